@@ -1,0 +1,46 @@
+# Parvis: the two commands a newcomer needs are `make demo` and `make test`.
+SHELL := /bin/bash
+UV_VERSION := 0.13.8
+UV := $(or $(shell command -v uv 2>/dev/null),$(HOME)/.local/bin/uv)
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: demo test lint typecheck check bench serve worker clean
+
+$(UV):
+	python3 -m pip install --user --quiet "uv==$(UV_VERSION)"
+
+$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --quiet
+	@touch $@
+
+## demo: install, migrate, seed two demo communities and serve them on http://localhost:8000
+demo: $(VENV)/.synced
+	$(VENV)/bin/parvis demo
+
+## test: the whole suite on the embedded defaults (set PARVIS_TEST_DATABASE_URL / PARVIS_TEST_REDIS_URL for PostgreSQL / Redis)
+test: $(VENV)/.synced
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.synced
+	$(PY) -m ruff check community workers tests benchmarks
+	$(PY) -m ruff format --check community workers tests benchmarks
+
+typecheck: $(VENV)/.synced
+	$(PY) -m mypy
+
+check: lint typecheck test
+
+## bench: thread page vs static ceiling on PostgreSQL with the production server (needs wrk)
+bench: $(VENV)/.synced
+	@command -v wrk >/dev/null || apt-get install -y -qq wrk
+	$(PY) benchmarks/thread_page.py
+
+serve: $(VENV)/.synced
+	$(VENV)/bin/parvis serve
+
+worker: $(VENV)/.synced
+	$(VENV)/bin/parvis worker
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

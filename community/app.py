@@ -1,0 +1,133 @@
+"""create_app(settings) -> Litestar: wires configuration, middleware, routes and lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+from collections.abc import AsyncIterator
+
+from litestar import Litestar
+from litestar.config.csrf import CSRFConfig
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.datastructures import State
+from litestar.middleware.session.client_side import CookieBackendConfig
+from litestar.middleware.session.server_side import ServerSideSessionConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.static_files import create_static_files_router
+from litestar.stores.base import Store
+from litestar.stores.redis import RedisStore
+from litestar.template import TemplateConfig
+from redis.asyncio import Redis
+
+from community.config import Settings
+from community.db import create_engine, session_factory
+from community.forums.api import ThreadsApi
+from community.forums.viewcount import ViewCounter
+from community.forums.web import ForumPages, not_found
+from community.identity.web import IdentityPages
+from community.jobs import connect_queue
+from community.tenancy.middleware import TenantMiddleware
+from community.tenancy.services import TenantResolver
+from community.web.context import DEPENDENCIES
+from community.web.errors import EXCEPTION_HANDLERS
+from community.web.ops import health
+
+SESSION_COOKIE = "parvis_session"
+
+
+def _session_config(
+    settings: Settings, redis: Redis | None
+) -> CookieBackendConfig | ServerSideSessionConfig:
+    common = {
+        "key": SESSION_COOKIE,
+        "secure": settings.secure_cookies,
+        "samesite": "lax",
+        "max_age": 14 * 86400,
+    }
+    if redis is not None:
+        return ServerSideSessionConfig(store="sessions", **common)  # type: ignore[arg-type]
+    secret = hashlib.sha256(settings.secret_key.encode()).digest()
+    return CookieBackendConfig(secret=secret, **common)  # type: ignore[arg-type]
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or Settings.from_env()
+    engine = create_engine(settings.database_url)
+    sessions = session_factory(engine)
+    redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        jobs = await connect_queue(settings.redis_url, sessions)
+        views = ViewCounter(jobs, settings.view_flush_threshold, settings.view_flush_seconds)
+        app.state.update(jobs=jobs, views=views)
+        flusher = asyncio.create_task(_flush_periodically(views, settings.view_flush_seconds))
+        try:
+            yield
+        finally:
+            flusher.cancel()
+            await views.flush()
+            await jobs.close()
+            if redis is not None:
+                await redis.aclose()
+            await engine.dispose()
+
+    stores: dict[str, Store] = (
+        {"sessions": RedisStore(redis, namespace="parvis:sessions")} if redis else {}
+    )
+    return Litestar(
+        route_handlers=[
+            ForumPages,
+            IdentityPages,
+            ThreadsApi,
+            health,
+            not_found,
+            create_static_files_router(path="/static", directories=[settings.static_dir]),
+        ],
+        dependencies=DEPENDENCIES,
+        middleware=[_session_config(settings, redis).middleware, TenantMiddleware()],
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_secure=settings.secure_cookies,
+            cookie_samesite="lax",
+            exclude=["/health"],
+        ),
+        template_config=TemplateConfig(
+            directory=settings.templates_dir, engine=JinjaTemplateEngine
+        ),
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        openapi_config=OpenAPIConfig(
+            title="Parvis API", version="1", path="/schema", description=API_DESCRIPTION
+        ),
+        stores=stores,
+        lifespan=[lifespan],
+        state=State(_initial_state(settings, engine, sessions, redis)),
+        debug=settings.debug,
+    )
+
+
+def _initial_state(
+    settings: Settings, engine: object, sessions: object, redis: Redis | None
+) -> dict[str, object]:
+    return {
+        "settings": settings,
+        "engine": engine,
+        "sessions": sessions,
+        "redis": redis,
+        "tenants": TenantResolver(sessions, settings.default_tenant),  # type: ignore[arg-type]
+    }
+
+
+async def _flush_periodically(views: ViewCounter, seconds: float) -> None:
+    while True:
+        await asyncio.sleep(seconds)
+        await views.flush()
+
+
+API_DESCRIPTION = """\
+The community's JSON API. The tenant is the one whose domain you call.
+Authenticate with the session cookie set by `/login`; every unsafe request (POST…)
+must echo the `csrftoken` cookie in an `x-csrftoken` header.
+Errors are JSON: `{"status_code": 4xx, "detail": "message", "errors": {"field": "problem"}}`.
+"""

@@ -1,0 +1,205 @@
+"""The `parvis` command: serve, worker, db, tenant, member, demo."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import click
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from community.config import PROJECT_ROOT, Settings
+from community.db import create_engine, session_factory, session_scope
+from community.errors import DomainError
+from community.identity.models import Role
+
+T = TypeVar("T")
+
+
+def run_in_session(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run `work` in one committed unit of work; domain errors become clean CLI errors."""
+
+    async def main() -> T:
+        engine = create_engine(Settings.from_env().database_url)
+        try:
+            async with session_scope(session_factory(engine)) as session:
+                return await work(session)
+        finally:
+            await engine.dispose()
+
+    try:
+        return asyncio.run(main())
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from exc
+
+
+def alembic_config(database_url: str | None = None) -> Any:
+    from alembic.config import Config
+
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    config.attributes["database_url"] = database_url or Settings.from_env().database_url
+    return config
+
+
+@click.group()
+def main() -> None:
+    """Parvis: a white-label community platform."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=os.cpu_count() or 1, show_default=True, type=int)
+@click.option("--reload", is_flag=True, help="Restart on code changes (development).")
+def serve(host: str, port: int, workers: int, reload: bool) -> None:
+    """Serve the web app with uvicorn (several worker processes)."""
+    import uvicorn
+
+    uvicorn.run(
+        "community.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=1 if reload else workers,
+        reload=reload,
+        proxy_headers=True,
+        log_level="info",
+    )
+
+
+@main.command()
+@click.option("--burst", is_flag=True, help="Run the queued jobs, then stop.")
+def worker(burst: bool) -> None:
+    """Run an arq worker for the background jobs (needs PARVIS_REDIS_URL)."""
+    from workers.main import create_worker
+
+    try:
+        create_worker(Settings.from_env(), burst=burst).run()
+    except RuntimeError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@main.group()
+def db() -> None:
+    """Database schema migrations (Alembic)."""
+
+
+@db.command()
+@click.argument("revision", default="head")
+def upgrade(revision: str) -> None:
+    """Migrate the schema up to REVISION (default: head)."""
+    from alembic import command
+
+    command.upgrade(alembic_config(), revision)
+    click.echo(f"database at {revision}")
+
+
+@db.command()
+@click.argument("revision", default="-1")
+def downgrade(revision: str) -> None:
+    """Migrate the schema down to REVISION (default: one step; 'base' for empty)."""
+    from alembic import command
+
+    command.downgrade(alembic_config(), revision)
+    click.echo(f"database at {revision}")
+
+
+@db.command()
+def current() -> None:
+    """Show the schema revision the database is at."""
+    from alembic import command
+
+    command.current(alembic_config(), verbose=False)
+
+
+@main.group()
+def tenant() -> None:
+    """Tenants (brands) served by this deployment."""
+
+
+@tenant.command("create")
+@click.option("--slug", required=True, help="Short name, also <slug>.localhost locally.")
+@click.option("--name", required=True, help="The community's display name.")
+@click.option("--domain", "domains", multiple=True, help="A host name that serves it (repeatable).")
+@click.option("--locale", default="en", show_default=True, type=click.Choice(["en", "fr"]))
+def create_tenant_command(slug: str, name: str, domains: tuple[str, ...], locale: str) -> None:
+    """Create a tenant."""
+    from community.tenancy.services import create_tenant
+
+    async def work(session: AsyncSession) -> int:
+        created = await create_tenant(
+            session, slug=slug, name=name, domains=list(domains), locale=locale
+        )
+        return created.id
+
+    tenant_id = run_in_session(work)
+    click.echo(f"tenant {slug} created (id {tenant_id})")
+
+
+@main.group()
+def member() -> None:
+    """Members of a tenant."""
+
+
+@member.command("create")
+@click.option("--tenant", "tenant_slug", required=True, help="The tenant's slug.")
+@click.option("--email", required=True)
+@click.option("--name", default="", help="Display name (default: the part before @).")
+@click.option(
+    "--role", default="member", show_default=True, type=click.Choice([r.value for r in Role])
+)
+@click.option("--password", default="", help="Default: a random one, printed once.")
+def create_member_command(
+    tenant_slug: str, email: str, name: str, role: str, password: str
+) -> None:
+    """Create a member with a role (member, expert, moderator, admin)."""
+    from sqlalchemy import select
+
+    from community.identity.services import create_member
+    from community.tenancy.models import Tenant
+
+    password = password or secrets.token_urlsafe(12)
+
+    async def work(session: AsyncSession) -> int:
+        tenant_id = await session.scalar(select(Tenant.id).where(Tenant.slug == tenant_slug))
+        if tenant_id is None:
+            raise click.ClickException(f"no tenant with slug {tenant_slug!r}")
+        created = await create_member(
+            session,
+            tenant_id,
+            email=email,
+            display_name=name or email.split("@")[0],
+            password=password,
+            role=Role(role),
+        )
+        return created.id
+
+    member_id = run_in_session(work)
+    click.echo(f"member {email} created (id {member_id}, role {role}, password {password})")
+
+
+@main.command()
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--serve/--no-serve", default=True, help="Start the server after seeding.")
+def demo(port: int, serve: bool) -> None:
+    """Migrate, seed two demo communities (once), print how to log in, and serve them."""
+    from alembic import command
+
+    from community.demo.seed import DEMO_PASSWORD, seed_demo
+
+    command.upgrade(alembic_config(), "head")
+    communities = run_in_session(seed_demo)
+    click.echo("\nParvis demo ready.\n")
+    for community in communities:
+        click.echo(f"  {community.name}: http://{community.host}:{port}/")
+        for email, role in community.accounts:
+            click.echo(f"      {role:<10} {email}")
+    click.echo(f"\n  Every demo account's password: {DEMO_PASSWORD}\n")
+    if serve:
+        import uvicorn
+
+        uvicorn.run("community.app:create_app", factory=True, host="127.0.0.1", port=port)

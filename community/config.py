@@ -1,0 +1,86 @@
+"""Settings, read once from the environment (PARVIS_* variables)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(name: str, default: str = "") -> str:
+    return os.environ.get(f"PARVIS_{name}", default)
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = _env(name)
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ValueError(f"PARVIS_{name} must be a whole number, got {raw!r}") from exc
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    raw = _env(name).strip().lower()
+    if not raw:
+        return default
+    return raw in {"1", "true", "yes", "on"}
+
+
+def _default_data_dir() -> Path:
+    return PROJECT_ROOT / "var"
+
+
+def _secret_key(data_dir: Path) -> str:
+    """PARVIS_SECRET_KEY, or a key kept in the data directory so every worker shares it."""
+    if key := _env("SECRET_KEY"):
+        return key
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    secret_key: str
+    redis_url: str = ""
+    default_tenant: str = ""
+    data_dir: Path = field(default_factory=_default_data_dir)
+    templates_dir: Path = PROJECT_ROOT / "templates"
+    static_dir: Path = PROJECT_ROOT / "static"
+    debug: bool = False
+    secure_cookies: bool = False
+    page_size: int = 20
+    view_flush_threshold: int = 50
+    view_flush_seconds: int = 5
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        data_dir = Path(_env("DATA_DIR")) if _env("DATA_DIR") else _default_data_dir()
+        return cls(
+            database_url=_env("DATABASE_URL") or f"sqlite+aiosqlite:///{data_dir / 'parvis.db'}",
+            secret_key=_secret_key(data_dir),
+            redis_url=_env("REDIS_URL"),
+            default_tenant=_env("DEFAULT_TENANT"),
+            data_dir=data_dir,
+            static_dir=Path(_env("STATIC_DIR")) if _env("STATIC_DIR") else PROJECT_ROOT / "static",
+            debug=_env_bool("DEBUG", False),
+            secure_cookies=_env_bool("SECURE_COOKIES", False),
+            page_size=_env_int("PAGE_SIZE", 20),
+            view_flush_threshold=_env_int("VIEW_FLUSH_THRESHOLD", 50),
+            view_flush_seconds=_env_int("VIEW_FLUSH_SECONDS", 5),
+        )
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")

@@ -1,0 +1,102 @@
+"""Seeds the demo communities from `content.py`, through the same services members use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from community.db import utcnow
+from community.demo.content import RETAILER, TELECOM
+from community.forums import services as forums
+from community.forums.models import Post, Thread, ThreadKind
+from community.identity.models import Member, Role
+from community.identity.services import create_member
+from community.tenancy.models import Tenant
+from community.tenancy.services import create_tenant
+
+DEMO_PASSWORD = "parvis-demo"
+
+
+@dataclass(frozen=True)
+class DemoCommunity:
+    name: str
+    host: str
+    accounts: list[tuple[str, str]]
+
+
+async def seed_demo(session: AsyncSession) -> list[DemoCommunity]:
+    """Create each demo community unless it already exists; describe them all."""
+    return [await seed_community(session, spec) for spec in (TELECOM, RETAILER)]
+
+
+async def seed_community(session: AsyncSession, spec: dict[str, Any]) -> DemoCommunity:
+    accounts = [(m["email"], m["role"]) for m in spec["members"]]
+    described = DemoCommunity(spec["name"], spec["domain"], accounts)
+    if await session.scalar(select(Tenant.id).where(Tenant.slug == spec["slug"])):
+        return described
+    tenant = await create_tenant(
+        session,
+        slug=spec["slug"],
+        name=spec["name"],
+        domains=[spec["domain"]],
+        locale=spec["locale"],
+        theme=spec["theme"],
+    )
+    members = {
+        m["email"]: await create_member(
+            session,
+            tenant.id,
+            email=m["email"],
+            display_name=m["name"],
+            password=DEMO_PASSWORD,
+            role=Role(m["role"]),
+        )
+        for m in spec["members"]
+    }
+    for category in spec["categories"]:
+        await forums.create_category(session, tenant.id, **category)
+    for index, thread_spec in enumerate(spec["threads"]):
+        await _seed_thread(session, tenant.id, members, thread_spec, views=17 + index * 23)
+    return described
+
+
+async def _seed_thread(
+    session: AsyncSession,
+    tenant_id: int,
+    members: dict[str, Member],
+    spec: dict[str, Any],
+    views: int,
+) -> None:
+    thread = await forums.create_thread(
+        session,
+        tenant_id,
+        members[spec["author"]],
+        category_slug=spec["category"],
+        title=spec["title"],
+        body=spec["body"],
+        kind=ThreadKind(spec["kind"]),
+    )
+    asked_at = utcnow() - timedelta(days=spec["days_ago"], hours=len(spec["title"]) % 7)
+    moments = [asked_at]
+    for reply_spec in spec["replies"]:
+        await forums.reply(
+            session, tenant_id, members[reply_spec["author"]], thread.id, reply_spec["body"]
+        )
+        moments.append(min(asked_at + timedelta(hours=reply_spec["hours_after"]), utcnow()))
+    await _backdate(session, thread, moments, views)
+
+
+async def _backdate(
+    session: AsyncSession, thread: Thread, moments: list[datetime], views: int
+) -> None:
+    """Give the thread a believable history: demo content was not all written just now."""
+    posts = (await session.scalars(select(Post).where(Post.thread_id == thread.id))).all()
+    for post in posts:
+        post.created_at = moments[post.number - 1]
+    thread.created_at, thread.last_activity_at = moments[0], max(moments)
+    thread.view_count = views
+    await session.flush()

@@ -1,0 +1,95 @@
+"""JSON shapes of the forum API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import msgspec
+
+from community.forums.models import Post, Thread, ThreadKind
+
+
+class AuthorOut(msgspec.Struct):
+    id: int
+    name: str
+    role: str
+
+
+class ThreadOut(msgspec.Struct):
+    id: int
+    title: str
+    kind: ThreadKind
+    category: str
+    author: AuthorOut
+    reply_count: int
+    view_count: int
+    created_at: datetime
+    last_activity_at: datetime
+    url: str
+
+    @classmethod
+    def of(cls, thread: Thread) -> ThreadOut:
+        return cls(
+            id=thread.id,
+            title=thread.title,
+            kind=thread.kind,
+            category=thread.category.slug,
+            author=AuthorOut(thread.author.id, thread.author.display_name, thread.author.role),
+            reply_count=thread.reply_count,
+            view_count=thread.view_count,
+            created_at=thread.created_at,
+            last_activity_at=thread.last_activity_at,
+            url=f"/t/{thread.id}/{thread.slug}",
+        )
+
+
+class PostOut(msgspec.Struct):
+    id: int
+    number: int
+    author: AuthorOut
+    body_html: str
+    created_at: datetime
+    edited_at: datetime | None
+    deleted: bool
+
+    @classmethod
+    def of(cls, post: Post) -> PostOut:
+        deleted = post.deleted_at is not None
+        return cls(
+            id=post.id,
+            number=post.number,
+            author=AuthorOut(post.author.id, post.author.display_name, post.author.role),
+            body_html="" if deleted else post.body_html,
+            created_at=post.created_at,
+            edited_at=post.edited_at,
+            deleted=deleted,
+        )
+
+
+class PageInfo(msgspec.Struct):
+    page: int
+    pages: int
+    total: int
+
+
+class ThreadList(msgspec.Struct):
+    items: list[ThreadOut]
+    pagination: PageInfo
+
+
+class ThreadWithPosts(msgspec.Struct):
+    thread: ThreadOut
+    posts: list[PostOut]
+    pagination: PageInfo
+
+
+class ThreadCreate(msgspec.Struct):
+    category: str
+    title: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    body: Annotated[str, msgspec.Meta(min_length=1, max_length=50_000)]
+    kind: ThreadKind = ThreadKind.QUESTION
+
+
+class ReplyCreate(msgspec.Struct):
+    body: Annotated[str, msgspec.Meta(min_length=1, max_length=50_000)]

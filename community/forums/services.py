@@ -1,0 +1,316 @@
+"""The forum's rules: categories, threads, posts, and what members may do with them."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
+
+from community.db import get_in_tenant, in_tenant, utcnow
+from community.errors import Forbidden, NotFound, require
+from community.forums.markdown import render_markdown
+from community.forums.models import Category, Post, Thread, ThreadKind
+from community.identity.models import Member
+from community.identity.permissions import Permission, has_permission, may_act_on
+from community.pagination import Page, page_of
+
+TITLE_MIN, TITLE_MAX = 8, 200
+BODY_MAX = 50_000
+
+
+def slugify(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:80].rstrip("-") or "thread"
+
+
+def check_title(title: str) -> dict[str, str]:
+    if not TITLE_MIN <= len(title.strip()) <= TITLE_MAX:
+        return {"title": "The title must be 8 to 200 characters long."}
+    return {}
+
+
+def check_body(body: str) -> dict[str, str]:
+    if not body.strip():
+        return {"body": "The message cannot be empty."}
+    if len(body) > BODY_MAX:
+        return {"body": "The message is too long (50,000 characters at most)."}
+    return {}
+
+
+# ---- categories ---------------------------------------------------------------------------
+
+
+async def list_categories(session: AsyncSession, tenant_id: int) -> list[Category]:
+    query = in_tenant(Category, tenant_id).order_by(Category.position, Category.name)
+    return list((await session.scalars(query)).all())
+
+
+async def get_category(session: AsyncSession, tenant_id: int, slug: str) -> Category:
+    query = in_tenant(Category, tenant_id).where(Category.slug == slug)
+    if category := await session.scalar(query):
+        return category
+    raise NotFound("No such category.")
+
+
+async def create_category(
+    session: AsyncSession, tenant_id: int, *, slug: str, name: str, description: str = ""
+) -> Category:
+    position = await session.scalar(
+        select(func.count()).select_from(Category).where(Category.tenant_id == tenant_id)
+    )
+    category = Category(
+        tenant_id=tenant_id, slug=slug, name=name, description=description, position=position or 0
+    )
+    session.add(category)
+    await session.flush()
+    return category
+
+
+# ---- threads --------------------------------------------------------------------------------
+
+
+def _visible_threads(tenant_id: int) -> Select[Thread]:
+    return (
+        in_tenant(Thread, tenant_id)
+        .where(Thread.deleted_at.is_(None))
+        .options(joinedload(Thread.author), joinedload(Thread.category))
+    )
+
+
+async def list_threads(
+    session: AsyncSession,
+    tenant_id: int,
+    *,
+    category: Category | None = None,
+    page: int = 1,
+    page_size: int = 20,
+) -> Page[Thread]:
+    """Threads with the newest activity first."""
+    query = _visible_threads(tenant_id)
+    count = (
+        select(func.count())
+        .select_from(Thread)
+        .where(Thread.tenant_id == tenant_id, Thread.deleted_at.is_(None))
+    )
+    if category is not None:
+        query = query.where(Thread.category_id == category.id)
+        count = count.where(Thread.category_id == category.id)
+    total = await session.scalar(count) or 0
+    result = await session.scalars(
+        query.order_by(Thread.last_activity_at.desc(), Thread.id.desc())
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    )
+    listing = Page(list(result.all()), page, page_size, total)
+    if page > listing.count:
+        raise NotFound("There is no such page.")
+    return listing
+
+
+async def get_thread(
+    session: AsyncSession, tenant_id: int, thread_id: int, viewer: Member | None = None
+) -> Thread:
+    thread = await session.scalar(
+        in_tenant(Thread, tenant_id)
+        .where(Thread.id == thread_id)
+        .options(joinedload(Thread.author), joinedload(Thread.category))
+    )
+    if thread is None or (
+        thread.deleted_at is not None and not has_permission(viewer, Permission.SEE_DELETED)
+    ):
+        raise NotFound("This thread does not exist or was deleted.")
+    return thread
+
+
+async def create_thread(
+    session: AsyncSession,
+    tenant_id: int,
+    author: Member,
+    *,
+    category_slug: str,
+    title: str,
+    body: str,
+    kind: ThreadKind = ThreadKind.QUESTION,
+) -> Thread:
+    require(check_title(title) | check_body(body))
+    category = await get_category(session, tenant_id, category_slug)
+    now = utcnow()
+    thread = Thread(
+        tenant_id=tenant_id,
+        category_id=category.id,
+        author_id=author.id,
+        kind=kind,
+        title=title.strip(),
+        slug=slugify(title),
+        post_count=1,
+        created_at=now,
+        last_activity_at=now,
+    )
+    session.add(thread)
+    await session.flush()
+    session.add(_new_post(thread, author, number=1, body=body, now=now))
+    await session.execute(
+        update(Category)
+        .where(Category.id == category.id)
+        .values(thread_count=Category.thread_count + 1)
+    )
+    await session.flush()
+    return thread
+
+
+# ---- posts ----------------------------------------------------------------------------------
+
+
+def _new_post(thread: Thread, author: Member, *, number: int, body: str, now: datetime) -> Post:
+    return Post(
+        tenant_id=thread.tenant_id,
+        thread_id=thread.id,
+        author_id=author.id,
+        number=number,
+        body_md=body,
+        body_html=render_markdown(body),
+        created_at=now,
+    )
+
+
+@dataclass(frozen=True)
+class ThreadPage:
+    thread: Thread
+    posts: Page[Post]
+
+
+async def thread_page(
+    session: AsyncSession,
+    tenant_id: int,
+    thread_id: int,
+    *,
+    page: int = 1,
+    page_size: int = 20,
+    viewer: Member | None = None,
+) -> ThreadPage:
+    """A thread and one page of its posts, in a fixed number of queries whatever the length."""
+    thread = await get_thread(session, tenant_id, thread_id, viewer)
+    first = (page - 1) * page_size + 1
+    result = await session.scalars(
+        in_tenant(Post, tenant_id)
+        .where(Post.thread_id == thread.id, Post.number.between(first, first + page_size - 1))
+        .options(joinedload(Post.author))
+        .order_by(Post.number)
+    )
+    posts = Page(list(result.all()), page, page_size, thread.post_count)
+    if page > posts.count:
+        raise NotFound("There is no such page.")
+    return ThreadPage(thread, posts)
+
+
+async def reply(
+    session: AsyncSession, tenant_id: int, author: Member, thread_id: int, body: str
+) -> Post:
+    """Append a post. The thread row's counter hands out the post number atomically."""
+    require(check_body(body))
+    thread = await get_thread(session, tenant_id, thread_id)
+    now = utcnow()
+    number = await session.scalar(
+        update(Thread)
+        .where(Thread.id == thread.id, Thread.tenant_id == tenant_id)
+        .values(post_count=Thread.post_count + 1, last_activity_at=now)
+        .returning(Thread.post_count)
+    )
+    assert number is not None
+    post = _new_post(thread, author, number=number, body=body, now=now)
+    session.add(post)
+    await session.flush()
+    thread.post_count, thread.last_activity_at = number, now
+    post.author = author
+    return post
+
+
+async def get_post(session: AsyncSession, tenant_id: int, post_id: int) -> Post:
+    post = await session.scalar(
+        in_tenant(Post, tenant_id).where(Post.id == post_id).options(joinedload(Post.author))
+    )
+    if post is None or post.deleted_at is not None:
+        raise NotFound("This post does not exist or was deleted.")
+    return post
+
+
+async def editable_post(
+    session: AsyncSession, tenant_id: int, actor: Member, post_id: int
+) -> tuple[Post, Thread]:
+    """The post and its thread, when `actor` may edit it."""
+    post = await get_post(session, tenant_id, post_id)
+    thread = await get_thread(session, tenant_id, post.thread_id, actor)
+    if not may_act_on(actor, post.author_id, Permission.EDIT_ANY_POST):
+        raise Forbidden("You can only edit your own posts.")
+    return post, thread
+
+
+async def edit_post(
+    session: AsyncSession,
+    tenant_id: int,
+    actor: Member,
+    post_id: int,
+    *,
+    body: str,
+    title: str | None = None,
+) -> Post:
+    """Change a post's text; the opening post may also change the thread's title."""
+    post, thread = await editable_post(session, tenant_id, actor, post_id)
+    errors = check_body(body)
+    if post.is_opening and title is not None:
+        errors |= check_title(title)
+    require(errors)
+    post.body_md, post.body_html, post.edited_at = body, render_markdown(body), utcnow()
+    if post.is_opening and title is not None:
+        thread.title, thread.slug = title.strip(), slugify(title)
+    await session.flush()
+    return post
+
+
+async def delete_post(session: AsyncSession, tenant_id: int, actor: Member, post_id: int) -> Post:
+    """Soft-delete a post. Deleting the opening post deletes the whole thread."""
+    post = await get_post(session, tenant_id, post_id)
+    if not may_act_on(actor, post.author_id, Permission.DELETE_ANY_POST):
+        raise Forbidden("You can only delete your own posts.")
+    now = utcnow()
+    post.deleted_at = now
+    if post.is_opening:
+        thread = await get_thread(session, tenant_id, post.thread_id, actor)
+        thread.deleted_at = now
+        await session.execute(
+            update(Category)
+            .where(Category.id == thread.category_id)
+            .values(thread_count=Category.thread_count - 1)
+        )
+    await session.flush()
+    return post
+
+
+def post_page(post: Post, page_size: int) -> int:
+    return page_of(post.number, page_size)
+
+
+# ---- views ----------------------------------------------------------------------------------
+
+
+async def add_thread_views(session: AsyncSession, counts: Mapping[int, int]) -> None:
+    """Add buffered view counts, one atomic UPDATE per thread."""
+    for thread_id, views in sorted(counts.items()):
+        await session.execute(
+            update(Thread)
+            .where(Thread.id == thread_id)
+            .values(view_count=Thread.view_count + views)
+        )
+
+
+async def member_in_tenant(session: AsyncSession, tenant_id: int, member_id: int) -> Member:
+    if member := await get_in_tenant(session, Member, tenant_id, member_id):
+        return member
+    raise NotFound("No such member.")

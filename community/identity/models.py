@@ -1,0 +1,37 @@
+"""Members: one row per person per tenant, carrying their role in that community."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Enum, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from community.db import Base, TenantOwned, utcnow
+
+
+class Role(enum.StrEnum):
+    MEMBER = "member"
+    EXPERT = "expert"
+    MODERATOR = "moderator"
+    ADMIN = "admin"
+
+    @property
+    def is_staff(self) -> bool:
+        return self in {Role.MODERATOR, Role.ADMIN}
+
+
+class Member(TenantOwned, Base):
+    __tablename__ = "members"
+    __table_args__ = (UniqueConstraint("tenant_id", "email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320))
+    display_name: Mapped[str] = mapped_column(String(80))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        default=Role.MEMBER,
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,93 @@
+"""The job-queue port: arq on Redis when PARVIS_REDIS_URL is set, an in-process runner otherwise.
+
+Both run the same task functions, arq-style: `async def task(ctx, **kwargs)`, where
+`ctx["sessions"]` is a session factory. Tasks are registered in `TASKS` by name.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
+
+from arq import create_pool
+from arq.connections import ArqRedis, RedisSettings
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from community.forums.tasks import flush_thread_views
+
+log = logging.getLogger(__name__)
+
+TaskFunction = Callable[..., Awaitable[Any]]
+
+TASKS: dict[str, TaskFunction] = {
+    "flush_thread_views": flush_thread_views,
+}
+
+QUEUE_NAME = "parvis:queue"
+
+
+def task_context(sessions: async_sessionmaker[AsyncSession]) -> dict[str, Any]:
+    return {"sessions": sessions}
+
+
+class JobQueue(Protocol):
+    async def enqueue(self, name: str, **kwargs: Any) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+class InProcessQueue:
+    """Runs each job as a task on this event loop; `drain()` waits for those under way."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._ctx = task_context(sessions)
+        self._running: set[asyncio.Task[None]] = set()
+
+    async def enqueue(self, name: str, **kwargs: Any) -> None:
+        function = TASKS[name]
+        task = asyncio.create_task(self._run(name, function, kwargs))
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
+
+    async def _run(self, name: str, function: TaskFunction, kwargs: dict[str, Any]) -> None:
+        try:
+            await function(self._ctx, **kwargs)
+        except Exception:
+            log.exception("job %s failed", name)
+
+    async def drain(self) -> None:
+        while self._running:
+            await asyncio.gather(*self._running)
+
+    async def close(self) -> None:
+        await self.drain()
+
+
+class ArqQueue:
+    """Enqueues on Redis for `parvis worker` processes to run."""
+
+    def __init__(self, pool: ArqRedis) -> None:
+        self._pool = pool
+
+    @classmethod
+    async def connect(cls, redis_url: str) -> ArqQueue:
+        pool = await create_pool(RedisSettings.from_dsn(redis_url), default_queue_name=QUEUE_NAME)
+        return cls(pool)
+
+    async def enqueue(self, name: str, **kwargs: Any) -> None:
+        if name not in TASKS:
+            raise KeyError(f"unknown task {name!r}")
+        await self._pool.enqueue_job(name, **kwargs)
+
+    async def close(self) -> None:
+        await self._pool.aclose()
+
+
+async def connect_queue(
+    redis_url: str, sessions: async_sessionmaker[AsyncSession]
+) -> InProcessQueue | ArqQueue:
+    if redis_url:
+        return await ArqQueue.connect(redis_url)
+    return InProcessQueue(sessions)

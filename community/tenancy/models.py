@@ -1,0 +1,49 @@
+"""Tenants (brands) and the domains that serve them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from community.db import Base, utcnow
+
+DEFAULT_THEME: dict[str, str] = {
+    "primary": "#2f5bea",
+    "accent": "#f29d38",
+    "background": "#f7f8fa",
+    "text": "#1d2330",
+    "font": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
+    "logo_text": "",
+    "logo_url": "",
+}
+
+
+class Tenant(Base):
+    __tablename__ = "tenants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(63), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    locale: Mapped[str] = mapped_column(String(10), default="en")
+    theme: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    domains: Mapped[list[TenantDomain]] = relationship(
+        back_populates="tenant", cascade="all, delete-orphan", lazy="raise"
+    )
+
+    def theme_value(self, key: str) -> str:
+        return str(self.theme.get(key) or DEFAULT_THEME.get(key, ""))
+
+
+class TenantDomain(Base):
+    __tablename__ = "tenant_domains"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
+    domain: Mapped[str] = mapped_column(String(253), unique=True)
+
+    tenant: Mapped[Tenant] = relationship(back_populates="domains", lazy="raise")

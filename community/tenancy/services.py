@@ -1,0 +1,125 @@
+"""Creating tenants and finding which tenant a request's Host belongs to."""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from community.errors import ValidationFailed, require
+from community.tenancy.models import DEFAULT_THEME, Tenant, TenantDomain
+
+SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+LOCALES = ("en", "fr")
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]"}
+
+
+@dataclass(frozen=True)
+class TenantInfo:
+    """What a request needs to know about its tenant; safe to cache and share."""
+
+    id: int
+    slug: str
+    name: str
+    locale: str
+    theme: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, tenant: Tenant) -> TenantInfo:
+        theme = {key: tenant.theme_value(key) for key in DEFAULT_THEME}
+        return cls(tenant.id, tenant.slug, tenant.name, tenant.locale, theme)
+
+
+def check_tenant(slug: str, name: str, locale: str, domains: list[str]) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not SLUG_RE.match(slug):
+        errors["slug"] = "The slug must be lowercase letters, digits and dashes."
+    if not name.strip():
+        errors["name"] = "The name cannot be empty."
+    if locale not in LOCALES:
+        errors["locale"] = f"The locale must be one of {', '.join(LOCALES)}."
+    if any(not d or "/" in d or " " in d for d in domains):
+        errors["domain"] = "A domain is a host name such as community.example.com."
+    return errors
+
+
+async def create_tenant(
+    session: AsyncSession,
+    *,
+    slug: str,
+    name: str,
+    domains: list[str] | None = None,
+    locale: str = "en",
+    theme: dict[str, Any] | None = None,
+) -> Tenant:
+    domains = [d.strip().lower() for d in domains or []]
+    require(check_tenant(slug, name, locale, domains))
+    if await session.scalar(select(Tenant.id).where(Tenant.slug == slug)):
+        raise ValidationFailed({"slug": f"A tenant with the slug {slug!r} already exists."})
+    taken = await session.scalars(
+        select(TenantDomain.domain).where(TenantDomain.domain.in_(domains))
+    )
+    if taken_domains := list(taken):
+        raise ValidationFailed({"domain": f"Domain already in use: {', '.join(taken_domains)}."})
+    tenant = Tenant(slug=slug, name=name.strip(), locale=locale, theme=dict(theme or {}))
+    tenant.domains = [TenantDomain(domain=d) for d in domains]
+    session.add(tenant)
+    await session.flush()
+    return tenant
+
+
+def host_name(host_header: str) -> str:
+    """The host part of a Host header, lowercased, without port."""
+    host = host_header.strip().lower()
+    if host.startswith("["):
+        return host.split("]")[0] + "]"
+    return host.rsplit(":", 1)[0] if ":" in host else host
+
+
+async def find_tenant_for_host(
+    session: AsyncSession, host: str, default_slug: str = ""
+) -> TenantInfo | None:
+    """Exact domain first, then `<slug>.localhost`, then the default tenant for local hosts."""
+    tenant = await session.scalar(
+        select(Tenant).join(TenantDomain).where(TenantDomain.domain == host)
+    )
+    if tenant is None and host.endswith(".localhost"):
+        tenant = await session.scalar(
+            select(Tenant).where(Tenant.slug == host[: -len(".localhost")])
+        )
+    if tenant is None and host in LOCAL_HOSTS and default_slug:
+        tenant = await session.scalar(select(Tenant).where(Tenant.slug == default_slug))
+    return TenantInfo.of(tenant) if tenant else None
+
+
+class TenantResolver:
+    """Host -> tenant, cached for a short while so a page view costs no tenant query."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        default_slug: str = "",
+        ttl_seconds: float = 30.0,
+    ) -> None:
+        self._sessions = sessions
+        self._default_slug = default_slug
+        self._ttl = ttl_seconds
+        self._cache: dict[str, tuple[float, TenantInfo | None]] = {}
+
+    async def resolve(self, host_header: str) -> TenantInfo | None:
+        host = host_name(host_header)
+        cached = self._cache.get(host)
+        now = time.monotonic()
+        if cached and cached[0] > now:
+            return cached[1]
+        async with self._sessions() as session:
+            tenant = await find_tenant_for_host(session, host, self._default_slug)
+        self._cache[host] = (now + self._ttl, tenant)
+        return tenant
+
+    def forget(self) -> None:
+        self._cache.clear()

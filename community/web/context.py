@@ -1,0 +1,75 @@
+"""What every request carries: its tenant, its database session, and who is asking."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from litestar import Request
+from litestar.datastructures import State
+from litestar.di import NamedDependency, Provide
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from community.db import session_scope
+from community.errors import NotAuthenticated
+from community.identity.models import Member
+from community.identity.services import get_member
+from community.tenancy.services import TenantInfo
+
+SESSION_MEMBER = "member_id"
+SESSION_TENANT = "tenant_id"
+
+
+def tenant_of(request: Request[Any, Any, Any]) -> TenantInfo:
+    tenant: TenantInfo = request.state.tenant
+    return tenant
+
+
+def is_htmx(request: Request[Any, Any, Any]) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+async def provide_db(state: State) -> AsyncIterator[AsyncSession]:
+    async with session_scope(state.sessions) as session:
+        yield session
+
+
+def provide_tenant(request: Request[Any, Any, Any]) -> TenantInfo:
+    return tenant_of(request)
+
+
+async def provide_viewer(
+    request: Request[Any, Any, Any], db: NamedDependency[AsyncSession]
+) -> Member | None:
+    """The logged-in member, when the session belongs to this request's tenant."""
+    session = request.session if "session" in request.scope else {}
+    member_id, tenant_id = session.get(SESSION_MEMBER), session.get(SESSION_TENANT)
+    tenant = tenant_of(request)
+    member = None
+    if isinstance(member_id, int) and tenant_id == tenant.id:
+        member = await get_member(db, tenant.id, member_id)
+    request.state.viewer = member
+    return member
+
+
+async def provide_member(viewer: NamedDependency[Member | None]) -> Member:
+    if viewer is None:
+        raise NotAuthenticated("Please log in first.")
+    return viewer
+
+
+def log_in(request: Request[Any, Any, Any], member: Member) -> None:
+    request.clear_session()
+    request.set_session({SESSION_MEMBER: member.id, SESSION_TENANT: member.tenant_id})
+
+
+def log_out(request: Request[Any, Any, Any]) -> None:
+    request.clear_session()
+
+
+DEPENDENCIES = {
+    "db": Provide(provide_db),
+    "tenant": Provide(provide_tenant, sync_to_thread=False),
+    "viewer": Provide(provide_viewer),
+    "member": Provide(provide_member),
+}

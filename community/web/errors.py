@@ -1,0 +1,83 @@
+"""Every error becomes a clear answer: JSON under /api, an HTML page (or htmx fragment) elsewhere."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import quote
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, PermissionDeniedException, ValidationException
+from litestar.response import Redirect, Template
+
+from community.errors import DomainError, NotAuthenticated, ValidationFailed
+from community.web.context import is_htmx
+from community.web.render import render
+
+log = logging.getLogger(__name__)
+
+CSRF_MESSAGE = "The form expired or was sent from another site. Reload the page and try again."
+TITLES = {401: "Please log in first.", 403: "Not allowed", 404: "Page not found"}
+
+
+def is_api(request: Request[Any, Any, Any]) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def error_response(
+    request: Request[Any, Any, Any],
+    status_code: int,
+    message: str,
+    errors: dict[str, str] | None = None,
+) -> Response[Any]:
+    if is_api(request):
+        body: dict[str, Any] = {"status_code": status_code, "detail": message}
+        if errors:
+            body["errors"] = errors
+        return Response(body, status_code=status_code, media_type=MediaType.JSON)
+    if request.state.get("tenant") is None:
+        return Response(message, status_code=status_code, media_type=MediaType.TEXT)
+    headers = {"HX-Retarget": "#flash", "HX-Reswap": "innerHTML"} if is_htmx(request) else None
+    template = "partials/flash.html" if is_htmx(request) else "errors/error.html"
+    title = TITLES.get(status_code, "Something went wrong")
+    return render(
+        request, template, status_code=status_code, headers=headers, title=title, message=message
+    )
+
+
+def login_redirect(request: Request[Any, Any, Any]) -> Response[Any]:
+    target = "/login?next=" + quote(request.url.path)
+    if is_htmx(request):
+        return Response(content=None, status_code=204, headers={"HX-Redirect": target})
+    return Redirect(path=target, status_code=303)
+
+
+def on_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
+    if isinstance(exc, NotAuthenticated) and not is_api(request):
+        return login_redirect(request)
+    errors = exc.errors if isinstance(exc, ValidationFailed) else None
+    return error_response(request, exc.status_code, exc.message, errors)
+
+
+def on_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    message = exc.detail
+    if isinstance(exc, PermissionDeniedException) and "CSRF" in exc.detail:
+        message = CSRF_MESSAGE
+    errors = None
+    if isinstance(exc, ValidationException) and isinstance(exc.extra, list):
+        errors = {str(e.get("key", "")): str(e.get("message", "")) for e in exc.extra}
+    response = error_response(request, exc.status_code, message, errors)
+    response.headers.update(exc.headers or {})
+    return response
+
+
+def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any] | Template:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return error_response(request, 500, "Something went wrong")
+
+
+EXCEPTION_HANDLERS: dict[type[Exception], Any] = {
+    DomainError: on_domain_error,
+    HTTPException: on_http_exception,
+    Exception: on_unexpected,
+}

@@ -1,0 +1,53 @@
+"""Rendering pages and fragments with the context every template expects."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request
+from litestar.response import Redirect, Template
+
+from community.i18n import time_ago, translator
+from community.tenancy.services import TenantInfo
+from community.web.context import is_htmx
+
+
+def base_context(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    tenant: TenantInfo | None = request.state.get("tenant")
+    locale = tenant.locale if tenant else "en"
+    return {
+        "tenant": tenant,
+        "locale": locale,
+        "viewer": request.state.get("viewer"),
+        "_": translator(locale),
+        "ago": lambda moment: time_ago(moment, locale),
+        "htmx": is_htmx(request),
+        "path": request.url.path,
+    }
+
+
+def render(
+    request: Request[Any, Any, Any],
+    template_name: str,
+    *,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+    **context: Any,
+) -> Template:
+    return Template(
+        template_name=template_name,
+        context=base_context(request) | context,
+        status_code=status_code,
+        headers=headers,
+    )
+
+
+def see_other(url: str) -> Redirect:
+    """Post/redirect/get: a 303 so the browser GETs the new page."""
+    return Redirect(path=url, status_code=303)
+
+
+async def form_fields(request: Request[Any, Any, Any], *names: str) -> dict[str, str]:
+    """Named fields of a submitted form, as stripped-of-nothing strings ('' when absent)."""
+    form = await request.form()
+    return {name: str(form.get(name, "")) for name in names}

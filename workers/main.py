@@ -1,0 +1,40 @@
+"""arq worker: runs community task functions against the same database as the web processes.
+
+`parvis worker` starts it; `create_worker(settings)` builds one (tests run it in burst mode).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from arq import Worker, func
+from arq.connections import RedisSettings
+from community.config import Settings
+from community.db import create_engine, session_factory
+from community.jobs import QUEUE_NAME, TASKS, task_context
+
+
+def worker_options(settings: Settings) -> dict[str, Any]:
+    async def startup(ctx: dict[str, Any]) -> None:
+        engine = create_engine(settings.database_url)
+        ctx.update(task_context(session_factory(engine)), engine=engine)
+
+    async def shutdown(ctx: dict[str, Any]) -> None:
+        if engine := ctx.get("engine"):
+            await engine.dispose()
+
+    return {
+        "functions": [func(task, name=name) for name, task in TASKS.items()],  # type: ignore[arg-type]
+        "queue_name": QUEUE_NAME,
+        "redis_settings": RedisSettings.from_dsn(settings.redis_url),
+        "on_startup": startup,
+        "on_shutdown": shutdown,
+    }
+
+
+def create_worker(settings: Settings, **overrides: Any) -> Worker:
+    if not settings.redis_url:
+        raise RuntimeError(
+            "PARVIS_REDIS_URL is not set: without Redis, jobs run in the web process."
+        )
+    return Worker(**(worker_options(settings) | overrides))
