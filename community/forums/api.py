@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
-from litestar.params import Parameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from community.forums import services
@@ -23,7 +23,7 @@ from community.identity.models import Member
 from community.pagination import Page
 from community.tenancy.services import TenantInfo
 
-PageNumber = Annotated[int, Parameter(ge=1, default=1, description="Page number, from 1")]
+PageNumber = Annotated[int, QueryParameter(ge=1, description="Page number, from 1")]
 
 
 def page_info(page: Page[Any]) -> PageInfo:
@@ -40,8 +40,8 @@ class ThreadsApi(Controller):
         request: Request[Any, Any, Any],
         db: NamedDependency[AsyncSession],
         tenant: NamedDependency[TenantInfo],
-        page: PageNumber,
-        category: Annotated[str | None, Parameter(description="Category slug")] = None,
+        page: PageNumber = 1,
+        category: Annotated[str | None, QueryParameter(description="Category slug")] = None,
     ) -> ThreadList:
         """Threads of this community, newest activity first."""
         in_category = await services.get_category(db, tenant.id, category) if category else None
@@ -60,7 +60,7 @@ class ThreadsApi(Controller):
         db: NamedDependency[AsyncSession],
         tenant: NamedDependency[TenantInfo],
         member: NamedDependency[Member],
-        data: ThreadCreate,
+        data: JSONBody[ThreadCreate],
     ) -> ThreadOut:
         """Ask a question or start a discussion."""
         thread = await services.create_thread(
@@ -81,8 +81,8 @@ class ThreadsApi(Controller):
         db: NamedDependency[AsyncSession],
         tenant: NamedDependency[TenantInfo],
         viewer: NamedDependency[Member | None],
-        thread_id: int,
-        page: PageNumber,
+        thread_id: FromPath[int],
+        page: PageNumber = 1,
     ) -> ThreadWithPosts:
         """A thread and one page of its posts."""
         view = await services.thread_page(
@@ -105,8 +105,8 @@ class ThreadsApi(Controller):
         db: NamedDependency[AsyncSession],
         tenant: NamedDependency[TenantInfo],
         member: NamedDependency[Member],
-        thread_id: int,
-        data: ReplyCreate,
+        thread_id: FromPath[int],
+        data: JSONBody[ReplyCreate],
     ) -> PostOut:
         """Reply to a thread."""
         return PostOut.of(await services.reply(db, tenant.id, member, thread_id, data.body))

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
-from litestar.params import Parameter
+from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,7 +18,7 @@ from community.tenancy.services import TenantInfo
 from community.web.context import is_htmx
 from community.web.render import form_fields, render, see_other
 
-PageNumber = Annotated[int, Parameter(ge=1, default=1, description="Page number, from 1")]
+PageNumber = Annotated[int, QueryParameter(ge=1, description="Page number, from 1")]
 HOME_THREADS = 15
 
 
@@ -53,8 +53,8 @@ class ForumPages(Controller):
         db: NamedDependency[AsyncSession],
         tenant: NamedDependency[TenantInfo],
         viewer: NamedDependency[Member | None],
-        slug: str,
-        page: PageNumber,
+        slug: FromPath[str],
+        page: PageNumber = 1,
     ) -> Template:
         category = await services.get_category(db, tenant.id, slug)
         threads = await services.list_threads(
@@ -72,7 +72,7 @@ class ForumPages(Controller):
         db: NamedDependency[AsyncSession],
         tenant: NamedDependency[TenantInfo],
         viewer: NamedDependency[Member | None],
-        thread_id: int,
+        thread_id: FromPath[int],
     ) -> Redirect:
         thread = await services.get_thread(db, tenant.id, thread_id, viewer)
         return Redirect(path=thread_url(thread), status_code=301)
@@ -84,9 +84,9 @@ class ForumPages(Controller):
         db: NamedDependency[AsyncSession],
         tenant: NamedDependency[TenantInfo],
         viewer: NamedDependency[Member | None],
-        thread_id: int,
-        slug: str,
-        page: PageNumber,
+        thread_id: FromPath[int],
+        slug: FromPath[str],
+        page: PageNumber = 1,
     ) -> Template | Redirect:
         page_size = request.app.state.settings.page_size
         view = await services.thread_page(
@@ -104,7 +104,7 @@ class ForumPages(Controller):
         db: NamedDependency[AsyncSession],
         tenant: NamedDependency[TenantInfo],
         member: NamedDependency[Member],
-        thread_id: int,
+        thread_id: FromPath[int],
     ) -> Template | Redirect:
         fields = await form_fields(request, "body", "page")
         page_size = request.app.state.settings.page_size
@@ -132,7 +132,7 @@ class ForumPages(Controller):
         db: AsyncSession,
         tenant: TenantInfo,
         member: Member,
-        thread_id: int,
+        thread_id: FromPath[int],
         fields: dict[str, str],
         exc: ValidationFailed,
     ) -> Template:
@@ -174,8 +174,8 @@ class ForumPages(Controller):
         db: NamedDependency[AsyncSession],
         tenant: NamedDependency[TenantInfo],
         member: NamedDependency[Member],
-        category: str = "",
-        kind: str = "question",
+        category: FromQuery[str] = "",
+        kind: FromQuery[str] = "question",
     ) -> Template:
         categories = await services.list_categories(db, tenant.id)
         values = {"category": category, "kind": kind, "title": "", "body": ""}
@@ -220,7 +220,7 @@ class ForumPages(Controller):
         db: NamedDependency[AsyncSession],
         tenant: NamedDependency[TenantInfo],
         viewer: NamedDependency[Member | None],
-        post_id: int,
+        post_id: FromPath[int],
     ) -> Redirect:
         found = await services.get_post(db, tenant.id, post_id)
         thread = await services.get_thread(db, tenant.id, found.thread_id, viewer)
@@ -233,7 +233,7 @@ class ForumPages(Controller):
         db: NamedDependency[AsyncSession],
         tenant: NamedDependency[TenantInfo],
         member: NamedDependency[Member],
-        post_id: int,
+        post_id: FromPath[int],
     ) -> Template:
         found, thread = await services.editable_post(db, tenant.id, member, post_id)
         values = {"title": thread.title, "body": found.body_md}
@@ -248,7 +248,7 @@ class ForumPages(Controller):
         db: NamedDependency[AsyncSession],
         tenant: NamedDependency[TenantInfo],
         member: NamedDependency[Member],
-        post_id: int,
+        post_id: FromPath[int],
     ) -> Template | Redirect:
         form = await request.form()
         title = form.get("title")
@@ -283,7 +283,7 @@ class ForumPages(Controller):
         db: NamedDependency[AsyncSession],
         tenant: NamedDependency[TenantInfo],
         member: NamedDependency[Member],
-        post_id: int,
+        post_id: FromPath[int],
     ) -> Redirect:
         deleted = await services.delete_post(db, tenant.id, member, post_id)
         if deleted.is_opening:
@@ -293,7 +293,7 @@ class ForumPages(Controller):
 
 
 @get("/{path:path}", include_in_schema=False)
-async def not_found(path: str) -> None:
+async def not_found(path: FromPath[str]) -> None:
     """Any other address: the brand's own 404 page rather than a bare one."""
     raise NotFound("Page not found")
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
+from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -32,7 +33,7 @@ class IdentityPages(Controller):
         self,
         request: Request[Any, Any, Any],
         viewer: NamedDependency[Member | None],
-        next: str = "/",
+        next: FromQuery[str] = "/",
     ) -> Template:
         return render(request, "identity/login.html", values={"email": ""}, errors={}, next=next)
 
@@ -63,7 +64,7 @@ class IdentityPages(Controller):
         self,
         request: Request[Any, Any, Any],
         viewer: NamedDependency[Member | None],
-        next: str = "/",
+        next: FromQuery[str] = "/",
     ) -> Template:
         values = {"email": "", "display_name": ""}
         return render(request, "identity/register.html", values=values, errors={}, next=next)

@@ -12,8 +12,12 @@ from community.tenancy.services import TenantResolver
 UNTENANTED_PATHS = ("/static/", "/health", "/schema", "/metrics")
 
 
+def _untenanted(scope: Scope) -> bool:
+    return str(scope["path"]).startswith(UNTENANTED_PATHS)
+
+
 class TenantMiddleware(ASGIMiddleware):
-    exclude_path_pattern = UNTENANTED_PATHS
+    should_bypass_for_scope = staticmethod(_untenanted)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         resolver: TenantResolver = scope["litestar_app"].state.tenants

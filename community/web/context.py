@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 
 from litestar import Request
@@ -12,12 +13,26 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from community.db import session_scope
 from community.errors import NotAuthenticated
-from community.identity.models import Member
+from community.identity.models import Member, Role
 from community.identity.services import get_member
 from community.tenancy.services import TenantInfo
 
 SESSION_MEMBER = "member_id"
 SESSION_TENANT = "tenant_id"
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is looking, as pages show it. A plain value: it outlives the request's session,
+    so even an error page rendered after a rollback can show it."""
+
+    id: int
+    display_name: str
+    role: Role
+
+    @classmethod
+    def of(cls, member: Member) -> Viewer:
+        return cls(member.id, member.display_name, member.role)
 
 
 def tenant_of(request: Request[Any, Any, Any]) -> TenantInfo:
@@ -48,7 +63,7 @@ async def provide_viewer(
     member = None
     if isinstance(member_id, int) and tenant_id == tenant.id:
         member = await get_member(db, tenant.id, member_id)
-    request.state.viewer = member
+    request.state.viewer = Viewer.of(member) if member else None
     return member
 
 

@@ -1,0 +1,240 @@
+"""One fixture layer for the whole suite.
+
+The database is built by Alembic, once per run: a SQLite file by default, a fresh
+PostgreSQL database when PARVIS_TEST_DATABASE_URL is set. Each test gets a clean copy
+(SQLite) or clean tables (PostgreSQL). PARVIS_TEST_REDIS_URL switches the job queue and
+sessions to Redis; its database is flushed before each test.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from alembic import command
+from community.app import create_app
+from community.cli import alembic_config
+from community.config import Settings
+from community.db import Base, create_engine, session_factory, session_scope
+from community.forums import services as forums
+from community.forums.models import Thread, ThreadKind
+from community.identity.models import Member, Role
+from community.identity.services import create_member
+from community.tenancy.services import create_tenant
+from litestar import Litestar
+from sqlalchemy import make_url, text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+PASSWORD = "correct horse battery"
+PG_URL = os.environ.get("PARVIS_TEST_DATABASE_URL", "")
+REDIS_URL = os.environ.get("PARVIS_TEST_REDIS_URL", "")
+
+requires_postgres = pytest.mark.skipif(not PG_URL, reason="needs PARVIS_TEST_DATABASE_URL")
+requires_redis = pytest.mark.skipif(not REDIS_URL, reason="needs PARVIS_TEST_REDIS_URL")
+
+
+@pytest.fixture(scope="session")
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+def migrate(url: str, revision: str = "head") -> None:
+    command.upgrade(alembic_config(url), revision)
+
+
+async def _admin(url: str, sql: str) -> None:
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    async with engine.connect() as connection:
+        await connection.execute(text(sql))
+    await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database at the head revision: the template every test starts from."""
+    if not PG_URL:
+        path = tmp_path_factory.mktemp("db") / "template.db"
+        migrate(f"sqlite+aiosqlite:///{path}")
+        yield str(path)
+        return
+    name = f"parvis_test_{uuid.uuid4().hex[:10]}"
+    url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    asyncio.run(_admin(PG_URL, f'CREATE DATABASE "{name}"'))
+    try:
+        migrate(url)
+        yield url
+    finally:
+        asyncio.run(_admin(PG_URL, f'DROP DATABASE "{name}" WITH (FORCE)'))
+
+
+async def _truncate_all(url: str) -> None:
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    engine = create_engine(url)
+    async with engine.begin() as connection:
+        await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    await engine.dispose()
+
+
+@pytest.fixture
+async def database_url(migrated_database: str, tmp_path: Path) -> str:
+    if not PG_URL:
+        copy = tmp_path / "parvis.db"
+        shutil.copyfile(migrated_database, copy)
+        return f"sqlite+aiosqlite:///{copy}"
+    await _truncate_all(migrated_database)
+    return migrated_database
+
+
+@pytest.fixture
+async def redis_url() -> str:
+    if REDIS_URL:
+        from redis.asyncio import Redis
+
+        client = Redis.from_url(REDIS_URL)
+        await client.flushdb()
+        await client.aclose()
+    return REDIS_URL
+
+
+@pytest.fixture
+def settings(database_url: str, redis_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        database_url=database_url,
+        secret_key="test-secret-key-" + "x" * 32,
+        redis_url=redis_url,
+        data_dir=tmp_path,
+        page_size=5,
+        view_flush_threshold=1_000,
+        view_flush_seconds=3_600,
+    )
+
+
+@pytest.fixture
+async def sessions(settings: Settings) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    engine = create_engine(settings.database_url)
+    yield session_factory(engine)
+    await engine.dispose()
+
+
+@pytest.fixture
+async def app(settings: Settings) -> AsyncIterator[Litestar]:
+    application = create_app(settings)
+    async with application.lifespan():
+        yield application
+
+
+# ---- building data ------------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    """Builds tenants, members and threads through the services, each in its own commit."""
+
+    sessions: async_sessionmaker[AsyncSession]
+    tenants: dict[str, int] = field(default_factory=dict)
+
+    async def tenant(self, slug: str, domain: str = "", locale: str = "en", **theme: str) -> int:
+        async with session_scope(self.sessions) as session:
+            created = await create_tenant(
+                session, slug=slug, name=f"{slug.title()} Community",
+                domains=[domain or f"{slug}.test"], locale=locale, theme=theme,
+            )  # fmt: skip
+            self.tenants[slug] = created.id
+            await forums.create_category(session, created.id, slug="general", name="General")
+            await forums.create_category(session, created.id, slug="billing", name="Billing")
+        return created.id
+
+    async def member(self, tenant: str, email: str, role: Role = Role.MEMBER) -> Member:
+        async with session_scope(self.sessions) as session:
+            return await create_member(
+                session, self.tenants[tenant], email=email,
+                display_name=email.split("@")[0].title(), password=PASSWORD, role=role,
+            )  # fmt: skip
+
+    async def thread(
+        self, tenant: str, author: Member, title: str = "How do I reset my router?",
+        replies: int = 0, category: str = "general", kind: ThreadKind = ThreadKind.QUESTION,
+    ) -> Thread:  # fmt: skip
+        async with session_scope(self.sessions) as session:
+            tenant_id = self.tenants[tenant]
+            author = await session.merge(author)
+            created = await forums.create_thread(
+                session, tenant_id, author, category_slug=category, title=title,
+                body=f"Body of **{title}**", kind=kind,
+            )  # fmt: skip
+            for n in range(replies):
+                await forums.reply(session, tenant_id, author, created.id, f"Reply number {n + 1}")
+            return created
+
+
+@pytest.fixture
+async def world(sessions: async_sessionmaker[AsyncSession]) -> World:
+    built = World(sessions)
+    await built.tenant("acme", domain="acme.test")
+    await built.tenant("globex", domain="globex.test", locale="fr")
+    return built
+
+
+# ---- talking to the app -------------------------------------------------------------------
+
+CSRF_FIELD = re.compile(r'name="_csrf_token" value="([^"]+)"')
+
+
+class Client(httpx.AsyncClient):
+    """An HTTP client for one host, that knows how to pass CSRF checks and log in."""
+
+    def csrf(self) -> str:
+        return self.cookies.get("csrftoken") or ""
+
+    async def ensure_csrf(self) -> str:
+        if not self.csrf():
+            await self.get("/login")
+        return self.csrf()
+
+    async def submit(self, url: str, data: dict[str, Any], **kwargs: Any) -> httpx.Response:
+        """POST a form as a browser would: with the CSRF token field."""
+        token = await self.ensure_csrf()
+        return await self.post(url, data={"_csrf_token": token, **data}, **kwargs)
+
+    async def htmx(self, url: str, data: dict[str, Any]) -> httpx.Response:
+        """POST a form as htmx does: CSRF in a header, HX-Request set."""
+        token = await self.ensure_csrf()
+        headers = {"HX-Request": "true", "x-csrftoken": token}
+        return await self.post(url, data=data, headers=headers)
+
+    async def api_post(self, url: str, payload: dict[str, Any]) -> httpx.Response:
+        token = await self.ensure_csrf()
+        return await self.post(url, json=payload, headers={"x-csrftoken": token})
+
+    async def login(self, email: str, password: str = PASSWORD) -> httpx.Response:
+        response = await self.submit("/login", {"email": email, "password": password})
+        assert response.status_code == 303, response.text
+        return response
+
+
+@pytest.fixture
+def client_for(app: Litestar) -> Iterator[Any]:
+    clients: list[Client] = []
+
+    def make(host: str = "acme.test") -> Client:
+        transport = httpx.ASGITransport(app=app)
+        made = Client(transport=transport, base_url=f"http://{host}", follow_redirects=False)
+        clients.append(made)
+        return made
+
+    yield make
+
+
+@pytest.fixture
+async def client(client_for: Any, world: World) -> Client:
+    made: Client = client_for("acme.test")
+    return made
