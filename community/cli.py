@@ -196,8 +196,11 @@ def demo(port: int, serve: bool) -> None:
     click.echo("\nParvis demo ready.\n")
     for community in communities:
         click.echo(f"  {community.name}: http://{community.host}:{port}/")
-        for email, role in community.accounts:
+        shown = community.accounts[:4]
+        for email, role in shown:
             click.echo(f"      {role:<10} {email}")
+        if more := len(community.accounts) - len(shown):
+            click.echo(f"      … and {more} more members")
     click.echo(f"\n  Every demo account's password: {DEMO_PASSWORD}\n")
     if serve:
         import uvicorn

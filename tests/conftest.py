@@ -21,6 +21,10 @@ from typing import Any
 import httpx
 import pytest
 from alembic import command
+from litestar import Litestar
+from sqlalchemy import make_url, text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
 from community.app import create_app
 from community.cli import alembic_config
 from community.config import Settings
@@ -30,9 +34,6 @@ from community.forums.models import Thread, ThreadKind
 from community.identity.models import Member, Role
 from community.identity.services import create_member
 from community.tenancy.services import create_tenant
-from litestar import Litestar
-from sqlalchemy import make_url, text
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 PASSWORD = "correct horse battery"
 PG_URL = os.environ.get("PARVIS_TEST_DATABASE_URL", "")

@@ -4,13 +4,13 @@ from dataclasses import replace
 
 import httpx
 import pytest
+from sqlalchemy import select
+
 from community.app import create_app
 from community.config import Settings
 from community.db import session_scope
 from community.forums.models import Thread
 from community.jobs import ArqQueue, InProcessQueue
-from sqlalchemy import select
-
 from tests.conftest import REDIS_URL, Client, World, requires_redis
 
 pytestmark = pytest.mark.anyio

@@ -5,9 +5,9 @@ import uuid
 from pathlib import Path
 
 from alembic import command
-from community.cli import alembic_config
 from sqlalchemy import make_url
 
+from community.cli import alembic_config
 from tests.conftest import PG_URL, _admin
 
 

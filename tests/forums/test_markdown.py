@@ -5,6 +5,7 @@ from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import pytest
+
 from community.forums.markdown import render_markdown
 
 XSS_PAYLOADS = [

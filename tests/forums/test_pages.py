@@ -3,9 +3,9 @@
 import re
 
 import pytest
+
 from community.forums.models import ThreadKind
 from community.identity.models import Role
-
 from tests.conftest import Client, World
 
 pytestmark = pytest.mark.anyio

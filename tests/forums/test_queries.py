@@ -3,9 +3,9 @@
 from dataclasses import replace
 
 import pytest
+
 from community.config import Settings
 from community.db import count_statements
-
 from tests.conftest import Client, World
 
 pytestmark = pytest.mark.anyio

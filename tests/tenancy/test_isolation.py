@@ -1,8 +1,8 @@
 """A member of one tenant can never read or change another tenant's rows."""
 
 import pytest
-from community.identity.models import Role
 
+from community.identity.models import Role
 from tests.conftest import World
 
 pytestmark = pytest.mark.anyio

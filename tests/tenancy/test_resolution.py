@@ -38,6 +38,7 @@ async def test_default_tenant_serves_plain_localhost(settings, world: World) -> 
     from dataclasses import replace
 
     import httpx
+
     from community.app import create_app
 
     app = create_app(replace(settings, default_tenant="globex"))

@@ -4,6 +4,7 @@ from dataclasses import replace
 
 import httpx
 import pytest
+
 from community.app import create_app
 from community.config import Settings
 
