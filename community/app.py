@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 
 from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
-from litestar.datastructures import State
+from litestar.datastructures import ResponseHeader, State
 from litestar.middleware.session.client_side import CookieBackendConfig
 from litestar.middleware.session.server_side import ServerSideSessionConfig
 from litestar.openapi import OpenAPIConfig
@@ -34,6 +34,10 @@ from community.web.errors import EXCEPTION_HANDLERS
 from community.web.ops import health
 
 SESSION_COOKIE = "parvis_session"
+SECURITY_HEADERS = [
+    ResponseHeader(name="X-Content-Type-Options", value="nosniff"),
+    ResponseHeader(name="Referrer-Policy", value="strict-origin-when-cross-origin"),
+]
 
 
 def _session_config(
@@ -103,6 +107,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         stores=stores,
         lifespan=[lifespan],
         state=State(_initial_state(settings, engine, sessions, redis)),
+        response_headers=SECURITY_HEADERS,
         debug=settings.debug,
     )
 

@@ -206,3 +206,7 @@ def demo(port: int, serve: bool) -> None:
         import uvicorn
 
         uvicorn.run("community.app:create_app", factory=True, host="127.0.0.1", port=port)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,5 +1,8 @@
 """The job port: the same task runs in-process (no Redis) or on a real arq worker (Redis)."""
 
+import asyncio
+import os
+import sys
 from dataclasses import replace
 
 import httpx
@@ -47,8 +50,6 @@ async def test_views_are_counted_in_batches_in_process(settings: Settings, world
 
 @requires_redis
 async def test_views_are_counted_by_a_real_arq_worker(settings: Settings, world: World) -> None:
-    from workers.main import create_worker
-
     ann = await world.member("acme", "ann@example.com")
     thread = await world.thread("acme", ann)
     app = create_app(replace(settings, redis_url=REDIS_URL))
@@ -57,12 +58,17 @@ async def test_views_are_counted_by_a_real_arq_worker(settings: Settings, world:
         await visit(app, thread, 5)
         await app.state.views.flush()
     assert await view_count(world, thread.id) == 0, "the web process only enqueued the job"
-    worker = create_worker(settings, burst=True, poll_delay=0.05, handle_signals=False)
-    try:
-        await worker.main()
-    finally:
-        await worker.close()
-    assert worker.jobs_complete == 1 and worker.jobs_failed == 0
+    env = os.environ | {
+        "PARVIS_DATABASE_URL": settings.database_url,
+        "PARVIS_REDIS_URL": REDIS_URL,
+        "PARVIS_DATA_DIR": str(settings.data_dir),
+    }
+    worker = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "community.cli", "worker", "--burst", env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
+    output, _ = await asyncio.wait_for(worker.communicate(), timeout=60)
+    assert worker.returncode == 0, output.decode()
     assert await view_count(world, thread.id) == 5
 
 

@@ -27,3 +27,10 @@ async def test_health_reports_a_database_that_does_not_answer(settings: Settings
     assert response.status_code == 503
     assert response.json()["status"] == "degraded"
     assert response.json()["database"].startswith("error")
+
+
+async def test_every_page_carries_basic_security_headers(app) -> None:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://x") as c:
+        response = await c.get("/health")
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["referrer-policy"] == "strict-origin-when-cross-origin"
