@@ -9,6 +9,7 @@ from typing import Any
 
 from arq import Worker, func
 from arq.connections import RedisSettings
+
 from community.config import Settings
 from community.db import create_engine, session_factory
 from community.jobs import QUEUE_NAME, TASKS, task_context
