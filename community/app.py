@@ -7,6 +7,7 @@ import contextlib
 import hashlib
 from collections.abc import AsyncIterator
 
+from jinja2 import Environment, FileSystemLoader
 from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import ResponseHeader, State
@@ -97,9 +98,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             cookie_samesite="lax",
             exclude=["/health"],
         ),
-        template_config=TemplateConfig(
-            directory=settings.templates_dir, engine=JinjaTemplateEngine
-        ),
+        template_config=TemplateConfig(instance=_template_engine(settings)),
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         openapi_config=OpenAPIConfig(
             title="Parvis API", version="1", path="/schema", description=API_DESCRIPTION
@@ -122,6 +121,15 @@ def _initial_state(
         "redis": redis,
         "tenants": TenantResolver(sessions, settings.default_tenant),  # type: ignore[arg-type]
     }
+
+
+def _template_engine(settings: Settings) -> JinjaTemplateEngine:
+    environment = Environment(
+        loader=FileSystemLoader(settings.templates_dir),
+        autoescape=True,
+        auto_reload=settings.debug,  # no stat() per template per render in production
+    )
+    return JinjaTemplateEngine.from_environment(environment)
 
 
 async def _flush_periodically(views: ViewCounter, seconds: float) -> None:

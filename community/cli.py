@@ -55,7 +55,8 @@ def main() -> None:
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=os.cpu_count() or 1, show_default=True, type=int)
 @click.option("--reload", is_flag=True, help="Restart on code changes (development).")
-def serve(host: str, port: int, workers: int, reload: bool) -> None:
+@click.option("--access-log/--no-access-log", default=False, help="Log every request.")
+def serve(host: str, port: int, workers: int, reload: bool, access_log: bool) -> None:
     """Serve the web app with uvicorn (several worker processes)."""
     import uvicorn
 
@@ -67,6 +68,7 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
         workers=1 if reload else workers,
         reload=reload,
         proxy_headers=True,
+        access_log=access_log,
         log_level="info",
     )
 
