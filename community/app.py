@@ -28,6 +28,7 @@ from community.forums.viewcount import ViewCounter
 from community.forums.web import ForumPages, not_found
 from community.identity.web import IdentityPages
 from community.jobs import connect_queue
+from community.tasks import TASKS
 from community.tenancy.middleware import TenantMiddleware
 from community.tenancy.services import TenantResolver
 from community.web.context import DEPENDENCIES
@@ -64,7 +65,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        jobs = await connect_queue(settings.redis_url, sessions)
+        jobs = await connect_queue(settings.redis_url, sessions, TASKS)
         views = ViewCounter(jobs, settings.view_flush_threshold, settings.view_flush_seconds)
         app.state.update(jobs=jobs, views=views)
         flusher = asyncio.create_task(_flush_periodically(views, settings.view_flush_seconds))

@@ -23,10 +23,16 @@ def run_in_session(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
     """Run `work` in one committed unit of work; domain errors become clean CLI errors."""
 
     async def main() -> T:
+        from community.jobs import InProcessQueue
+        from community.tasks import TASKS
+
         engine = create_engine(Settings.from_env().database_url)
+        jobs = InProcessQueue(session_factory(engine), TASKS)
         try:
-            async with session_scope(session_factory(engine)) as session:
-                return await work(session)
+            async with session_scope(session_factory(engine), jobs) as session:
+                result = await work(session)
+            await jobs.drain()
+            return result
         finally:
             await engine.dispose()
 

@@ -117,10 +117,15 @@ async def commit(session: AsyncSession) -> None:
 
 @asynccontextmanager
 async def session_scope(
-    factory: async_sessionmaker[AsyncSession],
+    factory: async_sessionmaker[AsyncSession], jobs: Any = None
 ) -> AsyncIterator[AsyncSession]:
-    """One unit of work: commit when the body succeeds, roll back when it raises."""
+    """One unit of work: commit when the body succeeds, roll back when it raises.
+
+    `jobs` is the queue that `community.jobs.enqueue_after_commit` sends to.
+    """
     async with factory() as session:
+        if jobs is not None:
+            session.info["jobs"] = jobs
         try:
             yield session
         except BaseException:

@@ -1,7 +1,8 @@
 """The job-queue port: arq on Redis when PARVIS_REDIS_URL is set, an in-process runner otherwise.
 
 Both run the same task functions, arq-style: `async def task(ctx, **kwargs)`, where
-`ctx["sessions"]` is a session factory. Tasks are registered in `TASKS` by name.
+`ctx["sessions"]` is a session factory and `ctx["jobs"]` the queue. The registry of tasks
+by name is `community.tasks.TASKS`.
 """
 
 from __future__ import annotations
@@ -15,21 +16,31 @@ from arq import create_pool
 from arq.connections import ArqRedis, RedisSettings
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from community.forums.tasks import flush_thread_views
+from community.db import after_commit
 
 log = logging.getLogger(__name__)
 
 TaskFunction = Callable[..., Awaitable[Any]]
 
-TASKS: dict[str, TaskFunction] = {
-    "flush_thread_views": flush_thread_views,
-}
-
 QUEUE_NAME = "parvis:queue"
 
 
-def task_context(sessions: async_sessionmaker[AsyncSession]) -> dict[str, Any]:
-    return {"sessions": sessions}
+def task_context(sessions: async_sessionmaker[AsyncSession], jobs: JobQueue) -> dict[str, Any]:
+    return {"sessions": sessions, "jobs": jobs}
+
+
+def enqueue_after_commit(session: AsyncSession, name: str, **kwargs: Any) -> None:
+    """Enqueue a job once this session's transaction commits, on the queue attached to it.
+
+    Sessions opened by the web app, the worker and the CLI carry their queue in
+    `session.info["jobs"]`; enqueuing before the commit could run a job on rolled-back rows.
+    """
+    jobs: JobQueue = session.info["jobs"]
+
+    async def send() -> None:
+        await jobs.enqueue(name, **kwargs)
+
+    after_commit(session, send)
 
 
 class JobQueue(Protocol):
@@ -41,12 +52,15 @@ class JobQueue(Protocol):
 class InProcessQueue:
     """Runs each job as a task on this event loop; `drain()` waits for those under way."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        self._ctx = task_context(sessions)
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], tasks: dict[str, TaskFunction]
+    ) -> None:
+        self._ctx = task_context(sessions, self)
+        self._tasks = tasks
         self._running: set[asyncio.Task[None]] = set()
 
     async def enqueue(self, name: str, **kwargs: Any) -> None:
-        function = TASKS[name]
+        function = self._tasks[name]
         task = asyncio.create_task(self._run(name, function, kwargs))
         self._running.add(task)
         task.add_done_callback(self._running.discard)
@@ -77,17 +91,15 @@ class ArqQueue:
         return cls(pool)
 
     async def enqueue(self, name: str, **kwargs: Any) -> None:
-        if name not in TASKS:
-            raise KeyError(f"unknown task {name!r}")
-        await self._pool.enqueue_job(name, **kwargs)
+        await self._pool.enqueue_job(name, _queue_name=QUEUE_NAME, **kwargs)
 
     async def close(self) -> None:
         await self._pool.aclose()
 
 
 async def connect_queue(
-    redis_url: str, sessions: async_sessionmaker[AsyncSession]
+    redis_url: str, sessions: async_sessionmaker[AsyncSession], tasks: dict[str, TaskFunction]
 ) -> InProcessQueue | ArqQueue:
     if redis_url:
         return await ArqQueue.connect(redis_url)
-    return InProcessQueue(sessions)
+    return InProcessQueue(sessions, tasks)

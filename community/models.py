@@ -2,6 +2,21 @@
 
 from community.forums.models import Category, Post, Thread
 from community.identity.models import Member
+from community.moderation.models import AuditEntry
+from community.scoring.models import MemberBadge, ReputationDay, ReputationEvent
 from community.tenancy.models import Tenant, TenantDomain
+from community.votes.models import Vote
 
-__all__ = ["Category", "Member", "Post", "Tenant", "TenantDomain", "Thread"]
+__all__ = [
+    "AuditEntry",
+    "Category",
+    "Member",
+    "MemberBadge",
+    "Post",
+    "ReputationDay",
+    "ReputationEvent",
+    "Tenant",
+    "TenantDomain",
+    "Thread",
+    "Vote",
+]

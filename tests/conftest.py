@@ -14,6 +14,7 @@ import re
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,8 @@ from community.forums import services as forums
 from community.forums.models import Thread, ThreadKind
 from community.identity.models import Member, Role
 from community.identity.services import create_member
+from community.jobs import InProcessQueue
+from community.tasks import TASKS
 from community.tenancy.services import create_tenant
 
 PASSWORD = "correct horse battery"
@@ -143,8 +146,18 @@ class World:
     sessions: async_sessionmaker[AsyncSession]
     tenants: dict[str, int] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        self.jobs = InProcessQueue(self.sessions, TASKS)
+
+    @asynccontextmanager
+    async def unit(self) -> AsyncIterator[AsyncSession]:
+        """One committed unit of work; the jobs it enqueued have run when it returns."""
+        async with session_scope(self.sessions, self.jobs) as session:
+            yield session
+        await self.jobs.drain()
+
     async def tenant(self, slug: str, domain: str = "", locale: str = "en", **theme: str) -> int:
-        async with session_scope(self.sessions) as session:
+        async with self.unit() as session:
             created = await create_tenant(
                 session, slug=slug, name=f"{slug.title()} Community",
                 domains=[domain or f"{slug}.test"], locale=locale, theme=theme,
@@ -155,7 +168,7 @@ class World:
         return created.id
 
     async def member(self, tenant: str, email: str, role: Role = Role.MEMBER) -> Member:
-        async with session_scope(self.sessions) as session:
+        async with self.unit() as session:
             return await create_member(
                 session, self.tenants[tenant], email=email,
                 display_name=email.split("@")[0].title(), password=PASSWORD, role=role,
@@ -165,7 +178,7 @@ class World:
         self, tenant: str, author: Member, title: str = "How do I reset my router?",
         replies: int = 0, category: str = "general", kind: ThreadKind = ThreadKind.QUESTION,
     ) -> Thread:  # fmt: skip
-        async with session_scope(self.sessions) as session:
+        async with self.unit() as session:
             tenant_id = self.tenants[tenant]
             author = await session.merge(author)
             created = await forums.create_thread(

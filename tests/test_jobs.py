@@ -14,6 +14,7 @@ from community.config import Settings
 from community.db import session_scope
 from community.forums.models import Thread
 from community.jobs import ArqQueue, InProcessQueue
+from community.tasks import TASKS
 from tests.conftest import REDIS_URL, Client, World, requires_redis
 
 pytestmark = pytest.mark.anyio
@@ -73,7 +74,7 @@ async def test_views_are_counted_by_a_real_arq_worker(settings: Settings, world:
 
 
 async def test_a_failing_job_is_logged_not_raised(settings: Settings, world: World, caplog) -> None:
-    queue = InProcessQueue(world.sessions)
+    queue = InProcessQueue(world.sessions, TASKS)
     await queue.enqueue("flush_thread_views", counts={"not-a-number": 1})
     await queue.drain()
     assert "job flush_thread_views failed" in caplog.text

@@ -12,13 +12,15 @@ from arq.connections import RedisSettings
 
 from community.config import Settings
 from community.db import create_engine, session_factory
-from community.jobs import QUEUE_NAME, TASKS, task_context
+from community.jobs import QUEUE_NAME, ArqQueue, task_context
+from community.tasks import TASKS
 
 
 def worker_options(settings: Settings) -> dict[str, Any]:
     async def startup(ctx: dict[str, Any]) -> None:
         engine = create_engine(settings.database_url)
-        ctx.update(task_context(session_factory(engine)), engine=engine)
+        jobs = ArqQueue(ctx["redis"])
+        ctx.update(task_context(session_factory(engine), jobs), engine=engine)
 
     async def shutdown(ctx: dict[str, Any]) -> None:
         if engine := ctx.get("engine"):

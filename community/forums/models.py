@@ -37,6 +37,7 @@ class Thread(TenantOwned, Base):
     __tablename__ = "threads"
     __table_args__ = (
         Index("ix_threads_tenant_activity", "tenant_id", "last_activity_at"),
+        Index("ix_threads_author", "author_id"),
         Index("ix_threads_category_activity", "category_id", "last_activity_at"),
     )
 
@@ -51,13 +52,34 @@ class Thread(TenantOwned, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
     deleted_at: Mapped[datetime | None] = mapped_column(default=None)
+    accepted_post_id: Mapped[int | None] = mapped_column(
+        ForeignKey("posts.id", ondelete="SET NULL", use_alter=True), default=None
+    )
+    accepted_at: Mapped[datetime | None] = mapped_column(default=None)
+    certified_post_id: Mapped[int | None] = mapped_column(
+        ForeignKey("posts.id", ondelete="SET NULL", use_alter=True), default=None
+    )
+    certified_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL"), default=None
+    )
+    certified_note: Mapped[str] = mapped_column(String(500), default="")
+    certified_at: Mapped[datetime | None] = mapped_column(default=None)
 
     category: Mapped[Category] = relationship(lazy="raise")
-    author: Mapped[Member] = relationship(lazy="raise")
+    author: Mapped[Member] = relationship(foreign_keys=[author_id], lazy="raise")
+    certified_by: Mapped[Member | None] = relationship(foreign_keys=[certified_by_id], lazy="raise")
 
     @property
     def reply_count(self) -> int:
         return max(self.post_count - 1, 0)
+
+    @property
+    def is_question(self) -> bool:
+        return self.kind == ThreadKind.QUESTION
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.accepted_post_id is not None or self.certified_post_id is not None
 
 
 class Post(TenantOwned, Base):
@@ -70,6 +92,7 @@ class Post(TenantOwned, Base):
     thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"))
     author_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
     number: Mapped[int]
+    score: Mapped[int] = mapped_column(default=0)
     body_md: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -7,18 +7,21 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import ColumnElement, Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from community.db import get_in_tenant, in_tenant, utcnow
-from community.errors import Forbidden, NotFound, require
+from community.errors import Forbidden, NotFound, ValidationFailed, require
 from community.forums.markdown import render_markdown
 from community.forums.models import Category, Post, Thread, ThreadKind
 from community.identity.models import Member
 from community.identity.permissions import Permission, has_permission, may_act_on
-from community.pagination import Page, page_of
+from community.jobs import enqueue_after_commit
+from community.pagination import Page
+from community.scoring.services import Cause, award_first_post_of_day, rules_for
 
 TITLE_MIN, TITLE_MAX = 8, 200
 BODY_MAX = 50_000
@@ -114,13 +117,33 @@ async def list_threads(
     return listing
 
 
+STATUSES = ("resolved", "unresolved", "certified")
+
+
+def _status_condition(status: str) -> ColumnElement[bool]:
+    resolved = Thread.accepted_post_id.is_not(None) | Thread.certified_post_id.is_not(None)
+    if status == "resolved":
+        return resolved
+    if status == "certified":
+        return Thread.certified_post_id.is_not(None)
+    if status == "unresolved":
+        return (Thread.kind == ThreadKind.QUESTION) & ~resolved
+    raise ValidationFailed({"status": "Filter on resolved, unresolved or certified threads."})
+
+
 async def get_thread(
-    session: AsyncSession, tenant_id: int, thread_id: int, viewer: Member | None = None
+    session: AsyncSession,
+    tenant_id: int,
+    thread_id: int,
+    viewer: Member | None = None,
+    *,
+    with_certifier: bool = False,
 ) -> Thread:
+    options = [joinedload(Thread.author), joinedload(Thread.category)]
+    if with_certifier:
+        options.append(joinedload(Thread.certified_by))
     thread = await session.scalar(
-        in_tenant(Thread, tenant_id)
-        .where(Thread.id == thread_id)
-        .options(joinedload(Thread.author), joinedload(Thread.category))
+        in_tenant(Thread, tenant_id).where(Thread.id == thread_id).options(*options)
     )
     if thread is None or (
         thread.deleted_at is not None and not has_permission(viewer, Permission.SEE_DELETED)
@@ -155,13 +178,15 @@ async def create_thread(
     )
     session.add(thread)
     await session.flush()
-    session.add(_new_post(thread, author, number=1, body=body, now=now))
+    first = _new_post(thread, author, number=1, body=body, now=now)
+    session.add(first)
     await session.execute(
         update(Category)
         .where(Category.id == category.id)
         .values(thread_count=Category.thread_count + 1)
     )
     await session.flush()
+    await _after_posting(session, tenant_id, author, first, category.id)
     return thread
 
 
@@ -186,6 +211,20 @@ class ThreadPage:
     posts: Page[Post]
 
 
+def post_order(thread: Thread, discussions_by_date: bool) -> list[Any]:
+    """Opening post first; answers to a question: certified, accepted, best score, oldest."""
+    first: list[Any] = [(Post.number == 1).desc()]
+    if not thread.is_question and discussions_by_date:
+        return [*first, Post.number]
+    return [
+        *first,
+        (Post.id == (thread.certified_post_id or 0)).desc(),
+        (Post.id == (thread.accepted_post_id or 0)).desc(),
+        Post.score.desc(),
+        Post.number,
+    ]
+
+
 async def thread_page(
     session: AsyncSession,
     tenant_id: int,
@@ -194,20 +233,34 @@ async def thread_page(
     page: int = 1,
     page_size: int = 20,
     viewer: Member | None = None,
+    discussions_by_date: bool = True,
 ) -> ThreadPage:
     """A thread and one page of its posts, in a fixed number of queries whatever the length."""
-    thread = await get_thread(session, tenant_id, thread_id, viewer)
-    first = (page - 1) * page_size + 1
+    thread = await get_thread(session, tenant_id, thread_id, viewer, with_certifier=True)
     result = await session.scalars(
         in_tenant(Post, tenant_id)
-        .where(Post.thread_id == thread.id, Post.number.between(first, first + page_size - 1))
+        .where(Post.thread_id == thread.id)
         .options(joinedload(Post.author))
-        .order_by(Post.number)
+        .order_by(*post_order(thread, discussions_by_date))
+        .offset((page - 1) * page_size)
+        .limit(page_size)
     )
     posts = Page(list(result.all()), page, page_size, thread.post_count)
     if page > posts.count:
         raise NotFound("There is no such page.")
     return ThreadPage(thread, posts)
+
+
+async def post_position(
+    session: AsyncSession, thread: Thread, post: Post, discussions_by_date: bool = True
+) -> int:
+    """Where the post stands (from 1) in the thread's order, to link to its page."""
+    ids = await session.scalars(
+        select(Post.id)
+        .where(Post.thread_id == thread.id)
+        .order_by(*post_order(thread, discussions_by_date))
+    )
+    return list(ids).index(post.id) + 1
 
 
 async def reply(
@@ -229,7 +282,16 @@ async def reply(
     await session.flush()
     thread.post_count, thread.last_activity_at = number, now
     post.author = author
+    await _after_posting(session, tenant_id, author, post, thread.category_id)
     return post
+
+
+async def _after_posting(
+    session: AsyncSession, tenant_id: int, author: Member, post: Post, category_id: int
+) -> None:
+    rules = await rules_for(session, tenant_id)
+    await award_first_post_of_day(session, rules, author, Cause(author.id, post.id, category_id))
+    enqueue_after_commit(session, "check_badges", tenant_id=tenant_id, member_ids=[author.id])
 
 
 async def get_post(session: AsyncSession, tenant_id: int, post_id: int) -> Post:
@@ -291,10 +353,6 @@ async def delete_post(session: AsyncSession, tenant_id: int, actor: Member, post
         )
     await session.flush()
     return post
-
-
-def post_page(post: Post, page_size: int) -> int:
-    return page_of(post.number, page_size)
 
 
 # ---- views ----------------------------------------------------------------------------------

@@ -9,5 +9,5 @@ from community.forums.services import add_thread_views
 
 
 async def flush_thread_views(ctx: dict[str, Any], counts: dict[int, int]) -> None:
-    async with session_scope(ctx["sessions"]) as session:
+    async with session_scope(ctx["sessions"], ctx["jobs"]) as session:
         await add_thread_views(session, {int(k): int(v) for k, v in counts.items()})

@@ -14,7 +14,9 @@ from community.errors import NotFound, ValidationFailed
 from community.forums import services
 from community.forums.models import Post, Thread, ThreadKind
 from community.identity.models import Member
+from community.pagination import page_of
 from community.tenancy.services import TenantInfo
+from community.votes.services import my_votes
 from community.web.context import is_htmx
 from community.web.render import form_fields, render, see_other
 
@@ -27,8 +29,19 @@ def thread_url(thread: Thread, page: int = 1) -> str:
     return f"/t/{thread.id}/{thread.slug}{suffix}"
 
 
-def post_url(thread: Thread, post: Post, page_size: int) -> str:
-    return f"{thread_url(thread, services.post_page(post, page_size))}#p{post.id}"
+async def post_location(
+    db: AsyncSession, tenant: TenantInfo, thread: Thread, post: Post, page_size: int
+) -> tuple[str, int]:
+    """The address of the post (its thread page, anchored at it) and that page's number."""
+    position = await services.post_position(db, thread, post, tenant.rules.discussions_by_date)
+    page = page_of(position, page_size)
+    return f"{thread_url(thread, page)}#p{post.id}", page
+
+
+async def post_url(
+    db: AsyncSession, tenant: TenantInfo, thread: Thread, post: Post, page_size: int
+) -> str:
+    return (await post_location(db, tenant, thread, post, page_size))[0]
 
 
 class ForumPages(Controller):
@@ -90,12 +103,21 @@ class ForumPages(Controller):
     ) -> Template | Redirect:
         page_size = request.app.state.settings.page_size
         view = await services.thread_page(
-            db, tenant.id, thread_id, page=page, page_size=page_size, viewer=viewer
+            db,
+            tenant.id,
+            thread_id,
+            page=page,
+            page_size=page_size,
+            viewer=viewer,
+            discussions_by_date=tenant.rules.discussions_by_date,
         )
         if slug != view.thread.slug:
             return Redirect(path=thread_url(view.thread, page), status_code=301)
         await request.app.state.views.record(view.thread.id)
-        return render(request, "forums/thread.html", thread=view.thread, posts=view.posts)
+        votes = await my_votes(db, viewer, [p.id for p in view.posts.items])
+        return render(
+            request, "forums/thread.html", thread=view.thread, posts=view.posts, votes=votes
+        )
 
     @post("/t/{thread_id:int}/reply")
     async def reply(
@@ -113,10 +135,10 @@ class ForumPages(Controller):
         except ValidationFailed as exc:
             return await self._reply_form_again(request, db, tenant, member, thread_id, fields, exc)
         thread = await services.get_thread(db, tenant.id, thread_id, member)
-        location = post_url(thread, new_post, page_size)
+        location, page = await post_location(db, tenant, thread, new_post, page_size)
         if not is_htmx(request):
             return see_other(location)
-        if fields["page"] != str(services.post_page(new_post, page_size)):
+        if fields["page"] != str(page):
             return render(request, "partials/empty.html", headers={"HX-Redirect": location})
         return render(
             request,
@@ -156,13 +178,16 @@ class ForumPages(Controller):
             page=page,
             page_size=request.app.state.settings.page_size,
             viewer=member,
+            discussions_by_date=tenant.rules.discussions_by_date,
         )
+        votes = await my_votes(db, member, [p.id for p in view.posts.items])
         return render(
             request,
             "forums/thread.html",
             status_code=422,
             thread=view.thread,
             posts=view.posts,
+            votes=votes,
             body=fields["body"],
             errors=exc.errors,
         )
@@ -224,7 +249,9 @@ class ForumPages(Controller):
     ) -> Redirect:
         found = await services.get_post(db, tenant.id, post_id)
         thread = await services.get_thread(db, tenant.id, found.thread_id, viewer)
-        return Redirect(path=post_url(thread, found, request.app.state.settings.page_size))
+        return Redirect(
+            path=await post_url(db, tenant, thread, found, request.app.state.settings.page_size)
+        )
 
     @get("/p/{post_id:int}/edit")
     async def edit_form(
@@ -274,7 +301,9 @@ class ForumPages(Controller):
                 errors=exc.errors,
             )
         thread = await services.get_thread(db, tenant.id, edited.thread_id, member)
-        return see_other(post_url(thread, edited, request.app.state.settings.page_size))
+        return see_other(
+            await post_url(db, tenant, thread, edited, request.app.state.settings.page_size)
+        )
 
     @post("/p/{post_id:int}/delete")
     async def delete(
@@ -289,7 +318,9 @@ class ForumPages(Controller):
         if deleted.is_opening:
             return see_other("/")
         thread = await services.get_thread(db, tenant.id, deleted.thread_id, member)
-        return see_other(post_url(thread, deleted, request.app.state.settings.page_size))
+        return see_other(
+            await post_url(db, tenant, thread, deleted, request.app.state.settings.page_size)
+        )
 
 
 @get("/{path:path}", include_in_schema=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, String, UniqueConstraint
+from sqlalchemy import Enum, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from community.db import Base, TenantOwned, utcnow
@@ -24,7 +24,10 @@ class Role(enum.StrEnum):
 
 class Member(TenantOwned, Base):
     __tablename__ = "members"
-    __table_args__ = (UniqueConstraint("tenant_id", "email"),)
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "email"),
+        Index("ix_members_tenant_reputation", "tenant_id", "reputation"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(320))
@@ -34,4 +37,5 @@ class Member(TenantOwned, Base):
         Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
         default=Role.MEMBER,
     )
+    reputation: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from typing import Protocol
 
 from community.identity.models import Member, Role
 
@@ -11,19 +12,28 @@ class Permission(enum.StrEnum):
     EDIT_ANY_POST = "edit_any_post"
     DELETE_ANY_POST = "delete_any_post"
     SEE_DELETED = "see_deleted"
+    CERTIFY = "certify"
+    ACCEPT_ANY = "accept_any"
+    SEE_INFLUENCE = "see_influence"
+    CONFIGURE_COMMUNITY = "configure_community"
 
 
-_STAFF = frozenset(Permission)
+_MODERATOR = frozenset(Permission) - {Permission.CONFIGURE_COMMUNITY}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.MEMBER: frozenset(),
-    Role.EXPERT: frozenset(),
-    Role.MODERATOR: _STAFF,
-    Role.ADMIN: _STAFF,
+    Role.EXPERT: frozenset({Permission.CERTIFY}),
+    Role.MODERATOR: _MODERATOR,
+    Role.ADMIN: frozenset(Permission),
 }
 
 
-def has_permission(member: Member | None, permission: Permission) -> bool:
+class HasRole(Protocol):
+    id: int
+    role: Role
+
+
+def has_permission(member: HasRole | None, permission: Permission) -> bool:
     return member is not None and permission in ROLE_PERMISSIONS[member.role]
 
 

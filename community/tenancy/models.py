@@ -29,6 +29,8 @@ class Tenant(Base):
     name: Mapped[str] = mapped_column(String(200))
     locale: Mapped[str] = mapped_column(String(10), default="en")
     theme: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Community rules a tenant admin may change (scoring points, ranks, voting options).
+    preferences: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     domains: Mapped[list[TenantDomain]] = relationship(

@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from community.errors import ValidationFailed, require
+from community.scoring.rules import ScoringRules
 from community.tenancy.models import DEFAULT_THEME, Tenant, TenantDomain
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
@@ -27,11 +29,16 @@ class TenantInfo:
     name: str
     locale: str
     theme: dict[str, str] = field(default_factory=dict)
+    preferences: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def of(cls, tenant: Tenant) -> TenantInfo:
         theme = {key: tenant.theme_value(key) for key in DEFAULT_THEME}
-        return cls(tenant.id, tenant.slug, tenant.name, tenant.locale, theme)
+        return cls(tenant.id, tenant.slug, tenant.name, tenant.locale, theme, tenant.preferences)
+
+    @cached_property
+    def rules(self) -> ScoringRules:
+        return ScoringRules.from_preferences(self.preferences, self.locale)
 
 
 def check_tenant(slug: str, name: str, locale: str, domains: list[str]) -> dict[str, str]:

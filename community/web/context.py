@@ -45,7 +45,7 @@ def is_htmx(request: Request[Any, Any, Any]) -> bool:
 
 
 async def provide_db(state: State) -> AsyncIterator[AsyncSession]:
-    async with session_scope(state.sessions) as session:
+    async with session_scope(state.sessions, state.jobs) as session:
         yield session
 
 

@@ -1,0 +1,10 @@
+"""Every background task, by name: what arq workers and the in-process runner can run."""
+
+from community.forums.tasks import flush_thread_views
+from community.jobs import TaskFunction
+from community.scoring.tasks import check_badges
+
+TASKS: dict[str, TaskFunction] = {
+    "flush_thread_views": flush_thread_views,
+    "check_badges": check_badges,
+}
