@@ -28,9 +28,15 @@ from community.forums.viewcount import ViewCounter
 from community.forums.web import ForumPages, not_found
 from community.identity.web import IdentityPages
 from community.jobs import connect_queue
+from community.qa.api import AnswersApi
+from community.qa.web import AnswerPages
+from community.scoring.api import MembersApi
+from community.scoring.web import ScoringPages
 from community.tasks import TASKS
 from community.tenancy.middleware import TenantMiddleware
 from community.tenancy.services import TenantResolver
+from community.votes.api import VotesApi
+from community.votes.web import VotePages
 from community.web.context import DEPENDENCIES
 from community.web.errors import EXCEPTION_HANDLERS
 from community.web.ops import health
@@ -87,6 +93,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ForumPages,
             IdentityPages,
             ThreadsApi,
+            VotePages,
+            VotesApi,
+            AnswerPages,
+            AnswersApi,
+            ScoringPages,
+            MembersApi,
             health,
             not_found,
             create_static_files_router(path="/static", directories=[settings.static_dir]),

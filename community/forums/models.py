@@ -100,6 +100,7 @@ class Post(TenantOwned, Base):
     deleted_at: Mapped[datetime | None] = mapped_column(default=None)
 
     author: Mapped[Member] = relationship(lazy="raise")
+    thread: Mapped[Thread] = relationship(foreign_keys=[thread_id], lazy="raise")
 
     @property
     def is_opening(self) -> bool:

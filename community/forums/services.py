@@ -92,19 +92,18 @@ async def list_threads(
     tenant_id: int,
     *,
     category: Category | None = None,
+    status: str = "",
     page: int = 1,
     page_size: int = 20,
 ) -> Page[Thread]:
-    """Threads with the newest activity first."""
-    query = _visible_threads(tenant_id)
-    count = (
-        select(func.count())
-        .select_from(Thread)
-        .where(Thread.tenant_id == tenant_id, Thread.deleted_at.is_(None))
-    )
+    """Threads with the newest activity first, optionally only those with a given status."""
+    conditions = [Thread.tenant_id == tenant_id, Thread.deleted_at.is_(None)]
     if category is not None:
-        query = query.where(Thread.category_id == category.id)
-        count = count.where(Thread.category_id == category.id)
+        conditions.append(Thread.category_id == category.id)
+    if status:
+        conditions.append(_status_condition(status))
+    query = _visible_threads(tenant_id).where(*conditions)
+    count = select(func.count()).select_from(Thread).where(*conditions)
     total = await session.scalar(count) or 0
     result = await session.scalars(
         query.order_by(Thread.last_activity_at.desc(), Thread.id.desc())

@@ -54,10 +54,13 @@ class ForumPages(Controller):
         db: NamedDependency[AsyncSession],
         tenant: NamedDependency[TenantInfo],
         viewer: NamedDependency[Member | None],
+        status: FromQuery[str] = "",
     ) -> Template:
         categories = await services.list_categories(db, tenant.id)
-        latest = await services.list_threads(db, tenant.id, page_size=HOME_THREADS)
-        return render(request, "forums/home.html", categories=categories, threads=latest)
+        latest = await services.list_threads(db, tenant.id, status=status, page_size=HOME_THREADS)
+        return render(
+            request, "forums/home.html", categories=categories, threads=latest, status=status
+        )
 
     @get("/c/{slug:str}")
     async def category(
@@ -68,16 +71,20 @@ class ForumPages(Controller):
         viewer: NamedDependency[Member | None],
         slug: FromPath[str],
         page: PageNumber = 1,
+        status: FromQuery[str] = "",
     ) -> Template:
         category = await services.get_category(db, tenant.id, slug)
         threads = await services.list_threads(
             db,
             tenant.id,
             category=category,
+            status=status,
             page=page,
             page_size=request.app.state.settings.page_size,
         )
-        return render(request, "forums/category.html", category=category, threads=threads)
+        return render(
+            request, "forums/category.html", category=category, threads=threads, status=status
+        )
 
     @get("/t/{thread_id:int}")
     async def thread_short(

@@ -33,7 +33,7 @@ class Badge:
         )
 
 
-async def _count(session: AsyncSession, query: Select[int]) -> int:
+async def count(session: AsyncSession, query: Select[int]) -> int:
     return int(await session.scalar(query) or 0)
 
 
@@ -70,16 +70,16 @@ def _answers_marked(member_id: int, marker: InstrumentedAttribute[int | None]) -
 
 def at_least(count_query: Callable[[int], Select[int]], n: int) -> Rule:
     async def rule(session: AsyncSession, member_id: int) -> bool:
-        return await _count(session, count_query(member_id)) >= n
+        return await count(session, count_query(member_id)) >= n
 
     return rule
 
 
-def _accepted(member_id: int) -> Select[int]:
+def accepted_answers(member_id: int) -> Select[int]:
     return _answers_marked(member_id, Thread.accepted_post_id)
 
 
-def _certified(member_id: int) -> Select[int]:
+def certified_answers(member_id: int) -> Select[int]:
     return _answers_marked(member_id, Thread.certified_post_id)
 
 
@@ -104,17 +104,17 @@ BADGES: list[Badge] = [
           at_least(_answers_given, 1)),
     Badge("first_accepted", {"en": "Problem solver", "fr": "Solutionneur"},
           {"en": "Had a first answer accepted.", "fr": "A vu une première réponse acceptée."},
-          at_least(_accepted, 1)),
+          at_least(accepted_answers, 1)),
     Badge("certified", {"en": "Certified", "fr": "Certifié"},
           {"en": "Had an answer certified by the brand.",
            "fr": "A vu une réponse certifiée par la marque."},
-          at_least(_certified, 1)),
+          at_least(certified_answers, 1)),
     Badge("accepted_10", {"en": "Trusted advisor", "fr": "Conseiller de confiance"},
           {"en": "Had 10 answers accepted.", "fr": "A vu 10 réponses acceptées."},
-          at_least(_accepted, 10)),
+          at_least(accepted_answers, 10)),
     Badge("accepted_50", {"en": "Guru", "fr": "Gourou"},
           {"en": "Had 50 answers accepted.", "fr": "A vu 50 réponses acceptées."},
-          at_least(_accepted, 50)),
+          at_least(accepted_answers, 50)),
     Badge("popular_question", {"en": "Popular question", "fr": "Question populaire"},
           {"en": f"Asked a question viewed {POPULAR_QUESTION_VIEWS} times.",
            "fr": f"A posé une question vue {POPULAR_QUESTION_VIEWS} fois."},

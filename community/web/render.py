@@ -8,6 +8,7 @@ from litestar import Request
 from litestar.response import Redirect, Template
 
 from community.i18n import time_ago, translator
+from community.identity.permissions import Permission, has_permission
 from community.tenancy.services import TenantInfo
 from community.web.context import is_htmx
 
@@ -15,10 +16,13 @@ from community.web.context import is_htmx
 def base_context(request: Request[Any, Any, Any]) -> dict[str, Any]:
     tenant: TenantInfo | None = request.state.get("tenant")
     locale = tenant.locale if tenant else "en"
+    viewer = request.state.get("viewer")
     return {
         "tenant": tenant,
         "locale": locale,
-        "viewer": request.state.get("viewer"),
+        "viewer": viewer,
+        "can": lambda permission: has_permission(viewer, Permission(permission)),
+        "rank": tenant.rules.rank if tenant else str,
         "_": translator(locale),
         "ago": lambda moment: time_ago(moment, locale),
         "htmx": is_htmx(request),

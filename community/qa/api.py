@@ -1,0 +1,90 @@
+"""Accepting and certifying answers through the JSON API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import msgspec
+from litestar import Controller, delete, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from community.forums.models import Thread
+from community.identity.models import Member
+from community.qa import services as qa
+from community.tenancy.services import TenantInfo
+
+
+class CertifyIn(msgspec.Struct):
+    note: str = ""
+
+
+class Resolution(msgspec.Struct):
+    thread_id: int
+    resolved: bool
+    accepted_post_id: int | None
+    certified_post_id: int | None
+    certified_note: str
+    certified_at: datetime | None
+
+    @classmethod
+    def of(cls, thread: Thread) -> Resolution:
+        return cls(
+            thread.id,
+            thread.is_resolved,
+            thread.accepted_post_id,
+            thread.certified_post_id,
+            thread.certified_note,
+            thread.certified_at,
+        )
+
+
+class AnswersApi(Controller):
+    path = "/api/v1/posts"
+    tags = ["answers"]
+
+    @post("/{post_id:int}/accept", status_code=200)
+    async def accept(
+        self,
+        db: NamedDependency[AsyncSession],
+        tenant: NamedDependency[TenantInfo],
+        member: NamedDependency[Member],
+        post_id: FromPath[int],
+    ) -> Resolution:
+        """Accept this answer (the asker or a moderator)."""
+        return Resolution.of(await qa.accept(db, tenant.id, member, post_id))
+
+    @delete("/{post_id:int}/accept", status_code=200)
+    async def unaccept(
+        self,
+        db: NamedDependency[AsyncSession],
+        tenant: NamedDependency[TenantInfo],
+        member: NamedDependency[Member],
+        post_id: FromPath[int],
+    ) -> Resolution:
+        """Undo the acceptance of this answer."""
+        return Resolution.of(await qa.unaccept(db, tenant.id, member, post_id))
+
+    @post("/{post_id:int}/certify", status_code=200)
+    async def certify(
+        self,
+        db: NamedDependency[AsyncSession],
+        tenant: NamedDependency[TenantInfo],
+        member: NamedDependency[Member],
+        post_id: FromPath[int],
+        data: JSONBody[CertifyIn],
+    ) -> Resolution:
+        """Certify this answer, with an optional note (experts, moderators, admins)."""
+        return Resolution.of(await qa.certify(db, tenant.id, member, post_id, data.note))
+
+    @delete("/{post_id:int}/certify", status_code=200)
+    async def uncertify(
+        self,
+        db: NamedDependency[AsyncSession],
+        tenant: NamedDependency[TenantInfo],
+        member: NamedDependency[Member],
+        post_id: FromPath[int],
+    ) -> Resolution:
+        """Withdraw the certification of this answer."""
+        return Resolution.of(await qa.uncertify(db, tenant.id, member, post_id))

@@ -1,0 +1,76 @@
+"""What a member's profile shows, and their influence."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
+
+from community.db import in_tenant
+from community.errors import NotFound
+from community.forums.models import Post, Thread, ThreadKind
+from community.identity.models import Member
+from community.scoring.badges import accepted_answers, certified_answers, count, earned_badges
+from community.scoring.models import MemberBadge
+from community.votes.models import Vote
+
+RECENT = 5
+CERTIFIED_WEIGHT, ACCEPTED_WEIGHT = 5, 3
+
+
+@dataclass(frozen=True)
+class Profile:
+    member: Member
+    badges: list[MemberBadge]
+    recent_questions: list[Thread]
+    recent_answers: list[Post]
+    accepted_answers: int
+    certified_answers: int
+    net_votes_received: int
+
+    @property
+    def influence(self) -> int:
+        """How much weight the member carries: 5 per certified answer, 3 per accepted
+        answer, plus the net votes their posts received (never below zero)."""
+        weighted = (
+            CERTIFIED_WEIGHT * self.certified_answers + ACCEPTED_WEIGHT * self.accepted_answers
+        )
+        return max(0, weighted + self.net_votes_received)
+
+
+async def member_profile(session: AsyncSession, tenant_id: int, member_id: int) -> Profile:
+    member = await session.scalar(in_tenant(Member, tenant_id).where(Member.id == member_id))
+    if member is None:
+        raise NotFound("No such member.")
+    questions = await session.scalars(
+        in_tenant(Thread, tenant_id)
+        .where(Thread.author_id == member.id, Thread.deleted_at.is_(None))
+        .where(Thread.kind == ThreadKind.QUESTION)
+        .order_by(Thread.created_at.desc())
+        .limit(RECENT)
+    )
+    answers = await session.scalars(
+        in_tenant(Post, tenant_id)
+        .join(Thread, Thread.id == Post.thread_id)
+        .where(Post.author_id == member.id, Post.number > 1, Post.deleted_at.is_(None))
+        .where(Thread.deleted_at.is_(None))
+        .options(joinedload(Post.thread))
+        .order_by(Post.created_at.desc())
+        .limit(RECENT)
+    )
+    votes = await session.scalar(
+        select(func.coalesce(func.sum(Vote.value), 0))
+        .join(Post, Post.id == Vote.post_id)
+        .where(Post.author_id == member.id)
+    )
+    return Profile(
+        member=member,
+        badges=await earned_badges(session, member.id),
+        recent_questions=list(questions.all()),
+        recent_answers=list(answers.all()),
+        accepted_answers=await count(session, accepted_answers(member.id)),
+        certified_answers=await count(session, certified_answers(member.id)),
+        net_votes_received=int(votes or 0),
+    )

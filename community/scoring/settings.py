@@ -1,0 +1,88 @@
+"""A tenant admin changes the community's scoring rules and voting options."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from community.errors import Forbidden, require
+from community.identity.models import Member
+from community.identity.permissions import Permission, has_permission
+from community.moderation.audit import record
+from community.scoring.models import Reason
+from community.scoring.rules import ScoringRules, scoring_preferences
+from community.tenancy.models import Tenant
+
+POINTS_LIMIT = 1000
+
+
+@dataclass(frozen=True)
+class ScoringForm:
+    """The admin form as submitted: every value still a string."""
+
+    points: dict[str, str]
+    daily_vote_cap: str
+    ranks: list[tuple[str, str]]
+    allow_downvotes: bool
+    discussions_by_date: bool
+
+
+def _whole_number(raw: str, low: int, high: int) -> int | None:
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        return None
+    return value if low <= value <= high else None
+
+
+def parse_scoring_form(form: ScoringForm) -> tuple[ScoringRules, dict[str, str]]:
+    errors: dict[str, str] = {}
+    points: dict[Reason, int] = {}
+    for reason in Reason:
+        value = _whole_number(form.points.get(reason.value, ""), -POINTS_LIMIT, POINTS_LIMIT)
+        if value is None:
+            errors[f"points_{reason.value}"] = "Points must be a whole number from -1000 to 1000."
+        else:
+            points[reason] = value
+    cap = _whole_number(form.daily_vote_cap, 0, 100_000)
+    if cap is None:
+        errors["daily_vote_cap"] = "The daily cap must be a whole number, 0 or more."
+    ranks = []
+    for threshold, name in form.ranks:
+        if not threshold.strip() and not name.strip():
+            continue
+        value = _whole_number(threshold, 0, 10_000_000)
+        if value is None or not name.strip():
+            errors["ranks"] = "Each rank needs a reputation threshold (0 or more) and a name."
+        else:
+            ranks.append((value, name.strip()[:40]))
+    if not errors.get("ranks") and (not ranks or min(t for t, _ in ranks) != 0):
+        errors["ranks"] = "One rank must start at 0 reputation."
+    if len({t for t, _ in ranks}) != len(ranks):
+        errors["ranks"] = "Two ranks cannot start at the same reputation."
+    rules = ScoringRules(
+        points, cap or 0, sorted(ranks), form.allow_downvotes, form.discussions_by_date
+    )
+    return rules, errors
+
+
+async def update_scoring(
+    session: AsyncSession, tenant_id: int, actor: Member, form: ScoringForm
+) -> ScoringRules:
+    if not has_permission(actor, Permission.CONFIGURE_COMMUNITY):
+        raise Forbidden("Only community admins can change the scoring rules.")
+    rules, errors = parse_scoring_form(form)
+    require(errors)
+    tenant = await session.get(Tenant, tenant_id)
+    assert tenant is not None
+    before = dict(tenant.preferences)
+    tenant.preferences = before | {
+        "scoring": scoring_preferences(rules.points, rules.daily_vote_cap, rules.ranks),
+        "allow_downvotes": rules.allow_downvotes,
+        "discussions_by_date": rules.discussions_by_date,
+    }
+    record(session, actor, "settings.scoring", ("tenant", tenant_id),
+           before=before, after=tenant.preferences)  # fmt: skip
+    await session.flush()
+    return rules

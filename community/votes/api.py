@@ -1,0 +1,43 @@
+"""Voting through the JSON API."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import msgspec
+from litestar import Controller, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from community.identity.models import Member
+from community.tenancy.services import TenantInfo
+from community.votes.services import vote
+
+
+class VoteIn(msgspec.Struct):
+    value: Literal[1, -1]
+
+
+class VoteOut(msgspec.Struct):
+    post_id: int
+    score: int
+    my_vote: int
+
+
+class VotesApi(Controller):
+    path = "/api/v1/posts"
+    tags = ["votes"]
+
+    @post("/{post_id:int}/vote", status_code=200)
+    async def vote_on_post(
+        self,
+        db: NamedDependency[AsyncSession],
+        tenant: NamedDependency[TenantInfo],
+        member: NamedDependency[Member],
+        post_id: FromPath[int],
+        data: JSONBody[VoteIn],
+    ) -> VoteOut:
+        """Vote 1 (up) or -1 (down). Voting the same value again withdraws the vote."""
+        outcome = await vote(db, tenant.id, member, post_id, data.value)
+        return VoteOut(outcome.post_id, outcome.score, outcome.my_vote)
