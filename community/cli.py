@@ -190,6 +190,32 @@ def create_member_command(
     click.echo(f"member {email} created (id {member_id}, role {role}, password {password})")
 
 
+@main.group()
+def scoring() -> None:
+    """Reputation, scores and other counters."""
+
+
+@scoring.command("recompute")
+@click.option("--tenant", "tenant_slug", default="", help="Only this tenant (default: all).")
+def recompute_command(tenant_slug: str) -> None:
+    """Rebuild every counter (reputation, scores, reply and thread counts) from the facts."""
+    from sqlalchemy import select
+
+    from community.scoring.recompute import recompute_counters
+    from community.tenancy.models import Tenant
+
+    async def work(session: AsyncSession) -> None:
+        tenant_id = None
+        if tenant_slug:
+            tenant_id = await session.scalar(select(Tenant.id).where(Tenant.slug == tenant_slug))
+            if tenant_id is None:
+                raise click.ClickException(f"no tenant with slug {tenant_slug!r}")
+        await recompute_counters(session, tenant_id)
+
+    run_in_session(work)
+    click.echo(f"counters recomputed for {tenant_slug or 'every tenant'}")
+
+
 @main.command()
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--serve/--no-serve", default=True, help="Start the server after seeding.")
