@@ -15,10 +15,13 @@ from community.forums import services as forums
 from community.forums.models import Post, Thread, ThreadKind
 from community.identity.models import Member, Role
 from community.identity.services import create_member
+from community.qa import services as qa
 from community.tenancy.models import Tenant
 from community.tenancy.services import create_tenant
+from community.votes.services import vote
 
 DEMO_PASSWORD = "parvis-demo"
+CERTIFY_NOTE = {"fr": "Réponse vérifiée par notre équipe.", "en": "Checked by our team."}
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,9 @@ async def seed_community(session: AsyncSession, spec: dict[str, Any]) -> DemoCom
     for category in spec["categories"]:
         await forums.create_category(session, tenant.id, **category)
     for index, thread_spec in enumerate(spec["threads"]):
-        await _seed_thread(session, tenant.id, members, thread_spec, views=17 + index * 23)
+        thread = await _seed_thread(session, tenant.id, members, thread_spec, views=17 + index * 23)
+        note = CERTIFY_NOTE[spec["locale"]]
+        await _seed_reactions(session, tenant.id, list(members.values()), thread, index, note)
     return described
 
 
@@ -70,7 +75,7 @@ async def _seed_thread(
     members: dict[str, Member],
     spec: dict[str, Any],
     views: int,
-) -> None:
+) -> Thread:
     thread = await forums.create_thread(
         session,
         tenant_id,
@@ -88,6 +93,43 @@ async def _seed_thread(
         )
         moments.append(min(asked_at + timedelta(hours=reply_spec["hours_after"]), utcnow()))
     await _backdate(session, thread, moments, views)
+    return thread
+
+
+async def _seed_reactions(
+    session: AsyncSession,
+    tenant_id: int,
+    members: list[Member],
+    thread: Thread,
+    index: int,
+    note: str,
+) -> None:
+    """Votes, an accepted or certified answer: what a living community has after a while."""
+    posts = list(
+        (
+            await session.scalars(
+                select(Post).where(Post.thread_id == thread.id).order_by(Post.number)
+            )
+        ).all()
+    )
+    for post in posts:
+        for position, voter in enumerate(members):
+            if voter.id != post.author_id and (post.number * 7 + position * 3 + index) % 4 == 0:
+                await vote(session, tenant_id, voter, post.id, 1)
+    answers = [p for p in posts[1:] if p.author_id != thread.author_id]
+    if thread.kind != ThreadKind.QUESTION or not answers:
+        return
+    by_staff = [p for p in answers if _member(members, p.author_id).role != Role.MEMBER]
+    if by_staff and index % 3 != 2:
+        admin = next(m for m in members if m.role == Role.ADMIN)
+        await qa.certify(session, tenant_id, admin, by_staff[0].id, note)
+    elif index % 2 == 0:
+        asker = _member(members, thread.author_id)
+        await qa.accept(session, tenant_id, asker, answers[0].id)
+
+
+def _member(members: list[Member], member_id: int) -> Member:
+    return next(m for m in members if m.id == member_id)
 
 
 async def _backdate(

@@ -20,6 +20,15 @@ DEFAULT_POINTS: dict[Reason, int] = {
     Reason.ANSWER_CERTIFIED: 25,
     Reason.FIRST_POST_OF_DAY: 1,
 }
+REASON_LABELS: dict[Reason, str] = {
+    Reason.ANSWER_UPVOTED: "Answer upvoted",
+    Reason.QUESTION_UPVOTED: "Question upvoted",
+    Reason.DOWNVOTE_RECEIVED: "Downvote received",
+    Reason.ANSWER_ACCEPTED: "Answer accepted",
+    Reason.ACCEPTED_AN_ANSWER: "Accepting an answer",
+    Reason.ANSWER_CERTIFIED: "Answer certified",
+    Reason.FIRST_POST_OF_DAY: "First post of the day",
+}
 DEFAULT_DAILY_VOTE_CAP = 200
 DEFAULT_RANKS: dict[str, list[tuple[int, str]]] = {
     "en": [(0, "New member"), (50, "Contributor"), (500, "Expert"), (2000, "Legend")],

@@ -18,6 +18,7 @@ from community.scoring import services as scoring
 from community.scoring.badges import BADGES, BADGES_BY_CODE, badge_holders, earned_badges
 from community.scoring.models import Reason
 from community.scoring.profiles import member_profile
+from community.scoring.rules import REASON_LABELS
 from community.scoring.settings import ScoringForm, update_scoring
 from community.tenancy.services import TenantInfo
 from community.web.render import render, see_other
@@ -143,6 +144,7 @@ def _settings_page(
         values=values,
         ranks=ranks[:RANK_ROWS],
         reasons=list(Reason),
+        reason_labels=REASON_LABELS,
         errors=errors,
         saved=request.query_params.get("saved") == "1",
     )

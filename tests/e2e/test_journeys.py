@@ -2,6 +2,8 @@
 
 import pytest
 
+from community.forums import services as forums
+from community.identity.models import Role
 from tests.conftest import World
 
 pytestmark = pytest.mark.anyio
@@ -62,3 +64,55 @@ async def test_replying_works_without_javascript(browser, live_server: str, worl
     await page.wait_for_url(f"{base}/t/{thread.id}/{thread.slug}#p*")
     assert "Yes, plain forms work." in await page.locator("article.post").nth(1).inner_text()
     await context.close()
+
+
+async def log_in(browser, base: str, email: str, next_path: str):
+    context = await browser.new_context()
+    page = await context.new_page()
+    await page.goto(f"{base}/login?next={next_path}")
+    await page.get_by_label("Email").fill(email)
+    await page.get_by_label("Password").fill("correct horse battery")
+    await page.get_by_role("button", name="Log in").click()
+    await page.wait_for_url(f"{base}{next_path}")
+    return page
+
+
+async def test_vote_accept_and_certify_are_seen_by_the_answerer(
+    browser, live_server: str, world: World
+) -> None:
+    ann = await world.member("acme", "ann@example.com")
+    bob = await world.member("acme", "bob@example.com")
+    await world.member("acme", "carol@example.com")
+    await world.member("acme", "eve@example.com", Role.EXPERT)
+    thread = await world.thread("acme", ann, title="My router drops Wi-Fi every evening")
+    async with world.unit() as session:
+        answer = await forums.reply(
+            session, world.tenants["acme"], bob, thread.id, "Change the channel."
+        )
+    base, path = f"http://{live_server}", f"/t/{thread.id}/{thread.slug}"
+
+    carol = await log_in(browser, base, "carol@example.com", path)
+    await carol.evaluate("window.__sameDocument = true")
+    await carol.locator(f"#p{answer.id} .vote-up").click()
+    await carol.get_by_test_id(f"score-{answer.id}").filter(has_text="1").wait_for()
+    assert await carol.evaluate("window.__sameDocument === true"), "voting did not reload the page"
+
+    asker = await log_in(browser, base, "ann@example.com", path)
+    await asker.get_by_role("button", name="Accept this answer").click()
+    await asker.get_by_test_id("accepted-banner").wait_for()
+
+    expert = await log_in(browser, base, "eve@example.com", path)
+    await expert.locator(f"#p{answer.id} summary", has_text="Certify").click()
+    await expert.get_by_label("Note (optional)").fill("Verified by our network team")
+    await expert.get_by_role("button", name="Certify this answer").click()
+    await expert.get_by_test_id("certified-banner").wait_for()
+
+    answerer = await log_in(browser, base, "bob@example.com", path)
+    banner = await answerer.get_by_test_id("certified-banner").inner_text()
+    assert "Eve" in banner and "Verified by our network team" in banner
+    assert await answerer.get_by_test_id("accepted-banner").count() == 1
+    assert await answerer.get_by_test_id(f"score-{answer.id}").inner_text() == "1"
+    await answerer.get_by_test_id("viewer-name").click()
+    # 1 (first post of the day) + 10 (upvote) + 15 (accepted) + 25 (certified)
+    assert await answerer.get_by_test_id("reputation").inner_text() == "51"
+    assert "Contributor" in await answerer.locator(".profile-head").inner_text()
