@@ -26,6 +26,8 @@ from community.db import create_engine, session_factory
 from community.forums.api import ThreadsApi
 from community.forums.viewcount import ViewCounter
 from community.forums.web import ForumPages, not_found
+from community.ideas.api import IdeasApi
+from community.ideas.web import IdeaPages
 from community.identity.web import IdentityPages
 from community.jobs import connect_queue
 from community.qa.api import AnswersApi
@@ -99,6 +101,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AnswersApi,
             ScoringPages,
             MembersApi,
+            IdeaPages,
+            IdeasApi,
             health,
             not_found,
             create_static_files_router(path="/static", directories=[settings.static_dir]),

@@ -1,8 +1,10 @@
 """Every model, imported once so the metadata is complete (Alembic, tests)."""
 
 from community.forums.models import Category, Post, Thread
+from community.ideas.models import Idea, IdeaStatusChange, IdeaVote
 from community.identity.models import Member
 from community.moderation.models import AuditEntry
+from community.notify.models import Notification, Subscription
 from community.scoring.models import MemberBadge, ReputationDay, ReputationEvent
 from community.tenancy.models import Tenant, TenantDomain
 from community.votes.models import Vote
@@ -10,11 +12,16 @@ from community.votes.models import Vote
 __all__ = [
     "AuditEntry",
     "Category",
+    "Idea",
+    "IdeaStatusChange",
+    "IdeaVote",
     "Member",
     "MemberBadge",
+    "Notification",
     "Post",
     "ReputationDay",
     "ReputationEvent",
+    "Subscription",
     "Tenant",
     "TenantDomain",
     "Thread",

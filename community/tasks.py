@@ -1,10 +1,12 @@
 """Every background task, by name: what arq workers and the in-process runner can run."""
 
 from community.forums.tasks import flush_thread_views
+from community.ideas.tasks import notify_idea_status
 from community.jobs import TaskFunction
 from community.scoring.tasks import check_badges
 
 TASKS: dict[str, TaskFunction] = {
     "flush_thread_views": flush_thread_views,
     "check_badges": check_badges,
+    "notify_idea_status": notify_idea_status,
 }

@@ -43,7 +43,10 @@ def test_the_extraction_finds_strings() -> None:
 
 
 def test_labels_built_in_code_are_translated() -> None:
+    from community.ideas.models import STATUS_LABELS
     from community.scoring.rules import REASON_LABELS
 
-    dynamic = {*REASON_LABELS.values(), "All", "Unresolved", "This week", "This month", "All time"}
+    dynamic = {*REASON_LABELS.values(), *STATUS_LABELS.values(), "All", "Unresolved"}
+    dynamic |= {"This week", "This month", "All time", "Trending", "Top", "Newest"}
+    dynamic |= {"Recently updated"}
     assert not sorted(s for s in dynamic if s not in FRENCH)

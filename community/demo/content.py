@@ -1320,3 +1320,133 @@ RETAILER: dict[str, Any] = {
         },
     ],
 }
+
+# Idea boards: one per community, with ideas in every status (a duplicate gets merged).
+TELECOM["idea_board"] = {
+    "slug": "idees",
+    "name": "Vos idées",
+    "description": "Proposez et votez pour les améliorations de nos offres et services.",
+}
+TELECOM["ideas"] = [
+    {
+        "author": "marc.giraud@example.com",
+        "title": "Programmer les horaires du Wi-Fi invité depuis l'appli",
+        "body": "Pouvoir couper le Wi-Fi invité automatiquement la nuit, **depuis l'appli Horizon**, sans passer par l'interface de la box.",
+        "status": "in_progress",
+        "response": "Bonne nouvelle : la fonction est en cours de développement pour l'appli 5.2.",
+        "votes": 9,
+    },
+    {
+        "author": "nadia.benali@example.com",
+        "title": "Afficher la consommation data en temps réel",
+        "body": "Le compteur de l'espace client a parfois 24 h de retard. Un affichage en temps réel éviterait les mauvaises surprises.",
+        "status": "planned",
+        "response": "Prévu pour le premier trimestre : le compteur sera rafraîchi toutes les 15 minutes.",
+        "votes": 8,
+    },
+    {
+        "author": "claire.fontaine@example.com",
+        "title": "Un mode sombre pour l'espace client",
+        "body": "L'espace client est très lumineux le soir. Un mode sombre serait bienvenu.",
+        "status": "done",
+        "response": "C'est en ligne ! Activez-le dans Mon compte > Affichage.",
+        "votes": 6,
+    },
+    {
+        "author": "lucas.perrin@example.com",
+        "title": "Recevoir la facture au format CSV",
+        "body": "Pour ma comptabilité d'auto-entrepreneur, un export CSV des lignes de facture serait idéal.",
+        "status": "under_review",
+        "response": "Nous étudions le besoin avec l'équipe facturation.",
+        "votes": 4,
+    },
+    {
+        "author": "pierrot69@example.com",
+        "title": "Roaming gratuit dans le monde entier",
+        "body": "Pourquoi ne pas inclure tous les pays du monde dans le forfait ?",
+        "status": "declined",
+        "response": "Nous ne pouvons pas le proposer aujourd'hui : les tarifs de gros hors UE restent trop élevés.",
+        "votes": 3,
+    },
+    {
+        "author": "sophie.martin@example.com",
+        "title": "Contrôle parental par profil sur le décodeur",
+        "body": "Un code par profil (enfants, ados) plutôt qu'un seul code pour toute la maison.",
+        "status": "new",
+        "response": "",
+        "votes": 5,
+    },
+    {
+        "author": "thomas.leroy@example.com",
+        "title": "Wi-Fi invité programmable selon l'heure",
+        "body": "Ce serait pratique de programmer l'extinction du réseau invité.",
+        "status": "merged",
+        "response": "",
+        "votes": 2,
+        "merge_into": "Programmer les horaires du Wi-Fi invité depuis l'appli",
+    },
+]
+RETAILER["idea_board"] = {
+    "slug": "ideas",
+    "name": "Ideas",
+    "description": "Suggest and vote on what Northwind should do next.",
+}
+RETAILER["ideas"] = [
+    {
+        "author": "trailmike@example.com",
+        "title": "Repair service for tents and backpacks",
+        "body": "A paid in-store repair service (zips, seams, poles) would keep gear out of landfill.",
+        "status": "in_progress",
+        "response": "We are piloting repairs in three stores this spring.",
+        "votes": 9,
+    },
+    {
+        "author": "sarah.chen@example.com",
+        "title": "Show the temperature rating of sleeping bags in the filters",
+        "body": "Let us filter sleeping bags by comfort and limit temperature.",
+        "status": "planned",
+        "response": "Planned for the next website release.",
+        "votes": 7,
+    },
+    {
+        "author": "lena.fischer@example.com",
+        "title": "Gear rental for beginners",
+        "body": "Renting a tent and stove for a first trip before buying would be great.",
+        "status": "done",
+        "response": "Rental is live in all stores: see the Rentals page.",
+        "votes": 6,
+    },
+    {
+        "author": "ben.walsh@example.com",
+        "title": "Loyalty points for returning used gear",
+        "body": "Give points when we bring back gear for the second-hand corner.",
+        "status": "under_review",
+        "response": "Our loyalty team is looking at how this could work.",
+        "votes": 4,
+    },
+    {
+        "author": "tom.okafor@example.com",
+        "title": "Free next-day delivery on every order",
+        "body": "No minimum basket for next-day delivery, please!",
+        "status": "declined",
+        "response": "Not possible for now; free standard delivery stays from $50.",
+        "votes": 3,
+    },
+    {
+        "author": "ana.gomez@example.com",
+        "title": "Trail condition reports in the app",
+        "body": "Members could post trail conditions (mud, snow) for nearby routes.",
+        "status": "new",
+        "response": "",
+        "votes": 5,
+    },
+    {
+        "author": "jess.harper@example.com",
+        "title": "Rent gear before buying it",
+        "body": "Could we try a tent for a weekend first?",
+        "status": "merged",
+        "response": "",
+        "votes": 2,
+        "merge_into": "Gear rental for beginners",
+    },
+]

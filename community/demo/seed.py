@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from community.db import utcnow
 from community.demo.content import RETAILER, TELECOM
 from community.forums import services as forums
-from community.forums.models import Post, Thread, ThreadKind
+from community.forums.models import CategoryKind, Post, Thread, ThreadKind
+from community.ideas import services as ideas
 from community.identity.models import Member, Role
 from community.identity.services import create_member
 from community.qa import services as qa
@@ -66,6 +67,7 @@ async def seed_community(session: AsyncSession, spec: dict[str, Any]) -> DemoCom
         thread = await _seed_thread(session, tenant.id, members, thread_spec, views=17 + index * 23)
         note = CERTIFY_NOTE[spec["locale"]]
         await _seed_reactions(session, tenant.id, list(members.values()), thread, index, note)
+    await _seed_ideas(session, tenant.id, members, spec)
     return described
 
 
@@ -126,6 +128,30 @@ async def _seed_reactions(
     elif index % 2 == 0:
         asker = _member(members, thread.author_id)
         await qa.accept(session, tenant_id, asker, answers[0].id)
+
+
+async def _seed_ideas(
+    session: AsyncSession, tenant_id: int, members: dict[str, Member], spec: dict[str, Any]
+) -> None:
+    """An idea board with ideas in every status, and a duplicate merged into its original."""
+    await forums.create_category(session, tenant_id, kind=CategoryKind.IDEAS, **spec["idea_board"])
+    staff = next(m for m in members.values() if m.role == Role.MODERATOR)
+    voters = [m for m in members.values() if m.role == Role.MEMBER]
+    created: dict[str, int] = {}
+    for idea_spec in spec["ideas"]:
+        idea = await ideas.create_idea(
+            session, tenant_id, members[idea_spec["author"]], board=spec["idea_board"]["slug"],
+            title=idea_spec["title"], body=idea_spec["body"],
+        )  # fmt: skip
+        for voter in voters[: idea_spec["votes"]]:
+            await ideas.vote(session, tenant_id, voter, idea.id)
+        if idea_spec["response"]:
+            await ideas.change_status(
+                session, tenant_id, staff, idea.id, idea_spec["status"], idea_spec["response"]
+            )
+        created[idea_spec["title"]] = idea.id
+        if original := idea_spec.get("merge_into"):
+            await ideas.merge(session, tenant_id, staff, idea.id, created[original])
 
 
 def _member(members: list[Member], member_id: int) -> Member:

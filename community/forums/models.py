@@ -19,6 +19,12 @@ def _enum(cls: type[enum.Enum]) -> Enum:
 class ThreadKind(enum.StrEnum):
     QUESTION = "question"
     DISCUSSION = "discussion"
+    IDEA = "idea"
+
+
+class CategoryKind(enum.StrEnum):
+    FORUM = "forum"  # questions and discussions
+    IDEAS = "ideas"  # an idea board
 
 
 class Category(TenantOwned, Base):
@@ -31,6 +37,11 @@ class Category(TenantOwned, Base):
     description: Mapped[str] = mapped_column(String(500), default="")
     position: Mapped[int] = mapped_column(default=0)
     thread_count: Mapped[int] = mapped_column(default=0)
+    kind: Mapped[CategoryKind] = mapped_column(_enum(CategoryKind), default=CategoryKind.FORUM)
+
+    @property
+    def is_idea_board(self) -> bool:
+        return self.kind == CategoryKind.IDEAS
 
 
 class Thread(TenantOwned, Base):

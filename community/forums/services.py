@@ -16,7 +16,7 @@ from sqlalchemy.orm import joinedload
 from community.db import get_in_tenant, in_tenant, utcnow
 from community.errors import Forbidden, NotFound, ValidationFailed, require
 from community.forums.markdown import render_markdown
-from community.forums.models import Category, Post, Thread, ThreadKind
+from community.forums.models import Category, CategoryKind, Post, Thread, ThreadKind
 from community.identity.models import Member
 from community.identity.permissions import Permission, has_permission, may_act_on
 from community.jobs import enqueue_after_commit
@@ -50,8 +50,14 @@ def check_body(body: str) -> dict[str, str]:
 # ---- categories ---------------------------------------------------------------------------
 
 
-async def list_categories(session: AsyncSession, tenant_id: int) -> list[Category]:
-    query = in_tenant(Category, tenant_id).order_by(Category.position, Category.name)
+async def list_categories(
+    session: AsyncSession, tenant_id: int, kind: CategoryKind = CategoryKind.FORUM
+) -> list[Category]:
+    query = (
+        in_tenant(Category, tenant_id)
+        .where(Category.kind == kind)
+        .order_by(Category.position, Category.name)
+    )
     return list((await session.scalars(query)).all())
 
 
@@ -63,13 +69,24 @@ async def get_category(session: AsyncSession, tenant_id: int, slug: str) -> Cate
 
 
 async def create_category(
-    session: AsyncSession, tenant_id: int, *, slug: str, name: str, description: str = ""
+    session: AsyncSession,
+    tenant_id: int,
+    *,
+    slug: str,
+    name: str,
+    description: str = "",
+    kind: CategoryKind = CategoryKind.FORUM,
 ) -> Category:
     position = await session.scalar(
         select(func.count()).select_from(Category).where(Category.tenant_id == tenant_id)
     )
     category = Category(
-        tenant_id=tenant_id, slug=slug, name=name, description=description, position=position or 0
+        tenant_id=tenant_id,
+        slug=slug,
+        name=name,
+        description=description,
+        position=position or 0,
+        kind=kind,
     )
     session.add(category)
     await session.flush()
@@ -97,7 +114,11 @@ async def list_threads(
     page_size: int = 20,
 ) -> Page[Thread]:
     """Threads with the newest activity first, optionally only those with a given status."""
-    conditions = [Thread.tenant_id == tenant_id, Thread.deleted_at.is_(None)]
+    conditions = [
+        Thread.tenant_id == tenant_id,
+        Thread.deleted_at.is_(None),
+        Thread.kind != ThreadKind.IDEA,  # ideas are listed on their boards
+    ]
     if category is not None:
         conditions.append(Thread.category_id == category.id)
     if status:
@@ -163,6 +184,8 @@ async def create_thread(
 ) -> Thread:
     require(check_title(title) | check_body(body))
     category = await get_category(session, tenant_id, category_slug)
+    if category.is_idea_board != (kind == ThreadKind.IDEA):
+        raise ValidationFailed({"category": "Ideas go on an idea board, questions in the forum."})
     now = utcnow()
     thread = Thread(
         tenant_id=tenant_id,

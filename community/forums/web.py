@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from community.errors import NotFound, ValidationFailed
 from community.forums import services
 from community.forums.models import Post, Thread, ThreadKind
+from community.ideas.lookup import idea_id_for_thread
 from community.identity.models import Member
 from community.pagination import page_of
 from community.tenancy.services import TenantInfo
@@ -72,8 +73,10 @@ class ForumPages(Controller):
         slug: FromPath[str],
         page: PageNumber = 1,
         status: FromQuery[str] = "",
-    ) -> Template:
+    ) -> Template | Redirect:
         category = await services.get_category(db, tenant.id, slug)
+        if category.is_idea_board:
+            return Redirect(path=f"/ideas?board={category.slug}")
         threads = await services.list_threads(
             db,
             tenant.id,
@@ -118,6 +121,9 @@ class ForumPages(Controller):
             viewer=viewer,
             discussions_by_date=tenant.rules.discussions_by_date,
         )
+        if view.thread.kind == ThreadKind.IDEA:
+            idea_id = await idea_id_for_thread(db, tenant.id, view.thread.id)
+            return Redirect(path=f"/ideas/{idea_id}" + (f"?page={page}" if page > 1 else ""))
         if slug != view.thread.slug:
             return Redirect(path=thread_url(view.thread, page), status_code=301)
         await request.app.state.views.record(view.thread.id)

@@ -16,13 +16,15 @@ class Permission(enum.StrEnum):
     ACCEPT_ANY = "accept_any"
     SEE_INFLUENCE = "see_influence"
     CONFIGURE_COMMUNITY = "configure_community"
+    SET_IDEA_STATUS = "set_idea_status"
+    MERGE_IDEAS = "merge_ideas"
 
 
 _MODERATOR = frozenset(Permission) - {Permission.CONFIGURE_COMMUNITY}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.MEMBER: frozenset(),
-    Role.EXPERT: frozenset({Permission.CERTIFY}),
+    Role.EXPERT: frozenset({Permission.CERTIFY, Permission.SET_IDEA_STATUS}),
     Role.MODERATOR: _MODERATOR,
     Role.ADMIN: frozenset(Permission),
 }

@@ -21,6 +21,8 @@ class Reason(enum.StrEnum):
     ACCEPTED_AN_ANSWER = "accepted_an_answer"
     ANSWER_CERTIFIED = "answer_certified"
     FIRST_POST_OF_DAY = "first_post_of_day"
+    IDEA_PLANNED = "idea_planned"
+    IDEA_DONE = "idea_done"
 
 
 VOTE_REASONS = (Reason.ANSWER_UPVOTED, Reason.QUESTION_UPVOTED, Reason.DOWNVOTE_RECEIVED)

@@ -19,6 +19,8 @@ DEFAULT_POINTS: dict[Reason, int] = {
     Reason.ACCEPTED_AN_ANSWER: 2,
     Reason.ANSWER_CERTIFIED: 25,
     Reason.FIRST_POST_OF_DAY: 1,
+    Reason.IDEA_PLANNED: 10,
+    Reason.IDEA_DONE: 20,
 }
 REASON_LABELS: dict[Reason, str] = {
     Reason.ANSWER_UPVOTED: "Answer upvoted",
@@ -28,6 +30,8 @@ REASON_LABELS: dict[Reason, str] = {
     Reason.ACCEPTED_AN_ANSWER: "Accepting an answer",
     Reason.ANSWER_CERTIFIED: "Answer certified",
     Reason.FIRST_POST_OF_DAY: "First post of the day",
+    Reason.IDEA_PLANNED: "Idea planned",
+    Reason.IDEA_DONE: "Idea done",
 }
 DEFAULT_DAILY_VOTE_CAP = 200
 DEFAULT_RANKS: dict[str, list[tuple[int, str]]] = {

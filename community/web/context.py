@@ -15,6 +15,7 @@ from community.db import session_scope
 from community.errors import NotAuthenticated
 from community.identity.models import Member, Role
 from community.identity.services import get_member
+from community.notify.services import unread_count
 from community.tenancy.services import TenantInfo
 
 SESSION_MEMBER = "member_id"
@@ -29,10 +30,7 @@ class Viewer:
     id: int
     display_name: str
     role: Role
-
-    @classmethod
-    def of(cls, member: Member) -> Viewer:
-        return cls(member.id, member.display_name, member.role)
+    unread: int = 0  # notifications not read yet
 
 
 def tenant_of(request: Request[Any, Any, Any]) -> TenantInfo:
@@ -63,7 +61,11 @@ async def provide_viewer(
     member = None
     if isinstance(member_id, int) and tenant_id == tenant.id:
         member = await get_member(db, tenant.id, member_id)
-    request.state.viewer = Viewer.of(member) if member else None
+    if member is not None:
+        unread = await unread_count(db, member)
+        request.state.viewer = Viewer(member.id, member.display_name, member.role, unread)
+    else:
+        request.state.viewer = None
     return member
 
 

@@ -8,6 +8,7 @@ from litestar import Request
 from litestar.response import Redirect, Template
 
 from community.i18n import time_ago, translator
+from community.ideas.models import STATUS_LABELS
 from community.identity.permissions import Permission, has_permission
 from community.tenancy.services import TenantInfo
 from community.web.context import is_htmx
@@ -26,6 +27,7 @@ def base_context(request: Request[Any, Any, Any]) -> dict[str, Any]:
         "_": translator(locale),
         "ago": lambda moment: time_ago(moment, locale),
         "htmx": is_htmx(request),
+        "status_labels": STATUS_LABELS,
         "path": request.url.path,
     }
 

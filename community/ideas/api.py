@@ -1,0 +1,170 @@
+"""Ideas through the JSON API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+import msgspec
+from litestar import Controller, delete, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from community.forums import services as forums
+from community.forums.schemas import PageInfo
+from community.ideas import services as ideas
+from community.ideas.models import Idea, IdeaStatus
+from community.identity.models import Member
+from community.tenancy.services import TenantInfo
+
+PageNumber = Annotated[int, QueryParameter(ge=1, description="Page number, from 1")]
+
+
+class IdeaOut(msgspec.Struct):
+    id: int
+    title: str
+    board: str
+    status: IdeaStatus
+    votes: int
+    author_id: int
+    created_at: datetime
+    status_changed_at: datetime
+    merged_into: int | None
+    url: str
+
+    @classmethod
+    def of(cls, idea: Idea) -> IdeaOut:
+        return cls(
+            id=idea.id,
+            title=idea.thread.title,
+            board=idea.thread.category.slug,
+            status=idea.status,
+            votes=idea.vote_count,
+            author_id=idea.thread.author_id,
+            created_at=idea.thread.created_at,
+            status_changed_at=idea.status_changed_at,
+            merged_into=idea.merged_into_id,
+            url=f"/ideas/{idea.id}",
+        )
+
+
+class IdeaList(msgspec.Struct):
+    items: list[IdeaOut]
+    pagination: PageInfo
+
+
+class IdeaCreate(msgspec.Struct):
+    board: str
+    title: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    body: Annotated[str, msgspec.Meta(min_length=1, max_length=50_000)]
+
+
+class StatusChange(msgspec.Struct):
+    status: IdeaStatus
+    response: Annotated[str, msgspec.Meta(max_length=5000)]
+
+
+class MergeInto(msgspec.Struct):
+    into: int
+
+
+class IdeasApi(Controller):
+    path = "/api/v1/ideas"
+    tags = ["ideas"]
+
+    @get("/")
+    async def list_ideas(
+        self,
+        db: NamedDependency[AsyncSession],
+        tenant: NamedDependency[TenantInfo],
+        sort: FromQuery[Literal["trending", "top", "newest", "updated"]] = "trending",
+        status: FromQuery[IdeaStatus | None] = None,
+        board: FromQuery[str | None] = None,
+        page: PageNumber = 1,
+    ) -> IdeaList:
+        """Ideas, sorted; by default every status but merged."""
+        in_board = await forums.get_category(db, tenant.id, board) if board else None
+        listing = await ideas.list_ideas(
+            db,
+            tenant.id,
+            sort=sort,
+            status=status.value if status else "",
+            board=in_board,
+            page=page,
+        )
+        info = PageInfo(page=listing.number, pages=listing.count, total=listing.total)
+        return IdeaList([IdeaOut.of(i) for i in listing.items], info)
+
+    @post("/")
+    async def create(
+        self,
+        db: NamedDependency[AsyncSession],
+        tenant: NamedDependency[TenantInfo],
+        member: NamedDependency[Member],
+        data: JSONBody[IdeaCreate],
+    ) -> IdeaOut:
+        """Submit an idea on a board."""
+        idea = await ideas.create_idea(
+            db, tenant.id, member, board=data.board, title=data.title, body=data.body
+        )
+        return IdeaOut.of(await ideas.get_idea(db, tenant.id, idea.id))
+
+    @get("/{idea_id:int}")
+    async def get_idea(
+        self,
+        db: NamedDependency[AsyncSession],
+        tenant: NamedDependency[TenantInfo],
+        idea_id: FromPath[int],
+    ) -> IdeaOut:
+        """One idea (a merged one names the idea it was merged into)."""
+        return IdeaOut.of(await ideas.get_idea(db, tenant.id, idea_id))
+
+    @post("/{idea_id:int}/vote", status_code=200)
+    async def vote(
+        self,
+        db: NamedDependency[AsyncSession],
+        tenant: NamedDependency[TenantInfo],
+        member: NamedDependency[Member],
+        idea_id: FromPath[int],
+    ) -> IdeaOut:
+        """Vote for the idea (once; again changes nothing)."""
+        return IdeaOut.of(await ideas.vote(db, tenant.id, member, idea_id))
+
+    @delete("/{idea_id:int}/vote", status_code=200)
+    async def unvote(
+        self,
+        db: NamedDependency[AsyncSession],
+        tenant: NamedDependency[TenantInfo],
+        member: NamedDependency[Member],
+        idea_id: FromPath[int],
+    ) -> IdeaOut:
+        """Withdraw your vote."""
+        return IdeaOut.of(await ideas.unvote(db, tenant.id, member, idea_id))
+
+    @post("/{idea_id:int}/status", status_code=200)
+    async def change_status(
+        self,
+        db: NamedDependency[AsyncSession],
+        tenant: NamedDependency[TenantInfo],
+        member: NamedDependency[Member],
+        idea_id: FromPath[int],
+        data: JSONBody[StatusChange],
+    ) -> IdeaOut:
+        """Set the status with an official response (experts, moderators, admins)."""
+        changed = await ideas.change_status(
+            db, tenant.id, member, idea_id, data.status.value, data.response
+        )
+        return IdeaOut.of(changed.idea)
+
+    @post("/{idea_id:int}/merge", status_code=200)
+    async def merge(
+        self,
+        db: NamedDependency[AsyncSession],
+        tenant: NamedDependency[TenantInfo],
+        member: NamedDependency[Member],
+        idea_id: FromPath[int],
+        data: JSONBody[MergeInto],
+    ) -> IdeaOut:
+        """Merge this idea into another (moderators, admins); returns the original."""
+        return IdeaOut.of(await ideas.merge(db, tenant.id, member, idea_id, data.into))

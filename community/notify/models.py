@@ -1,0 +1,39 @@
+"""Notifications for members, and what they follow."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from community.db import Base, TenantOwned, utcnow
+
+
+class Notification(TenantOwned, Base):
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_member_time", "member_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(40))
+    thread_id: Mapped[int | None] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(String(500))
+    url: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class Subscription(TenantOwned, Base):
+    """A member follows a thread (an idea, a question) to hear what happens to it."""
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (
+        UniqueConstraint("member_id", "thread_id"),
+        Index("ix_subscriptions_thread", "thread_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
