@@ -60,8 +60,20 @@ class ReputationDay(TenantOwned, Base):
     __tablename__ = "reputation_days"
     __table_args__ = (
         UniqueConstraint("member_id", "category_id", "day"),
-        Index("ix_reputation_days_tenant_day", "tenant_id", "day"),
-        Index("ix_reputation_days_category_day", "category_id", "day"),
+        # Covering indexes: leaderboards read them alone (index-only scans on PostgreSQL).
+        Index(
+            "ix_reputation_days_tenant_day",
+            "tenant_id",
+            "day",
+            postgresql_include=["member_id", "points"],
+        ),
+        Index(
+            "ix_reputation_days_tenant_category_day",
+            "tenant_id",
+            "category_id",
+            "day",
+            postgresql_include=["member_id", "points"],
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,5 +1,7 @@
 """What a person does in a browser: register, ask, reply and see the reply appear in place."""
 
+import asyncio
+
 import pytest
 
 from community.forums import services as forums
@@ -116,3 +118,49 @@ async def test_vote_accept_and_certify_are_seen_by_the_answerer(
     # 1 (first post of the day) + 10 (upvote) + 15 (accepted) + 25 (certified)
     assert await answerer.get_by_test_id("reputation").inner_text() == "51"
     assert "Contributor" in await answerer.locator(".profile-head").inner_text()
+
+
+async def test_a_voter_sees_the_moderator_plan_the_idea(
+    browser, live_server: str, world: World
+) -> None:
+    from community.forums.models import CategoryKind
+    from community.ideas import services as ideas
+
+    ann = await world.member("acme", "ann@example.com")
+    await world.member("acme", "vic@example.com")
+    await world.member("acme", "mod@example.com", Role.MODERATOR)
+    async with world.unit() as session:
+        tenant_id = world.tenants["acme"]
+        await forums.create_category(
+            session, tenant_id, slug="ideas", name="Ideas", kind=CategoryKind.IDEAS
+        )
+        idea = await ideas.create_idea(
+            session, tenant_id, await session.merge(ann), board="ideas",
+            title="Dark mode for the customer area", body="Easier on the eyes at night.",
+        )  # fmt: skip
+    base, path = f"http://{live_server}", f"/ideas/{idea.id}"
+
+    voter = await log_in(browser, base, "vic@example.com", path)
+    await voter.get_by_role("button", name="Vote for this idea").click()
+    await voter.get_by_test_id(f"idea-votes-{idea.id}").filter(has_text="1").wait_for()
+    assert await voter.get_by_role("button", name="Withdraw my vote").count() == 1
+
+    moderator = await log_in(browser, base, "mod@example.com", path)
+    await moderator.get_by_label("New status").select_option("planned")
+    await moderator.get_by_label("Official response").fill("Planned for the spring release.")
+    await moderator.get_by_role("button", name="Publish the decision").click()
+    await moderator.get_by_test_id("official-response").wait_for()
+
+    notice = voter.get_by_role("link", name="“Dark mode for the customer area” is now: Planned")
+    for _ in range(40):  # the notification is written by a background job
+        await voter.goto(f"{base}/notifications")
+        if await notice.count():
+            break
+        await asyncio.sleep(0.25)
+    await notice.click()
+    await voter.wait_for_url(f"{base}{path}")
+    assert "Planned" in await voter.locator(".idea-head").inner_text()
+    assert (
+        "Planned for the spring release."
+        in await voter.get_by_test_id("official-response").inner_text()
+    )
