@@ -30,6 +30,8 @@ from community.ideas.api import IdeasApi
 from community.ideas.web import IdeaPages
 from community.identity.web import IdentityPages
 from community.jobs import connect_queue
+from community.moderation.api import ModerationApi
+from community.moderation.web import ModerationPages
 from community.qa.api import AnswersApi
 from community.qa.web import AnswerPages
 from community.scoring.api import MembersApi
@@ -87,9 +89,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 await redis.aclose()
             await engine.dispose()
 
-    stores: dict[str, Store] = (
-        {"sessions": RedisStore(redis, namespace="parvis:sessions")} if redis else {}
-    )
+    stores: dict[str, Store] = {}
+    if redis is not None:
+        stores = {
+            name: RedisStore(redis, namespace=f"parvis:{name}")
+            for name in ("sessions", "rate_limit_login", "rate_limit_register")
+        }
     return Litestar(
         route_handlers=[
             ForumPages,
@@ -101,6 +106,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AnswersApi,
             ScoringPages,
             MembersApi,
+            ModerationPages,
+            ModerationApi,
             IdeaPages,
             IdeasApi,
             health,

@@ -3,7 +3,7 @@
 from community.forums.models import Category, Post, Thread
 from community.ideas.models import Idea, IdeaStatusChange, IdeaVote
 from community.identity.models import Member
-from community.moderation.models import AuditEntry
+from community.moderation.models import AuditEntry, Flag, QueueItem
 from community.notify.models import Notification, Subscription
 from community.scoring.models import MemberBadge, ReputationDay, ReputationEvent
 from community.tenancy.models import Tenant, TenantDomain
@@ -12,6 +12,7 @@ from community.votes.models import Vote
 __all__ = [
     "AuditEntry",
     "Category",
+    "Flag",
     "Idea",
     "IdeaStatusChange",
     "IdeaVote",
@@ -19,6 +20,7 @@ __all__ = [
     "MemberBadge",
     "Notification",
     "Post",
+    "QueueItem",
     "ReputationDay",
     "ReputationEvent",
     "Subscription",

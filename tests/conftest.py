@@ -39,6 +39,7 @@ from community.tasks import TASKS
 from community.tenancy.services import create_tenant
 
 PASSWORD = "correct horse battery"
+TRUSTING = {"premoderate_first_posts": 0, "new_member_posts": 0, "posts_per_minute": 10_000}
 PG_URL = os.environ.get("PARVIS_TEST_DATABASE_URL", "")
 REDIS_URL = os.environ.get("PARVIS_TEST_REDIS_URL", "")
 
@@ -162,6 +163,8 @@ class World:
                 session, slug=slug, name=f"{slug.title()} Community",
                 domains=[domain or f"{slug}.test"], locale=locale, theme=theme,
             )  # fmt: skip
+            # Members' first posts and links are trusted here; moderation tests turn it on.
+            created.preferences = {"moderation": TRUSTING}
             self.tenants[slug] = created.id
             await forums.create_category(session, created.id, slug="general", name="General")
             await forums.create_category(session, created.id, slug="billing", name="Billing")

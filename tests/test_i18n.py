@@ -48,5 +48,10 @@ def test_labels_built_in_code_are_translated() -> None:
 
     dynamic = {*REASON_LABELS.values(), *STATUS_LABELS.values(), "All", "Unresolved"}
     dynamic |= {"This week", "This month", "All time", "Trending", "Top", "Newest"}
-    dynamic |= {"Recently updated"}
+    dynamic |= {"Recently updated", "Spam", "Abusive", "Off-topic", "Something else"}
+    from community.moderation.services import REASON_LABELS as QUEUE_REASONS
+    from community.web.render import VISIBILITY_LABELS
+
+    dynamic |= {*QUEUE_REASONS.values(), *VISIBILITY_LABELS.values()}
+    dynamic |= {"approved", "rejected", "hidden", "deleted", "agent", "Too many attempts"}
     assert not sorted(s for s in dynamic if s not in FRENCH)

@@ -1450,3 +1450,25 @@ RETAILER["ideas"] = [
         "merge_into": "Gear rental for beginners",
     },
 ]
+
+# What the moderation queue holds in the demo: each goes there for a different reason.
+TELECOM["moderation"] = {
+    "newcomer": {
+        "email": "nouveau.client@example.com",
+        "name": "Inès (nouvelle cliente)",
+        "body": "Bonjour, même souci chez moi depuis hier soir. Je suis nouvelle ici !",
+    },
+    "abusive": "Franchement, vous êtes des escrocs. Service client de merde, trois semaines sans réponse.",
+    "personal_data": "Je vous laisse mon numéro pour qu'un technicien me rappelle : 06 12 34 56 78.",
+    "flagged": "Quelqu'un veut acheter mon vieux vélo ? Très bon état, 80 €.",
+}
+RETAILER["moderation"] = {
+    "newcomer": {
+        "email": "new.shopper@example.com",
+        "name": "Morgan (new here)",
+        "body": "Same problem with my order, glad I am not the only one!",
+    },
+    "abusive": "This is a scam and your support staff are idiots. Worst shop ever.",
+    "personal_data": "Please call me back on +44 20 7946 0958 or email me at jo.bloggs@example.com.",
+    "flagged": "Selling my old kayak, great condition, message me for the price!",
+}

@@ -16,12 +16,14 @@ from community.forums.models import CategoryKind, Post, Thread, ThreadKind
 from community.ideas import services as ideas
 from community.identity.models import Member, Role
 from community.identity.services import create_member
+from community.moderation import services as moderation
 from community.qa import services as qa
 from community.tenancy.models import Tenant
 from community.tenancy.services import create_tenant
 from community.votes.services import vote
 
 DEMO_PASSWORD = "parvis-demo"
+SEEDING = {"premoderate_first_posts": 0, "new_member_posts": 0, "posts_per_minute": 10_000}
 CERTIFY_NOTE = {"fr": "Réponse vérifiée par notre équipe.", "en": "Checked by our team."}
 
 
@@ -50,6 +52,7 @@ async def seed_community(session: AsyncSession, spec: dict[str, Any]) -> DemoCom
         locale=spec["locale"],
         theme=spec["theme"],
     )
+    tenant.preferences = {"moderation": SEEDING}  # history is trusted; the rules apply after
     members = {
         m["email"]: await create_member(
             session,
@@ -68,6 +71,9 @@ async def seed_community(session: AsyncSession, spec: dict[str, Any]) -> DemoCom
         note = CERTIFY_NOTE[spec["locale"]]
         await _seed_reactions(session, tenant.id, list(members.values()), thread, index, note)
     await _seed_ideas(session, tenant.id, members, spec)
+    tenant.preferences = {}  # the default moderation rules from now on
+    await session.flush()
+    await _seed_moderation(session, tenant.id, members, spec)
     return described
 
 
@@ -152,6 +158,31 @@ async def _seed_ideas(
         created[idea_spec["title"]] = idea.id
         if original := idea_spec.get("merge_into"):
             await ideas.merge(session, tenant_id, staff, idea.id, created[original])
+
+
+async def _seed_moderation(
+    session: AsyncSession, tenant_id: int, members: dict[str, Member], spec: dict[str, Any]
+) -> None:
+    """Work for the moderators: a newcomer's first post, an angry one, personal data, flags."""
+    content = spec["moderation"]
+    newcomer = await create_member(
+        session, tenant_id, email=content["newcomer"]["email"],
+        display_name=content["newcomer"]["name"], password=DEMO_PASSWORD,
+    )  # fmt: skip
+    thread_ids = list(
+        (
+            await session.scalars(
+                select(Thread.id).where(Thread.tenant_id == tenant_id).order_by(Thread.id)
+            )
+        ).all()
+    )
+    await forums.reply(session, tenant_id, newcomer, thread_ids[0], content["newcomer"]["body"])
+    regulars = [m for m in members.values() if m.role == Role.MEMBER]
+    await forums.reply(session, tenant_id, regulars[0], thread_ids[1], content["abusive"])
+    await forums.reply(session, tenant_id, regulars[1], thread_ids[2], content["personal_data"])
+    flagged = await forums.reply(session, tenant_id, regulars[2], thread_ids[3], content["flagged"])
+    for flagger in regulars[3:6]:
+        await moderation.flag_post(session, tenant_id, flagger, flagged.id, "off_topic")
 
 
 def _member(members: list[Member], member_id: int) -> Member:

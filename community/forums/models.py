@@ -22,6 +22,15 @@ class ThreadKind(enum.StrEnum):
     IDEA = "idea"
 
 
+class Visibility(enum.StrEnum):
+    """Who sees a post (or a thread, through its opening post)."""
+
+    PUBLISHED = "published"  # everyone
+    PENDING = "pending"  # awaiting review: its author and moderators
+    HIDDEN = "hidden"  # taken down pending review (flags, a moderator): moderators
+    REJECTED = "rejected"  # refused by a moderator: its author (with the reason) and moderators
+
+
 class CategoryKind(enum.StrEnum):
     FORUM = "forum"  # questions and discussions
     IDEAS = "ideas"  # an idea board
@@ -38,6 +47,7 @@ class Category(TenantOwned, Base):
     position: Mapped[int] = mapped_column(default=0)
     thread_count: Mapped[int] = mapped_column(default=0)
     kind: Mapped[CategoryKind] = mapped_column(_enum(CategoryKind), default=CategoryKind.FORUM)
+    premoderated: Mapped[bool] = mapped_column(default=False)
 
     @property
     def is_idea_board(self) -> bool:
@@ -63,6 +73,7 @@ class Thread(TenantOwned, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
     deleted_at: Mapped[datetime | None] = mapped_column(default=None)
+    visibility: Mapped[Visibility] = mapped_column(_enum(Visibility), default=Visibility.PUBLISHED)
     accepted_post_id: Mapped[int | None] = mapped_column(
         ForeignKey("posts.id", ondelete="SET NULL", use_alter=True), default=None
     )
@@ -106,9 +117,13 @@ class Post(TenantOwned, Base):
     score: Mapped[int] = mapped_column(default=0)
     body_md: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
+    # The HTML the public sees when personal data had to be masked (None: same as body_html).
+    public_html: Mapped[str | None] = mapped_column(Text, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     edited_at: Mapped[datetime | None] = mapped_column(default=None)
     deleted_at: Mapped[datetime | None] = mapped_column(default=None)
+    visibility: Mapped[Visibility] = mapped_column(_enum(Visibility), default=Visibility.PUBLISHED)
+    moderation_note: Mapped[str] = mapped_column(String(500), default="")
 
     author: Mapped[Member] = relationship(lazy="raise")
     thread: Mapped[Thread] = relationship(foreign_keys=[thread_id], lazy="raise")

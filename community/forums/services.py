@@ -9,17 +9,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select, update
+from sqlalchemy import ColumnElement, Select, false, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from community.db import get_in_tenant, in_tenant, utcnow
 from community.errors import Forbidden, NotFound, ValidationFailed, require
 from community.forums.markdown import render_markdown
-from community.forums.models import Category, CategoryKind, Post, Thread, ThreadKind
+from community.forums.models import Category, CategoryKind, Post, Thread, ThreadKind, Visibility
 from community.identity.models import Member
 from community.identity.permissions import Permission, has_permission, may_act_on
 from community.jobs import enqueue_after_commit
+from community.moderation.services import ensure_may_post, screen_post
 from community.pagination import Page
 from community.scoring.services import Cause, award_first_post_of_day, rules_for
 
@@ -117,6 +118,7 @@ async def list_threads(
     conditions = [
         Thread.tenant_id == tenant_id,
         Thread.deleted_at.is_(None),
+        Thread.visibility == Visibility.PUBLISHED,
         Thread.kind != ThreadKind.IDEA,  # ideas are listed on their boards
     ]
     if category is not None:
@@ -135,6 +137,17 @@ async def list_threads(
     if page > listing.count:
         raise NotFound("There is no such page.")
     return listing
+
+
+def may_moderate(viewer: Member | None) -> bool:
+    return has_permission(viewer, Permission.MODERATE)
+
+
+def visible_to(viewer: Member | None, author_id: int, visibility: Visibility) -> bool:
+    """Published content is public; the rest only for its author and moderators."""
+    if visibility == Visibility.PUBLISHED:
+        return True
+    return viewer is not None and (viewer.id == author_id or may_moderate(viewer))
 
 
 STATUSES = ("resolved", "unresolved", "certified")
@@ -165,8 +178,10 @@ async def get_thread(
     thread = await session.scalar(
         in_tenant(Thread, tenant_id).where(Thread.id == thread_id).options(*options)
     )
-    if thread is None or (
-        thread.deleted_at is not None and not has_permission(viewer, Permission.SEE_DELETED)
+    if (
+        thread is None
+        or (thread.deleted_at is not None and not has_permission(viewer, Permission.SEE_DELETED))
+        or not visible_to(viewer, thread.author_id, thread.visibility)
     ):
         raise NotFound("This thread does not exist or was deleted.")
     return thread
@@ -182,6 +197,7 @@ async def create_thread(
     body: str,
     kind: ThreadKind = ThreadKind.QUESTION,
 ) -> Thread:
+    ensure_may_post(author)
     require(check_title(title) | check_body(body))
     category = await get_category(session, tenant_id, category_slug)
     if category.is_idea_board != (kind == ThreadKind.IDEA):
@@ -259,10 +275,12 @@ async def thread_page(
 ) -> ThreadPage:
     """A thread and one page of its posts, in a fixed number of queries whatever the length."""
     thread = await get_thread(session, tenant_id, thread_id, viewer, with_certifier=True)
+    query = in_tenant(Post, tenant_id).where(Post.thread_id == thread.id)
+    if not may_moderate(viewer):
+        mine = Post.author_id == viewer.id if viewer else false()
+        query = query.where((Post.visibility == Visibility.PUBLISHED) | mine)
     result = await session.scalars(
-        in_tenant(Post, tenant_id)
-        .where(Post.thread_id == thread.id)
-        .options(joinedload(Post.author))
+        query.options(joinedload(Post.author))
         .order_by(*post_order(thread, discussions_by_date))
         .offset((page - 1) * page_size)
         .limit(page_size)
@@ -289,8 +307,9 @@ async def reply(
     session: AsyncSession, tenant_id: int, author: Member, thread_id: int, body: str
 ) -> Post:
     """Append a post. The thread row's counter hands out the post number atomically."""
+    ensure_may_post(author)
     require(check_body(body))
-    thread = await get_thread(session, tenant_id, thread_id)
+    thread = await get_thread(session, tenant_id, thread_id, author)
     now = utcnow()
     number = await session.scalar(
         update(Thread)
@@ -311,16 +330,26 @@ async def reply(
 async def _after_posting(
     session: AsyncSession, tenant_id: int, author: Member, post: Post, category_id: int
 ) -> None:
+    category = await session.get(Category, category_id)
+    assert category is not None
+    await screen_post(session, author, post, category)
     rules = await rules_for(session, tenant_id)
     await award_first_post_of_day(session, rules, author, Cause(author.id, post.id, category_id))
     enqueue_after_commit(session, "check_badges", tenant_id=tenant_id, member_ids=[author.id])
 
 
-async def get_post(session: AsyncSession, tenant_id: int, post_id: int) -> Post:
+async def get_post(
+    session: AsyncSession, tenant_id: int, post_id: int, viewer: Member | None = None
+) -> Post:
+    """A live post the viewer may see (published ones for everyone)."""
     post = await session.scalar(
         in_tenant(Post, tenant_id).where(Post.id == post_id).options(joinedload(Post.author))
     )
-    if post is None or post.deleted_at is not None:
+    if (
+        post is None
+        or post.deleted_at is not None
+        or not visible_to(viewer, post.author_id, post.visibility)
+    ):
         raise NotFound("This post does not exist or was deleted.")
     return post
 
@@ -329,7 +358,7 @@ async def editable_post(
     session: AsyncSession, tenant_id: int, actor: Member, post_id: int
 ) -> tuple[Post, Thread]:
     """The post and its thread, when `actor` may edit it."""
-    post = await get_post(session, tenant_id, post_id)
+    post = await get_post(session, tenant_id, post_id, actor)
     thread = await get_thread(session, tenant_id, post.thread_id, actor)
     if not may_act_on(actor, post.author_id, Permission.EDIT_ANY_POST):
         raise Forbidden("You can only edit your own posts.")
@@ -355,12 +384,13 @@ async def edit_post(
     if post.is_opening and title is not None:
         thread.title, thread.slug = title.strip(), slugify(title)
     await session.flush()
+    await screen_post(session, actor, post, thread.category, edited=True)
     return post
 
 
 async def delete_post(session: AsyncSession, tenant_id: int, actor: Member, post_id: int) -> Post:
     """Soft-delete a post. Deleting the opening post deletes the whole thread."""
-    post = await get_post(session, tenant_id, post_id)
+    post = await get_post(session, tenant_id, post_id, actor)
     if not may_act_on(actor, post.author_id, Permission.DELETE_ANY_POST):
         raise Forbidden("You can only delete your own posts.")
     now = utcnow()

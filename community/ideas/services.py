@@ -21,7 +21,7 @@ from community.db import in_tenant, utcnow
 from community.errors import Forbidden, NotFound, ValidationFailed
 from community.forums import services as forums
 from community.forums.markdown import render_markdown
-from community.forums.models import Category, Post, Thread, ThreadKind
+from community.forums.models import Category, Post, Thread, ThreadKind, Visibility
 from community.ideas.models import Idea, IdeaStatus, IdeaStatusChange, IdeaVote
 from community.identity.models import Member
 from community.identity.permissions import Permission, has_permission
@@ -71,21 +71,36 @@ def title_words(title: str) -> list[str]:
     return sorted({w for w in re.findall(r"[a-z0-9]+", plain) if len(w) >= 4})
 
 
+SIMILAR_CANDIDATES = 1000
+
+
 async def similar_ideas(session: AsyncSession, tenant_id: int, title: str) -> list[Idea]:
-    """Open ideas sharing the most title words with `title`, so duplicates get votes instead."""
-    words = title_words(title)
+    """Open ideas sharing the most title words with `title`, so duplicates get votes instead.
+
+    Words are compared without case or accents, in Python over the most voted ideas (SQL
+    cannot fold accents portably); the search engine will take this over.
+    """
+    words = set(title_words(title))
     if not words:
         return []
-    plain_title = func.lower(Thread.title)
-    matches = sum((case((plain_title.contains(word), 1), else_=0) for word in words), literal(0))
-    result = await session.execute(
-        _ideas(tenant_id)
-        .add_columns(matches.label("matches"))
-        .where(matches > 0, Idea.status != IdeaStatus.MERGED)
-        .order_by(matches.desc(), Idea.vote_count.desc())
-        .limit(SIMILAR_LIMIT)
+    candidates = await session.execute(
+        select(Idea.id, Thread.title)
+        .join(Thread, Thread.id == Idea.thread_id)
+        .where(
+            Idea.tenant_id == tenant_id,
+            Idea.status != IdeaStatus.MERGED,
+            Thread.deleted_at.is_(None),
+            Thread.visibility == Visibility.PUBLISHED,
+        )
+        .order_by(Idea.vote_count.desc(), Idea.id.desc())
+        .limit(SIMILAR_CANDIDATES)
     )
-    return [row[0] for row in result.all()]
+    scored = [(len(words & set(title_words(t))), i) for i, t in candidates.all()]
+    best = [i for score, i in sorted(scored, key=lambda p: -p[0]) if score][:SIMILAR_LIMIT]
+    found = {
+        idea.id: idea for idea in await session.scalars(_ideas(tenant_id).where(Idea.id.in_(best)))
+    }
+    return [found[i] for i in best if i in found]
 
 
 # ---- reading -------------------------------------------------------------------------------
@@ -137,9 +152,10 @@ async def list_ideas(
 ) -> Page[Idea]:
     if sort not in SORTS:
         raise ValidationFailed({"sort": "Sort by trending, top, newest or updated."})
-    conditions = [Idea.status != IdeaStatus.MERGED]
-    if status:
-        conditions = [Idea.status == _status(status)]
+    conditions = [Thread.visibility == Visibility.PUBLISHED]
+    conditions.append(
+        Idea.status == _status(status) if status else Idea.status != IdeaStatus.MERGED
+    )
     if board is not None:
         conditions.append(Thread.category_id == board.id)
     query = _ideas(tenant_id).where(*conditions)
@@ -180,7 +196,7 @@ def _status(raw: str) -> IdeaStatus:
 async def roadmap(session: AsyncSession, tenant_id: int) -> dict[IdeaStatus, list[Idea]]:
     result = await session.scalars(
         _ideas(tenant_id)
-        .where(Idea.status.in_(ROADMAP))
+        .where(Idea.status.in_(ROADMAP), Thread.visibility == Visibility.PUBLISHED)
         .order_by(Idea.vote_count.desc(), Idea.status_changed_at.desc())
     )
     columns: dict[IdeaStatus, list[Idea]] = {status: [] for status in ROADMAP}

@@ -16,6 +16,7 @@ class Role(enum.StrEnum):
     EXPERT = "expert"
     MODERATOR = "moderator"
     ADMIN = "admin"
+    AGENT = "agent"  # contact-centre agent: official replies, escalations
 
     @property
     def is_staff(self) -> bool:
@@ -39,3 +40,8 @@ class Member(TenantOwned, Base):
     )
     reputation: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    banned_until: Mapped[datetime | None] = mapped_column(default=None)
+    ban_reason: Mapped[str] = mapped_column(String(500), default="")
+
+    def is_banned(self, now: datetime) -> bool:
+        return self.banned_until is not None and self.banned_until > now

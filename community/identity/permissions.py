@@ -18,15 +18,28 @@ class Permission(enum.StrEnum):
     CONFIGURE_COMMUNITY = "configure_community"
     SET_IDEA_STATUS = "set_idea_status"
     MERGE_IDEAS = "merge_ideas"
+    MODERATE = "moderate"  # work the moderation queue, hide and approve posts
+    BAN = "ban"
+    MANAGE_ROLES = "manage_roles"
+    READ_AUDIT_LOG = "read_audit_log"
+    SKIP_PREMODERATION = "skip_premoderation"
+    OFFICIAL_REPLY = "official_reply"
+    SEE_ESCALATIONS = "see_escalations"
 
 
-_MODERATOR = frozenset(Permission) - {Permission.CONFIGURE_COMMUNITY}
+_ADMIN_ONLY = {Permission.CONFIGURE_COMMUNITY, Permission.MANAGE_ROLES, Permission.READ_AUDIT_LOG}
+_MODERATOR = frozenset(Permission) - _ADMIN_ONLY - {Permission.OFFICIAL_REPLY}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.MEMBER: frozenset(),
-    Role.EXPERT: frozenset({Permission.CERTIFY, Permission.SET_IDEA_STATUS}),
+    Role.EXPERT: frozenset(
+        {Permission.CERTIFY, Permission.SET_IDEA_STATUS, Permission.SKIP_PREMODERATION}
+    ),
     Role.MODERATOR: _MODERATOR,
     Role.ADMIN: frozenset(Permission),
+    Role.AGENT: frozenset(
+        {Permission.OFFICIAL_REPLY, Permission.SEE_ESCALATIONS, Permission.SKIP_PREMODERATION}
+    ),
 }
 
 

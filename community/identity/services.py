@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from community.db import get_in_tenant, in_tenant
-from community.errors import ValidationFailed, require
+from community.db import get_in_tenant, in_tenant, utcnow
+from community.errors import Forbidden, ValidationFailed, require
 from community.identity.models import Member, Role
 from community.identity.passwords import hash_password, verify_password
 
@@ -67,10 +68,20 @@ async def create_member(
     return member
 
 
+class Suspended(Forbidden):
+    """The member is banned or suspended: they may not log in, and are told until when and why."""
+
+    def __init__(self, until: datetime, reason: str) -> None:
+        super().__init__("Your account is suspended.")
+        self.until, self.reason = until, reason
+
+
 async def authenticate(session: AsyncSession, tenant_id: int, email: str, password: str) -> Member:
     member = await find_member_by_email(session, tenant_id, email)
     if not await verify_password(member.password_hash if member else None, password) or not member:
         raise ValidationFailed({"password": "Wrong email or password."})
+    if member.banned_until is not None and member.is_banned(utcnow()):
+        raise Suspended(member.banned_until, member.ban_reason)
     return member
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
+from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,6 +17,22 @@ from community.identity.models import Member
 from community.tenancy.services import TenantInfo
 from community.web.context import log_in, log_out
 from community.web.render import form_fields, render, see_other
+
+
+def per_address_and_host(request: Request[Any, Any, Any]) -> str:
+    client = request.client.host if request.client else "unknown"
+    return f"{request.headers.get('host', '')}:{client}"
+
+
+# Per client address and community: guessing passwords or mass-registering gets a 429.
+LOGIN_LIMIT = RateLimitConfig(
+    rate_limit=("minute", 10), identifier_for_request=per_address_and_host, store="rate_limit_login"
+)
+REGISTER_LIMIT = RateLimitConfig(
+    rate_limit=("hour", 10),
+    identifier_for_request=per_address_and_host,
+    store="rate_limit_register",
+)
 
 
 def safe_next(target: str) -> str:
@@ -37,7 +54,7 @@ class IdentityPages(Controller):
     ) -> Template:
         return render(request, "identity/login.html", values={"email": ""}, errors={}, next=next)
 
-    @post("/login")
+    @post("/login", middleware=[LOGIN_LIMIT.middleware])
     async def login(
         self,
         request: Request[Any, Any, Any],
@@ -56,6 +73,16 @@ class IdentityPages(Controller):
                 errors=exc.errors,
                 next=values["next"],
             )
+        except services.Suspended as exc:
+            return render(
+                request,
+                "identity/login.html",
+                status_code=403,
+                values=values,
+                errors={},
+                suspended=exc,
+                next=values["next"],
+            )
         log_in(request, member)
         return see_other(safe_next(values["next"]))
 
@@ -69,7 +96,7 @@ class IdentityPages(Controller):
         values = {"email": "", "display_name": ""}
         return render(request, "identity/register.html", values=values, errors={}, next=next)
 
-    @post("/register")
+    @post("/register", middleware=[REGISTER_LIMIT.middleware])
     async def register(
         self,
         request: Request[Any, Any, Any],

@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from community.db import in_tenant
 from community.errors import NotFound
-from community.forums.models import Post, Thread, ThreadKind
+from community.forums.models import Post, Thread, ThreadKind, Visibility
 from community.identity.models import Member
 from community.scoring.badges import accepted_answers, certified_answers, count, earned_badges
 from community.scoring.models import MemberBadge
@@ -47,7 +47,7 @@ async def member_profile(session: AsyncSession, tenant_id: int, member_id: int) 
     questions = await session.scalars(
         in_tenant(Thread, tenant_id)
         .where(Thread.author_id == member.id, Thread.deleted_at.is_(None))
-        .where(Thread.kind == ThreadKind.QUESTION)
+        .where(Thread.kind == ThreadKind.QUESTION, Thread.visibility == Visibility.PUBLISHED)
         .order_by(Thread.created_at.desc())
         .limit(RECENT)
     )
@@ -55,6 +55,7 @@ async def member_profile(session: AsyncSession, tenant_id: int, member_id: int) 
         in_tenant(Post, tenant_id)
         .join(Thread, Thread.id == Post.thread_id)
         .where(Post.author_id == member.id, Post.number > 1, Post.deleted_at.is_(None))
+        .where(Post.visibility == Visibility.PUBLISHED, Thread.visibility == Visibility.PUBLISHED)
         .where(Thread.deleted_at.is_(None))
         .options(joinedload(Post.thread))
         .order_by(Post.created_at.desc())

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from community.db import in_tenant
 from community.errors import Forbidden, NotFound, ValidationFailed
-from community.forums.models import Post, Thread
+from community.forums.models import Post, Thread, Visibility
 from community.identity.models import Member
 from community.jobs import enqueue_after_commit
 from community.scoring.models import VOTE_REASONS, Reason
@@ -74,7 +74,7 @@ async def _locked_post(session: AsyncSession, tenant_id: int, post_id: int) -> P
     post = await session.scalar(
         in_tenant(Post, tenant_id).where(Post.id == post_id).with_for_update()
     )
-    if post is None or post.deleted_at is not None:
+    if post is None or post.deleted_at is not None or post.visibility != Visibility.PUBLISHED:
         raise NotFound("This post does not exist or was deleted.")
     return post
 

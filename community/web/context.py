@@ -14,7 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from community.db import session_scope
 from community.errors import NotAuthenticated
 from community.identity.models import Member, Role
+from community.identity.permissions import Permission, has_permission
 from community.identity.services import get_member
+from community.moderation.services import open_count
 from community.notify.services import unread_count
 from community.tenancy.services import TenantInfo
 
@@ -31,6 +33,7 @@ class Viewer:
     display_name: str
     role: Role
     unread: int = 0  # notifications not read yet
+    queue: int = 0  # open moderation items, for moderators
 
 
 def tenant_of(request: Request[Any, Any, Any]) -> TenantInfo:
@@ -63,7 +66,10 @@ async def provide_viewer(
         member = await get_member(db, tenant.id, member_id)
     if member is not None:
         unread = await unread_count(db, member)
-        request.state.viewer = Viewer(member.id, member.display_name, member.role, unread)
+        queue = (
+            await open_count(db, tenant.id) if has_permission(member, Permission.MODERATE) else 0
+        )
+        request.state.viewer = Viewer(member.id, member.display_name, member.role, unread, queue)
     else:
         request.state.viewer = None
     return member

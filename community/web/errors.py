@@ -17,7 +17,13 @@ from community.web.render import render
 log = logging.getLogger(__name__)
 
 CSRF_MESSAGE = "The form expired or was sent from another site. Reload the page and try again."
-TITLES = {401: "Please log in first.", 403: "Not allowed", 404: "Page not found"}
+TITLES = {
+    401: "Please log in first.",
+    403: "Not allowed",
+    404: "Page not found",
+    429: "Too many attempts",
+}
+TOO_MANY = "Too many attempts from your address. Wait a few minutes and try again."
 
 
 def is_api(request: Request[Any, Any, Any]) -> bool:
@@ -63,6 +69,8 @@ def on_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Re
     message = exc.detail
     if isinstance(exc, PermissionDeniedException) and "CSRF" in exc.detail:
         message = CSRF_MESSAGE
+    if exc.status_code == 429:
+        message = TOO_MANY
     errors = None
     if isinstance(exc, ValidationException) and isinstance(exc.extra, list):
         errors = {str(e.get("key", "")): str(e.get("message", "")) for e in exc.extra}

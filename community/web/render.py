@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from litestar import Request
@@ -10,8 +11,15 @@ from litestar.response import Redirect, Template
 from community.i18n import time_ago, translator
 from community.ideas.models import STATUS_LABELS
 from community.identity.permissions import Permission, has_permission
+from community.moderation.services import REASON_LABELS as MODERATION_REASONS
 from community.tenancy.services import TenantInfo
 from community.web.context import is_htmx
+
+VISIBILITY_LABELS = {
+    "pending": "Awaiting review",
+    "hidden": "Hidden pending review",
+    "rejected": "Rejected by a moderator",
+}
 
 
 def base_context(request: Request[Any, Any, Any]) -> dict[str, Any]:
@@ -28,6 +36,9 @@ def base_context(request: Request[Any, Any, Any]) -> dict[str, Any]:
         "ago": lambda moment: time_ago(moment, locale),
         "htmx": is_htmx(request),
         "status_labels": STATUS_LABELS,
+        "reason_labels_mod": MODERATION_REASONS,
+        "visibility_labels": VISIBILITY_LABELS,
+        "now_ts": time.time(),
         "path": request.url.path,
     }
 
