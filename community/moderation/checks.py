@@ -126,7 +126,8 @@ def domain_blocked(domain: str, blocked: list[str]) -> bool:
 DEFAULT_ABUSIVE_WORDS = [
     # English
     "idiot", "moron", "stupid", "dumbass", "asshole", "bastard", "bitch", "fuck", "fucking",
-    "shit", "bullshit", "crap", "scum", "retard", "jerk", "loser", "screw you", "shut up",
+    "shit", "bullshit", "crap", "scum", "jerk", "loser", "screw you", "shut up",
+    # ("retard" is left out: in French it means a delay.)
     # French
     "connard", "connasse", "con", "conne", "salaud", "salope", "enfoire", "encule", "merde",
     "putain", "abruti", "cretin", "debile", "batard", "ta gueule", "ferme ta gueule", "nul a chier",
