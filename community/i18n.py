@@ -308,13 +308,11 @@ FRENCH: dict[str, str] = {
     "Suspend": "Suspendre",
     "Lift the suspension": "Lever la suspension",
     "Suspended until %(date)s.": "Suspendu jusqu'au %(date)s.",
-    "Your account is suspended until %(date)s. Reason: %(reason)s":
-        "Votre compte est suspendu jusqu'au %(date)s. Motif : %(reason)s",
+    "Your account is suspended until %(date)s. Reason: %(reason)s": "Votre compte est suspendu jusqu'au %(date)s. Motif : %(reason)s",
     "Your account is suspended.": "Votre compte est suspendu.",
     "Your account is suspended: you cannot post.": "Votre compte est suspendu : vous ne pouvez pas publier.",
     "Too many attempts": "Trop de tentatives",
-    "Too many attempts from your address. Wait a few minutes and try again.":
-        "Trop de tentatives depuis votre adresse. Patientez quelques minutes et réessayez.",
+    "Too many attempts from your address. Wait a few minutes and try again.": "Trop de tentatives depuis votre adresse. Patientez quelques minutes et réessayez.",
     "Choose why you flag this post.": "Choisissez pourquoi vous signalez ce message.",
     "Tell the moderators what is wrong.": "Dites aux modérateurs ce qui ne va pas.",
     "You cannot flag your own post.": "Vous ne pouvez pas signaler votre propre message.",
@@ -326,18 +324,20 @@ FRENCH: dict[str, str] = {
     "This item was already decided.": "Cet élément a déjà été traité.",
     "Give the member a reason.": "Donnez un motif au membre.",
     "A suspension lasts 1 to 3650 days.": "Une suspension dure de 1 à 3650 jours.",
-    "Moderators and admins cannot be banned from here.":
-        "Les modérateurs et administrateurs ne peuvent pas être bannis ici.",
+    "Moderators and admins cannot be banned from here.": "Les modérateurs et administrateurs ne peuvent pas être bannis ici.",
     "Unknown role.": "Rôle inconnu.",
     "You cannot change your own role.": "Vous ne pouvez pas changer votre propre rôle.",
-    "Only moderators can see the moderation queue.":
-        "Seuls les modérateurs peuvent voir la file de modération.",
-    "Only moderators can work the moderation queue.":
-        "Seuls les modérateurs peuvent traiter la file de modération.",
-    "Only moderators can suspend or ban members.":
-        "Seuls les modérateurs peuvent suspendre ou bannir des membres.",
+    "Only moderators can see the moderation queue.": "Seuls les modérateurs peuvent voir la file de modération.",
+    "Only moderators can work the moderation queue.": "Seuls les modérateurs peuvent traiter la file de modération.",
+    "Only moderators can suspend or ban members.": "Seuls les modérateurs peuvent suspendre ou bannir des membres.",
     "Only admins can change roles.": "Seuls les administrateurs peuvent changer les rôles.",
     "Only admins can read the audit log.": "Seuls les administrateurs peuvent lire le journal d'audit.",
+    "Your flag was received: “%(text)s”": "Votre signalement a bien été reçu : « %(text)s »",
+    "Moderators agreed with your flag: “%(text)s”": "Les modérateurs ont donné suite à votre signalement : « %(text)s »",
+    "Moderators kept the post you flagged: “%(text)s”": "Les modérateurs ont conservé le message signalé : « %(text)s »",
+    "Your post was rejected: %(text)s": "Votre message a été refusé : %(text)s",
+    "Your post was hidden: %(text)s": "Votre message a été masqué : %(text)s",
+    "Your post was deleted: %(text)s": "Votre message a été supprimé : %(text)s",
     # relative time
     "just now": "à l'instant",
     "%(n)s min ago": "il y a %(n)s min",

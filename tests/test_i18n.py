@@ -54,4 +54,7 @@ def test_labels_built_in_code_are_translated() -> None:
 
     dynamic |= {*QUEUE_REASONS.values(), *VISIBILITY_LABELS.values()}
     dynamic |= {"approved", "rejected", "hidden", "deleted", "agent", "Too many attempts"}
+    from community.notify.models import NOTIFICATION_TEXTS
+
+    dynamic |= set(NOTIFICATION_TEXTS.values())
     assert not sorted(s for s in dynamic if s not in FRENCH)

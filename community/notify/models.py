@@ -9,6 +9,16 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from community.db import Base, TenantOwned, utcnow
 
+# How each kind of notification reads; `text` is the detail (an excerpt, a reason).
+NOTIFICATION_TEXTS: dict[str, str] = {
+    "flag_received": "Your flag was received: “%(text)s”",
+    "flag_upheld": "Moderators agreed with your flag: “%(text)s”",
+    "flag_dismissed": "Moderators kept the post you flagged: “%(text)s”",
+    "post_rejected": "Your post was rejected: %(text)s",
+    "post_hidden": "Your post was hidden: %(text)s",
+    "post_deleted": "Your post was deleted: %(text)s",
+}
+
 
 class Notification(TenantOwned, Base):
     __tablename__ = "notifications"

@@ -12,6 +12,7 @@ from community.i18n import time_ago, translator
 from community.ideas.models import STATUS_LABELS
 from community.identity.permissions import Permission, has_permission
 from community.moderation.services import REASON_LABELS as MODERATION_REASONS
+from community.notify.models import NOTIFICATION_TEXTS
 from community.tenancy.services import TenantInfo
 from community.web.context import is_htmx
 
@@ -38,6 +39,7 @@ def base_context(request: Request[Any, Any, Any]) -> dict[str, Any]:
         "status_labels": STATUS_LABELS,
         "reason_labels_mod": MODERATION_REASONS,
         "visibility_labels": VISIBILITY_LABELS,
+        "notification_texts": NOTIFICATION_TEXTS,
         "now_ts": time.time(),
         "path": request.url.path,
     }

@@ -164,3 +164,48 @@ async def test_a_voter_sees_the_moderator_plan_the_idea(
         "Planned for the spring release."
         in await voter.get_by_test_id("official-response").inner_text()
     )
+
+
+async def test_a_flag_is_rejected_inline_and_the_author_is_told(
+    browser, live_server: str, world: World
+) -> None:
+    from community.tenancy.models import Tenant
+    from tests.conftest import TRUSTING
+
+    async with world.unit() as session:
+        tenant = await session.get(Tenant, world.tenants["acme"])
+        tenant.preferences = {"moderation": TRUSTING | {"flag_threshold": 1}}
+    ann = await world.member("acme", "ann@example.com")
+    sam = await world.member("acme", "sam@example.com")
+    await world.member("acme", "mod@example.com", Role.MODERATOR)
+    thread = await world.thread("acme", ann, title="Which plan for a family of four?")
+    async with world.unit() as session:
+        spam = await forums.reply(
+            session, world.tenants["acme"], sam, thread.id, "Buy cheap watches!"
+        )
+    base, path = f"http://{live_server}", f"/t/{thread.id}/{thread.slug}"
+
+    flagger = await log_in(browser, base, "ann@example.com", path)
+    await flagger.locator(f"#p{spam.id} summary", has_text="Flag").click()
+    await flagger.get_by_label("Spam").check()
+    await flagger.get_by_role("button", name="Send the flag").click()
+    await flagger.get_by_text("Thank you: the moderators will look at it.").wait_for()
+
+    moderator = await log_in(browser, base, "mod@example.com", "/mod/queue")
+    item = moderator.locator(".queue-item", has_text="Buy cheap watches!")
+    await item.get_by_placeholder("Reason for the author (needed to reject)").fill(
+        "Advertising is not allowed."
+    )
+    await moderator.evaluate("window.__sameDocument = true")
+    await item.get_by_role("button", name="Reject").click()
+    await moderator.get_by_text("Done: rejected.").wait_for()
+    assert await moderator.evaluate("window.__sameDocument === true"), "the queue was reloaded"
+
+    author = await log_in(browser, base, "sam@example.com", "/notifications")
+    await author.get_by_text("Your post was rejected: Advertising is not allowed.").wait_for()
+    await author.goto(f"{base}{path}")
+    mark = await author.get_by_test_id(f"visibility-{spam.id}").inner_text()
+    assert "Rejected by a moderator" in mark and "Advertising is not allowed." in mark
+    assert "Buy cheap watches!" not in await flagger.evaluate(
+        f"fetch('{path}').then(r => r.text())"
+    ), "the public no longer sees the rejected post"
