@@ -44,6 +44,7 @@ from community.votes.web import VotePages
 from community.web.context import DEPENDENCIES
 from community.web.errors import EXCEPTION_HANDLERS
 from community.web.ops import health
+from community.web.unit_of_work import UnitOfWorkMiddleware
 
 SESSION_COOKIE = "parvis_session"
 SECURITY_HEADERS = [
@@ -115,7 +116,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
             create_static_files_router(path="/static", directories=[settings.static_dir]),
         ],
         dependencies=DEPENDENCIES,
-        middleware=[_session_config(settings, redis).middleware, TenantMiddleware()],
+        middleware=[
+            _session_config(settings, redis).middleware,
+            TenantMiddleware(),
+            UnitOfWorkMiddleware(),
+        ],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
             cookie_secure=settings.secure_cookies,

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
-from litestar import Controller, delete, get, post
+from litestar import Controller, Request, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -76,6 +76,7 @@ class IdeasApi(Controller):
     @get("/")
     async def list_ideas(
         self,
+        request: Request[Any, Any, Any],
         db: NamedDependency[AsyncSession],
         tenant: NamedDependency[TenantInfo],
         sort: FromQuery[Literal["trending", "top", "newest", "updated"]] = "trending",
@@ -92,6 +93,7 @@ class IdeasApi(Controller):
             status=status.value if status else "",
             board=in_board,
             page=page,
+            page_size=request.app.state.settings.page_size,
         )
         info = PageInfo(page=listing.number, pages=listing.count, total=listing.total)
         return IdeaList([IdeaOut.of(i) for i in listing.items], info)

@@ -316,7 +316,12 @@ async def change_status(
 
 
 async def _record_change(
-    session: AsyncSession, actor: Member, idea: Idea, new_status: IdeaStatus, response: str
+    session: AsyncSession,
+    actor: Member,
+    idea: Idea,
+    new_status: IdeaStatus,
+    response: str,
+    also_tell: list[int] | None = None,
 ) -> IdeaStatusChange:
     now = utcnow()
     change = IdeaStatusChange(
@@ -336,8 +341,9 @@ async def _record_change(
     idea.thread.last_activity_at = now
     await session.flush()
     enqueue_after_commit(
-        session, "notify_idea_status", tenant_id=idea.tenant_id, change_id=change.id
-    )
+        session, "notify_idea_status", tenant_id=idea.tenant_id, change_id=change.id,
+        also_tell=also_tell or [],
+    )  # fmt: skip
     return change
 
 
@@ -375,10 +381,13 @@ async def merge(
     duplicate, original = locked[duplicate_id], locked[original_id]
     if IdeaStatus.MERGED in (duplicate.status, original.status):
         raise ValidationFailed({"original": "Merged ideas cannot be merged again."})
+    voters = list(
+        await session.scalars(select(IdeaVote.member_id).where(IdeaVote.idea_id == duplicate.id))
+    )  # told of the merge, though their votes now sit on the original
     await _move_votes(session, duplicate, original)
     await _move_followers(session, duplicate, original)
     response = f"Merged into [{original.thread.title}](/ideas/{original.id})."
-    await _record_change(session, actor, duplicate, IdeaStatus.MERGED, response)
+    await _record_change(session, actor, duplicate, IdeaStatus.MERGED, response, voters)
     duplicate.merged_into_id = original.id
     await session.flush()
     return original
@@ -424,8 +433,11 @@ async def _move_followers(session: AsyncSession, duplicate: Idea, original: Idea
 # ---- telling voters and followers -------------------------------------------------------------
 
 
-async def notify_status_change(session: AsyncSession, tenant_id: int, change_id: int) -> int:
-    """A notification for every voter and follower of the idea, except who decided."""
+async def notify_status_change(
+    session: AsyncSession, tenant_id: int, change_id: int, also_tell: list[int] | None = None
+) -> int:
+    """A notification for every voter and follower of the idea (and `also_tell`), except
+    whoever decided."""
     change = await session.scalar(
         in_tenant(IdeaStatusChange, tenant_id).where(IdeaStatusChange.id == change_id)
     )
@@ -433,9 +445,8 @@ async def notify_status_change(session: AsyncSession, tenant_id: int, change_id:
         return 0
     idea = await get_idea(session, tenant_id, change.idea_id)
     voters = await session.scalars(select(IdeaVote.member_id).where(IdeaVote.idea_id == idea.id))
-    audience = (set(voters.all()) | set(await notify.followers(session, idea.thread_id))) - {
-        change.actor_id
-    }
+    audience = set(voters.all()) | set(await notify.followers(session, idea.thread_id))
+    audience = (audience | set(also_tell or [])) - {change.actor_id}
     return await notify.notify(
         session,
         tenant_id,

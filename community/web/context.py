@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
 from litestar import Request
-from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from community.db import session_scope
 from community.errors import NotAuthenticated
 from community.identity.models import Member, Role
 from community.identity.permissions import Permission, has_permission
@@ -45,9 +42,10 @@ def is_htmx(request: Request[Any, Any, Any]) -> bool:
     return request.headers.get("hx-request") == "true"
 
 
-async def provide_db(state: State) -> AsyncIterator[AsyncSession]:
-    async with session_scope(state.sessions, state.jobs) as session:
-        yield session
+def provide_db(request: Request[Any, Any, Any]) -> AsyncSession:
+    """The request's session, opened and committed by UnitOfWorkMiddleware."""
+    session: AsyncSession = request.state.db
+    return session
 
 
 def provide_tenant(request: Request[Any, Any, Any]) -> TenantInfo:
@@ -91,7 +89,7 @@ def log_out(request: Request[Any, Any, Any]) -> None:
 
 
 DEPENDENCIES = {
-    "db": Provide(provide_db),
+    "db": Provide(provide_db, sync_to_thread=False),
     "tenant": Provide(provide_tenant, sync_to_thread=False),
     "viewer": Provide(provide_viewer),
     "member": Provide(provide_member),

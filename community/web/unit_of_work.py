@@ -1,0 +1,47 @@
+"""One database session per request, committed before a successful response is sent.
+
+A middleware rather than a generator dependency: when a later dependency raises (a guest
+on a members-only page), Litestar never closes generator dependencies it had already
+started, so the session would leak until garbage collection.
+"""
+
+from __future__ import annotations
+
+from litestar.middleware import ASGIMiddleware
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from community.db import commit
+
+UNTENANTED_PREFIXES = ("/static/",)
+
+
+def _no_database(scope: Scope) -> bool:
+    return str(scope["path"]).startswith(UNTENANTED_PREFIXES)
+
+
+class UnitOfWorkMiddleware(ASGIMiddleware):
+    """Commit when the response is a success or a redirect (< 400); roll back otherwise."""
+
+    should_bypass_for_scope = staticmethod(_no_database)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        state = scope["litestar_app"].state
+        session = state.sessions()
+        session.info["jobs"] = state.jobs
+        scope.setdefault("state", {})["db"] = session
+
+        async def send_after_commit(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                if message["status"] < 400:
+                    await commit(session)
+                else:
+                    await session.rollback()
+            await send(message)
+
+        try:
+            await next_app(scope, receive, send_after_commit)
+        except BaseException:
+            await session.rollback()
+            raise
+        finally:
+            await session.close()
