@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, PermissionDeniedException, ValidationException
@@ -51,8 +51,21 @@ def error_response(
     )
 
 
+def _come_back_to(request: Request[Any, Any, Any]) -> str:
+    """Where to return after logging in: this page, or for a form sent by a guest (a vote,
+    a reply), the page the form was on."""
+    if request.method in {"GET", "HEAD"}:
+        return request.url.path
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.path and referer.netloc == request.headers.get("host", ""):
+        return referer.path + (f"?{referer.query}" if referer.query else "")
+    segments = request.url.path.rstrip("/").split("/")
+    # /p/12/vote -> /p/12: the thing the action was on (its page redirects to the post).
+    return "/".join(segments[:-1]) if len(segments) > 3 else request.url.path
+
+
 def login_redirect(request: Request[Any, Any, Any]) -> Response[Any]:
-    target = "/login?next=" + quote(request.url.path)
+    target = "/login?next=" + quote(_come_back_to(request))
     if is_htmx(request):
         return Response(content=None, status_code=204, headers={"HX-Redirect": target})
     return Redirect(path=target, status_code=303)
