@@ -77,6 +77,9 @@ async def get_in_tenant(
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+    # The driver's own transaction handling breaks SAVEPOINTs (a nested rollback can leave
+    # the outer work committed): let SQLAlchemy emit BEGIN itself, as its docs advise.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -84,10 +87,18 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None
     cursor.close()
 
 
+def _sqlite_begin(connection: Any) -> None:
+    # IMMEDIATE: take the write lock up front. A deferred transaction that read first and
+    # writes later fails at once ("database is locked") if another connection wrote in
+    # between; this way it waits its turn (busy_timeout) instead. SQLite has one writer anyway.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
     if database_url.startswith("sqlite"):
         engine = create_async_engine(database_url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 10)

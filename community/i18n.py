@@ -338,6 +338,7 @@ FRENCH: dict[str, str] = {
     "Your post was rejected: %(text)s": "Votre message a été refusé : %(text)s",
     "Your post was hidden: %(text)s": "Votre message a été masqué : %(text)s",
     "Your post was deleted: %(text)s": "Votre message a été supprimé : %(text)s",
+    "Someone else must certify your answer.": "Quelqu'un d'autre doit certifier votre réponse.",
     # relative time
     "just now": "à l'instant",
     "%(n)s min ago": "il y a %(n)s min",

@@ -183,7 +183,7 @@ class World:
     ) -> Thread:  # fmt: skip
         async with self.unit() as session:
             tenant_id = self.tenants[tenant]
-            author = await session.merge(author)
+            author = await session.get(Member, author.id)  # fresh: merge would write stale counters
             created = await forums.create_thread(
                 session, tenant_id, author, category_slug=category, title=title,
                 body=f"Body of **{title}**", kind=kind,

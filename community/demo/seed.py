@@ -129,8 +129,11 @@ async def _seed_reactions(
         return
     by_staff = [p for p in answers if _member(members, p.author_id).role != Role.MEMBER]
     if by_staff and index % 3 != 2:
-        admin = next(m for m in members if m.role == Role.ADMIN)
-        await qa.certify(session, tenant_id, admin, by_staff[0].id, note)
+        certifier = next(
+            m for m in members
+            if m.role in {Role.ADMIN, Role.MODERATOR} and m.id != by_staff[0].author_id
+        )  # fmt: skip
+        await qa.certify(session, tenant_id, certifier, by_staff[0].id, note)
     elif index % 2 == 0:
         asker = _member(members, thread.author_id)
         await qa.accept(session, tenant_id, asker, answers[0].id)

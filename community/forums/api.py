@@ -72,7 +72,7 @@ class ThreadsApi(Controller):
             body=data.body,
             kind=data.kind,
         )
-        return ThreadOut.of(await services.get_thread(db, tenant.id, thread.id))
+        return ThreadOut.of(await services.get_thread(db, tenant.id, thread.id, member))
 
     @get("/{thread_id:int}")
     async def get_thread(
@@ -95,7 +95,7 @@ class ThreadsApi(Controller):
         )
         return ThreadWithPosts(
             ThreadOut.of(view.thread),
-            [PostOut.of(p) for p in view.posts.items],
+            [PostOut.of(p, viewer) for p in view.posts.items],
             page_info(view.posts),
         )
 
@@ -109,4 +109,4 @@ class ThreadsApi(Controller):
         data: JSONBody[ReplyCreate],
     ) -> PostOut:
         """Reply to a thread."""
-        return PostOut.of(await services.reply(db, tenant.id, member, thread_id, data.body))
+        return PostOut.of(await services.reply(db, tenant.id, member, thread_id, data.body), member)

@@ -8,6 +8,8 @@ from typing import Annotated
 import msgspec
 
 from community.forums.models import Post, Thread, ThreadKind
+from community.identity.models import Member
+from community.identity.permissions import Permission, has_permission
 
 
 class AuthorOut(msgspec.Struct):
@@ -54,13 +56,17 @@ class PostOut(msgspec.Struct):
     deleted: bool
 
     @classmethod
-    def of(cls, post: Post) -> PostOut:
+    def of(cls, post: Post, viewer: Member | None = None) -> PostOut:
         deleted = post.deleted_at is not None
+        privileged = viewer is not None and (
+            viewer.id == post.author_id or has_permission(viewer, Permission.MODERATE)
+        )
+        html = post.body_html if privileged or not post.public_html else post.public_html
         return cls(
             id=post.id,
             number=post.number,
             author=AuthorOut(post.author.id, post.author.display_name, post.author.role),
-            body_html="" if deleted else post.body_html,
+            body_html="" if deleted else html,
             created_at=post.created_at,
             edited_at=post.edited_at,
             deleted=deleted,

@@ -376,6 +376,8 @@ async def edit_post(
 ) -> Post:
     """Change a post's text; the opening post may also change the thread's title."""
     post, thread = await editable_post(session, tenant_id, actor, post_id)
+    if not may_moderate(actor):
+        ensure_may_post(actor)
     errors = check_body(body)
     if post.is_opening and title is not None:
         errors |= check_title(title)

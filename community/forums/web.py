@@ -260,7 +260,7 @@ class ForumPages(Controller):
         viewer: NamedDependency[Member | None],
         post_id: FromPath[int],
     ) -> Redirect:
-        found = await services.get_post(db, tenant.id, post_id)
+        found = await services.get_post(db, tenant.id, post_id, viewer)
         thread = await services.get_thread(db, tenant.id, found.thread_id, viewer)
         return Redirect(
             path=await post_url(db, tenant, thread, found, request.app.state.settings.page_size)

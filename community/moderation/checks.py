@@ -50,13 +50,21 @@ def iban_ok(candidate: str) -> bool:
     return int(number) % 97 == 1
 
 
+def _valid_iban_prefix(candidate: str) -> int:
+    """Length of the longest prefix that is a valid IBAN (the regex may swallow a next word)."""
+    for end in range(len(candidate), 14, -1):
+        if candidate[end - 1] != " " and iban_ok(candidate[:end]):
+            return end
+    return 0
+
+
 def find_personal_data(text: str) -> list[Found]:
     found: list[Found] = []
     for match in EMAIL.finditer(text):
         found.append(Found("email", *match.span()))
     for match in IBAN.finditer(text):
-        if iban_ok(match.group()):
-            found.append(Found("iban", *match.span()))
+        if span := _valid_iban_prefix(match.group()):
+            found.append(Found("iban", match.start(), match.start() + span))
     for match in CARD.finditer(text):
         digits = re.sub(r"\D", "", match.group())
         if 13 <= len(digits) <= 19 and luhn_ok(digits):
@@ -93,9 +101,10 @@ def mask_personal_data(text: str) -> str:
 
 
 def fold(text: str) -> str:
-    """Lowercase, without accents, leetspeak undone, letters repeated 3+ times squeezed."""
+    """Lowercase, without accents, leetspeak undone, repeated letters squeezed to one
+    (applied to the text and to the word list alike, so "C0NNNARD" meets "connard")."""
     plain = unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode()
-    return re.sub(r"(.)\1{2,}", r"\1", plain.translate(LEET))
+    return re.sub(r"(.)\1+", r"\1", plain.translate(LEET))
 
 
 def abusive_words(text: str, words: list[str]) -> list[str]:
@@ -129,7 +138,7 @@ DEFAULT_ABUSIVE_WORDS = [
     "shit", "bullshit", "crap", "scum", "jerk", "loser", "screw you", "shut up",
     # ("retard" is left out: in French it means a delay.)
     # French
-    "connard", "connasse", "con", "conne", "salaud", "salope", "enfoire", "encule", "merde",
+    "connard", "connasse", "salaud", "salope", "enfoire", "encule", "merde",
     "putain", "abruti", "cretin", "debile", "batard", "ta gueule", "ferme ta gueule", "nul a chier",
     "escroc", "escrocs", "voleur", "voleurs",
 ]  # fmt: skip

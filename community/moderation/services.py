@@ -200,6 +200,8 @@ async def flag_post(
     if flag_reason == FlagReason.OTHER and not note.strip():
         raise ValidationFailed({"note": "Tell the moderators what is wrong."})
     post = await _post(session, tenant_id, post_id, lock=True)
+    if post.visibility != Visibility.PUBLISHED:
+        raise NotFound("This post does not exist or was deleted.")
     if post.author_id == member.id:
         raise ValidationFailed({"reason": "You cannot flag your own post."})
     flag = Flag(tenant_id=tenant_id, post_id=post.id, member_id=member.id, reason=flag_reason,
@@ -227,7 +229,7 @@ async def _hide_when_flagged_enough(session: AsyncSession, tenant_id: int, post:
 
 
 def _excerpt(post: Post) -> str:
-    text = " ".join(post.body_md.split())
+    text = " ".join(checks.mask_personal_data(post.body_md).split())
     return text if len(text) <= 120 else text[:117] + "…"
 
 
@@ -335,13 +337,16 @@ async def release(session: AsyncSession, tenant_id: int, moderator: Member, item
         item.claimed_by_id, item.claimed_until = None, None
 
 
-async def _item(session: AsyncSession, tenant_id: int, item_id: int) -> QueueItem:
-    item = await session.scalar(
+async def _item(
+    session: AsyncSession, tenant_id: int, item_id: int, *, lock: bool = False
+) -> QueueItem:
+    query = (
         in_tenant(QueueItem, tenant_id)
         .where(QueueItem.id == item_id)
         .options(joinedload(QueueItem.post), joinedload(QueueItem.claimed_by))
         .execution_options(populate_existing=True)
     )
+    item = await session.scalar(query.with_for_update(of=QueueItem) if lock else query)
     if item is None:
         raise NotFound("No such item in the queue.")
     return item
@@ -369,7 +374,7 @@ async def decide(
         raise ValidationFailed({"action": "Approve, reject, hide or delete."})
     if action == "reject" and not note.strip():
         raise ValidationFailed({"note": "Give the author a reason for the rejection."})
-    item = await _item(session, tenant_id, item_id)
+    item = await _item(session, tenant_id, item_id, lock=True)  # one decision per item
     _check_open_and_unclaimed(item, moderator)
     state, visibility, outcome = DECISIONS[action]
     post = item.post

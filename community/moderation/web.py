@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from community.db import in_tenant
 from community.errors import Forbidden, ValidationFailed
 from community.forums import services as forums
-from community.forums.web import post_url
+from community.forums.web import post_url, thread_url
 from community.identity.models import Member, Role
 from community.identity.permissions import Permission, has_permission
 from community.moderation import services as moderation
@@ -37,14 +37,15 @@ class ModerationPages(Controller):
         post_id: FromPath[int],
     ) -> Template | Redirect:
         fields = await form_fields(request, "reason", "note")
+        flagged = await forums.get_post(db, tenant.id, post_id, member)
+        thread = await forums.get_thread(db, tenant.id, flagged.thread_id, member)
         await moderation.flag_post(db, tenant.id, member, post_id, fields["reason"], fields["note"])
         if is_htmx(request):
             return render(request, "moderation/partials/flagged.html")
-        flagged = await forums.get_post(db, tenant.id, post_id, member)
-        thread = await forums.get_thread(db, tenant.id, flagged.thread_id, member)
-        return see_other(
-            await post_url(db, tenant, thread, flagged, request.app.state.settings.page_size)
-        )
+        if not forums.visible_to(member, flagged.author_id, flagged.visibility):
+            return see_other(thread_url(thread))  # the flag hid it
+        page_size = request.app.state.settings.page_size
+        return see_other(await post_url(db, tenant, thread, flagged, page_size))
 
     @get("/mod/queue")
     async def queue(
@@ -175,10 +176,11 @@ class ModerationPages(Controller):
         tenant: NamedDependency[TenantInfo],
         member: NamedDependency[Member],
         action: FromQuery[str] = "",
-        actor: FromQuery[int | None] = None,
+        actor: FromQuery[str] = "",
     ) -> Template:
         _require(member, Permission.READ_AUDIT_LOG, "Only admins can read the audit log.")
-        entries = await audit_entries(db, tenant.id, action=action, actor_id=actor)
+        actor_id = int(actor) if actor.isdigit() else None  # "" means anyone
+        entries = await audit_entries(db, tenant.id, action=action, actor_id=actor_id)
         names = dict(
             (
                 await db.execute(
@@ -192,7 +194,7 @@ class ModerationPages(Controller):
             entries=entries,
             names=names,
             action=action,
-            actor=actor,
+            actor=actor_id,
         )
 
 

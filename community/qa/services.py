@@ -102,6 +102,8 @@ async def certify(
     if len(note) > NOTE_MAX:
         raise ValidationFailed({"note": "The note is too long (500 characters at most)."})
     post, thread = await _answer_and_thread(session, tenant_id, post_id)
+    if post.author_id == actor.id:
+        raise Forbidden("Someone else must certify your answer.")
     before = thread.certified_post_id
     if before == post.id and thread.certified_note == note.strip():
         return thread

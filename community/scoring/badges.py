@@ -76,7 +76,8 @@ def at_least(count_query: Callable[[int], Select[int]], n: int) -> Rule:
 
 
 def accepted_answers(member_id: int) -> Select[int]:
-    return _answers_marked(member_id, Thread.accepted_post_id)
+    """Answers accepted by someone else: accepting your own answer earns nothing."""
+    return _answers_marked(member_id, Thread.accepted_post_id).where(Thread.author_id != member_id)
 
 
 def certified_answers(member_id: int) -> Select[int]:

@@ -52,6 +52,7 @@ async def award(
     now = utcnow()
     points = rules.points[reason]
     if reason in VOTE_REASONS and points > 0:
+        await _lock_member(session, member.id)  # concurrent votes must see each other's points
         earned = await _vote_points_since(session, member.id, day_start(now))
         points = max(0, min(points, rules.daily_vote_cap - earned))
     event = ReputationEvent(
@@ -113,6 +114,7 @@ async def reverse_live_events(
 async def award_first_post_of_day(
     session: AsyncSession, rules: ScoringRules, author: Member, cause: Cause
 ) -> None:
+    await _lock_member(session, author.id)  # two posts at once must not both earn the point
     since = day_start(utcnow())
     already = await session.scalar(
         select(ReputationEvent.id)
@@ -125,6 +127,12 @@ async def award_first_post_of_day(
     )
     if already is None:
         await award(session, rules, author, Reason.FIRST_POST_OF_DAY, cause)
+
+
+async def _lock_member(session: AsyncSession, member_id: int) -> None:
+    """Serialise the member's check-then-award rules. Always taken after post and thread
+    locks, so lock order stays post/thread -> member."""
+    await session.execute(select(Member.id).where(Member.id == member_id).with_for_update())
 
 
 async def _vote_points_since(session: AsyncSession, member_id: int, since: datetime) -> int:
