@@ -44,6 +44,7 @@ from community.votes.web import VotePages
 from community.web.context import DEPENDENCIES
 from community.web.errors import EXCEPTION_HANDLERS
 from community.web.ops import health
+from community.web.render import css_value
 from community.web.unit_of_work import UnitOfWorkMiddleware
 
 SESSION_COOKIE = "parvis_session"
@@ -158,6 +159,7 @@ def _template_engine(settings: Settings) -> JinjaTemplateEngine:
         autoescape=True,
         auto_reload=settings.debug,  # no stat() per template per render in production
     )
+    environment.filters["css_value"] = css_value
     return JinjaTemplateEngine.from_environment(environment)
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
 from litestar import Request
 from litestar.response import Redirect, Template
+from markupsafe import Markup
 
 from community.i18n import time_ago, translator
 from community.ideas.models import STATUS_LABELS
@@ -59,6 +61,15 @@ def render(
         status_code=status_code,
         headers=headers,
     )
+
+
+CSS_UNSAFE = re.compile(r"[^A-Za-z0-9 #%(),.'\"_-]")
+
+
+def css_value(value: object) -> Markup:
+    """A theme value (colour, font list) made safe to print inside <style>: characters that
+    could close the rule or the element are dropped, quotes are kept for font names."""
+    return Markup(CSS_UNSAFE.sub("", str(value)))
 
 
 def see_other(url: str) -> Redirect:

@@ -1,0 +1,119 @@
+"""Every page is valid HTML (the W3C Nu checker) and passes axe's WCAG 2.1 A/AA rules.
+
+Both tools come from the npm registry (vnu-jar, axe-core); `.ci/run` installs them into
+.ci/node_modules. Elsewhere these tests are skipped, saying how to get the tools.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from community.forums import services as forums
+from community.forums.models import CategoryKind
+from community.ideas import services as ideas
+from community.identity.models import Role
+from community.tenancy.models import Tenant
+from tests.conftest import World
+
+pytestmark = pytest.mark.anyio
+
+TOOLS = Path(
+    os.environ.get("PARVIS_NODE_TOOLS", Path(__file__).parents[2] / ".ci" / "node_modules")
+)
+VNU = TOOLS / "vnu-jar" / "build" / "dist" / "vnu.jar"
+AXE = TOOLS / "axe-core" / "axe.min.js"
+INSTALL = "npm install --prefix .ci vnu-jar@26.9 axe-core@4.14 (and a Java runtime)"
+
+
+async def community_with_everything(world: World) -> dict[str, str]:
+    """A thread with answers, an idea, a queue item; returns the pages to check."""
+    ann = await world.member("acme", "ann@example.com")
+    bob = await world.member("acme", "bob@example.com")
+    mod = await world.member("acme", "mod@example.com", Role.MODERATOR)
+    thread = await world.thread("acme", ann, title="How do I reset my router?")
+    async with world.unit() as session:
+        tenant_id = world.tenants["acme"]
+        await forums.reply(session, tenant_id, bob, thread.id, "Hold **reset** for 10 s.")
+        await forums.create_category(
+            session, tenant_id, slug="ideas", name="Ideas", kind=CategoryKind.IDEAS
+        )
+        idea = await ideas.create_idea(
+            session, tenant_id, await session.get(type(ann), ann.id), board="ideas",
+            title="Dark mode for the app", body="Please.",
+        )  # fmt: skip
+        tenant = await session.get(Tenant, tenant_id)
+        assert tenant is not None
+        tenant.preferences = {"moderation": {"premoderate_first_posts": 5}}
+    async with world.unit() as session:
+        await forums.reply(session, world.tenants["acme"], bob, thread.id, "Call 06 12 34 56 78")
+    return {
+        "home": "/",
+        "category": "/c/general",
+        "thread": f"/t/{thread.id}/{thread.slug}",
+        "ask": "/ask",
+        "ideas": "/ideas",
+        "idea": f"/ideas/{idea.id}",
+        "new-idea": "/ideas/new",
+        "roadmap": "/roadmap",
+        "leaderboard": "/leaderboard",
+        "badges": "/badges",
+        "profile": f"/u/{bob.id}",
+        "queue": "/mod/queue",
+        "notifications": "/notifications",
+        "moderator": f"/u/{mod.id}",
+    }
+
+
+@pytest.mark.skipif(not (VNU.exists() and shutil.which("java")), reason=f"needs {INSTALL}")
+async def test_pages_are_valid_html(client, world: World, tmp_path: Path) -> None:
+    pages = await community_with_everything(world)
+    anonymous = {"login": "/login", "register": "/register", "not-found": "/nope"}
+    files = []
+    for name, path in anonymous.items():
+        files.append(_save(tmp_path, name, (await client.get(path)).text))
+    await client.login("mod@example.com")
+    for name, path in pages.items():
+        response = await client.get(path)
+        assert response.status_code == 200, path
+        files.append(_save(tmp_path, name, response.text))
+    checker = await asyncio.create_subprocess_exec(
+        "java", "-jar", str(VNU), "--errors-only", "--format", "json", *map(str, files),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    _, report = await asyncio.wait_for(checker.communicate(), timeout=300)
+    messages = json.loads(report or b'{"messages": []}')["messages"]
+    problems = [f"{Path(m['url']).name}:{m.get('lastLine')}: {m['message']}" for m in messages]
+    assert not problems, "\n".join(problems)
+
+
+def _save(folder: Path, name: str, html: str) -> Path:
+    path = folder / f"{name}.html"
+    path.write_text(html)
+    return path
+
+
+@pytest.mark.skipif(not AXE.exists(), reason=f"needs {INSTALL}")
+async def test_pages_pass_axe_wcag_checks(browser, live_server: str, world: World) -> None:
+    from tests.e2e.test_journeys import log_in
+
+    pages = await community_with_everything(world)
+    base = f"http://{live_server}"
+    page = await log_in(browser, base, "mod@example.com", "/")
+    failures = []
+    for name, path in pages.items():
+        await page.goto(f"{base}{path}")
+        await page.add_script_tag(path=str(AXE))
+        result = await page.evaluate(
+            """() => axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21aa"]}})"""
+        )
+        assert result["passes"], f"axe checked nothing on {name}"
+        for violation in result["violations"]:
+            targets = [n["target"] for n in violation["nodes"]][:3]
+            failures.append(f"{name}: {violation['id']} ({violation['impact']}) {targets}")
+    assert not failures, "\n".join(failures)
