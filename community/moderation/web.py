@@ -19,6 +19,7 @@ from community.identity.models import Member, Role
 from community.identity.permissions import Permission, has_permission
 from community.moderation import services as moderation
 from community.moderation.audit import audit_entries
+from community.moderation.settings import LIMITS, ModerationForm, update_moderation
 from community.tenancy.services import TenantInfo
 from community.web.context import is_htmx
 from community.web.render import form_fields, render, see_other
@@ -196,6 +197,65 @@ class ModerationPages(Controller):
             action=action,
             actor=actor_id,
         )
+
+    @get("/admin/moderation")
+    async def settings_form(
+        self,
+        request: Request[Any, Any, Any],
+        db: NamedDependency[AsyncSession],
+        tenant: NamedDependency[TenantInfo],
+        member: NamedDependency[Member],
+    ) -> Template:
+        _require(member, Permission.CONFIGURE_COMMUNITY, MODERATION_ADMINS)
+        rules = await moderation.rules_for(db, tenant.id)
+        categories = await forums.list_categories(db, tenant.id)
+        form = ModerationForm(
+            numbers={name: str(getattr(rules, name)) for name in LIMITS},
+            blocked_domains="\n".join(rules.blocked_domains),
+            abusive_words="\n".join(rules.abusive_words),
+            premoderated=[c.id for c in categories if c.premoderated],
+        )
+        return _moderation_page(request, form, categories, {})
+
+    @post("/admin/moderation")
+    async def save_settings(
+        self,
+        request: Request[Any, Any, Any],
+        db: NamedDependency[AsyncSession],
+        tenant: NamedDependency[TenantInfo],
+        member: NamedDependency[Member],
+    ) -> Template | Redirect:
+        _require(member, Permission.CONFIGURE_COMMUNITY, MODERATION_ADMINS)
+        submitted = await request.form()
+        form = ModerationForm(
+            numbers={name: str(submitted.get(name, "")) for name in LIMITS},
+            blocked_domains=str(submitted.get("blocked_domains", "")),
+            abusive_words=str(submitted.get("abusive_words", "")),
+            premoderated=[int(v) for v in submitted.getall("premoderated", []) if str(v).isdigit()],
+        )
+        try:
+            await update_moderation(db, tenant.id, member, form)
+        except ValidationFailed as exc:
+            categories = await forums.list_categories(db, tenant.id)
+            return _moderation_page(request, form, categories, exc.errors, status_code=422)
+        return see_other("/admin/moderation?saved=1")
+
+
+MODERATION_ADMINS = "Only community admins can change the moderation rules."
+
+
+def _moderation_page(
+    request: Request[Any, Any, Any],
+    form: ModerationForm,
+    categories: list[Any],
+    errors: dict[str, str],
+    status_code: int = 200,
+) -> Template:
+    return render(
+        request, "moderation/admin_moderation.html", status_code=status_code, form=form,
+        categories=categories, errors=errors, limits=LIMITS,
+        saved=request.query_params.get("saved") == "1",
+    )  # fmt: skip
 
 
 def _require(member: Member, permission: Permission, message: str) -> None:
