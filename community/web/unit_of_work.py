@@ -12,11 +12,11 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from community.db import commit
 
-UNTENANTED_PREFIXES = ("/static/",)
+NO_DATABASE_PREFIXES = ("/static/", "/health", "/schema")
 
 
 def _no_database(scope: Scope) -> bool:
-    return str(scope["path"]).startswith(UNTENANTED_PREFIXES)
+    return str(scope["path"]).startswith(NO_DATABASE_PREFIXES)
 
 
 class UnitOfWorkMiddleware(ASGIMiddleware):
