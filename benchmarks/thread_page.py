@@ -43,6 +43,8 @@ from community.db import create_engine, session_factory, session_scope
 from community.forums import services as forums
 from community.identity.models import Member, Role
 from community.identity.services import create_member
+from community.jobs import InProcessQueue
+from community.tasks import TASKS
 from community.tenancy.services import create_tenant
 
 SERVER_URL = os.environ.get(
@@ -196,14 +198,20 @@ async def _seed_members(session: AsyncSession, tenant_id: int) -> list[Member]:
     ]
 
 
+TRUSTED = {"premoderate_first_posts": 0, "new_member_posts": 0, "posts_per_minute": 10_000}
+
+
 async def seed(database_url: str) -> int:
     """One tenant, a few members and a thread of REPLIES replies; returns the thread id."""
     engine = create_engine(database_url)
+    jobs = InProcessQueue(session_factory(engine), TASKS)
     try:
-        async with session_scope(session_factory(engine)) as session:
+        async with session_scope(session_factory(engine), jobs) as session:
             tenant = await create_tenant(
                 session, slug="bench", name="Bench Community", domains=[HOST]
             )
+            # Seeded history is trusted: no pre-moderation of first posts, links or rate.
+            tenant.preferences = {"moderation": TRUSTED}
             await forums.create_category(session, tenant.id, slug="help", name="Help")
             members = await _seed_members(session, tenant.id)
             thread = await forums.create_thread(
@@ -217,7 +225,8 @@ async def seed(database_url: str) -> int:
             for n in range(1, REPLIES + 1):
                 author = members[n % len(members)]
                 await forums.reply(session, tenant.id, author, thread.id, reply_body(n))
-            return thread.id
+        await jobs.drain()
+        return thread.id
     finally:
         await engine.dispose()
 
