@@ -62,6 +62,8 @@ class Flag(TenantOwned, Base):
     outcome: Mapped[FlagOutcome | None] = mapped_column(_enum(FlagOutcome), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    post: Mapped[Post] = relationship(lazy="raise")
+
 
 class ItemState(enum.StrEnum):
     OPEN = "open"

@@ -200,12 +200,13 @@ async def flag_post(
     if flag_reason == FlagReason.OTHER and not note.strip():
         raise ValidationFailed({"note": "Tell the moderators what is wrong."})
     post = await _post(session, tenant_id, post_id, lock=True)
-    if post.visibility != Visibility.PUBLISHED:
+    # A post hidden by earlier flags still takes flags from those who saw it published.
+    if post.visibility not in {Visibility.PUBLISHED, Visibility.HIDDEN}:
         raise NotFound("This post does not exist or was deleted.")
     if post.author_id == member.id:
         raise ValidationFailed({"reason": "You cannot flag your own post."})
     flag = Flag(tenant_id=tenant_id, post_id=post.id, member_id=member.id, reason=flag_reason,
-                note=note.strip()[:500])  # fmt: skip
+                note=note.strip()[:500], post=post)  # fmt: skip
     try:
         async with session.begin_nested():
             session.add(flag)

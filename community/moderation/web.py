@@ -38,13 +38,15 @@ class ModerationPages(Controller):
         post_id: FromPath[int],
     ) -> Template | Redirect:
         fields = await form_fields(request, "reason", "note")
-        flagged = await forums.get_post(db, tenant.id, post_id, member)
-        thread = await forums.get_thread(db, tenant.id, flagged.thread_id, member)
-        await moderation.flag_post(db, tenant.id, member, post_id, fields["reason"], fields["note"])
+        flag = await moderation.flag_post(
+            db, tenant.id, member, post_id, fields["reason"], fields["note"]
+        )
         if is_htmx(request):
             return render(request, "moderation/partials/flagged.html")
+        flagged = flag.post
+        thread = await forums.get_thread(db, tenant.id, flagged.thread_id, member)
         if not forums.visible_to(member, flagged.author_id, flagged.visibility):
-            return see_other(thread_url(thread))  # the flag hid it
+            return see_other(thread_url(thread))  # the flags hid it
         page_size = request.app.state.settings.page_size
         return see_other(await post_url(db, tenant, thread, flagged, page_size))
 

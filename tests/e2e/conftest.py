@@ -8,6 +8,7 @@ import socket
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -38,7 +39,9 @@ def _free_port() -> int:
 def live_server(settings: Settings) -> Iterator[str]:
     """Serves the app on a free port in a thread of its own; yields 'host:port' for the tenant."""
     port = _free_port()
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    # Jobs run in the server process: no arq worker runs beside this test server.
+    app = create_app(replace(settings, redis_url=""))
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
