@@ -17,29 +17,23 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import statistics
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from alembic import command
-from sqlalchemy import event, make_url, text
+from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from throwaway_database import bench_database
 
-from community.cli import alembic_config
 from community.db import create_engine, session_factory, session_scope
 from community.scoring.models import Reason
 from community.scoring.recompute import recompute_counters
 from community.scoring.rules import DEFAULT_POINTS
 from community.scoring.services import leaderboard
 
-SERVER_URL = os.environ.get(
-    "PARVIS_BENCH_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
-)
 CATEGORIES = 20
 DAYS = 365
 WARMUP = 2
@@ -90,28 +84,6 @@ class Plan:
 
 
 # ---- database -----------------------------------------------------------------------------
-
-
-async def _admin(sql: str) -> None:
-    engine = create_engine(SERVER_URL, isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as connection:
-            await connection.execute(text(sql))
-    finally:
-        await engine.dispose()
-
-
-@contextmanager
-def bench_database() -> Iterator[str]:
-    """A fresh database migrated to head, dropped on the way out whatever happens."""
-    name = f"parvis_bench_{uuid.uuid4().hex[:10]}"
-    url = make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
-    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
-    try:
-        command.upgrade(alembic_config(url), "head")
-        yield url
-    finally:
-        asyncio.run(_admin(f'DROP DATABASE "{name}" WITH (FORCE)'))
 
 
 # ---- seed data (bulk SQL, not the services) -----------------------------------------------

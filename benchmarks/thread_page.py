@@ -25,19 +25,16 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from alembic import command
-from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import AsyncSession
+from throwaway_database import bench_database
 
 from community.app import create_app
-from community.cli import alembic_config
 from community.config import PROJECT_ROOT, Settings
 from community.db import create_engine, session_factory, session_scope
 from community.forums import services as forums
@@ -47,9 +44,6 @@ from community.jobs import InProcessQueue
 from community.tasks import TASKS
 from community.tenancy.services import create_tenant
 
-SERVER_URL = os.environ.get(
-    "PARVIS_BENCH_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
-)
 HOST = "bench.localhost"
 PAGE_SIZE = 60
 REPLIES = 50
@@ -72,28 +66,6 @@ class Result:
 
 
 # ---- database -----------------------------------------------------------------------------
-
-
-async def _admin(sql: str) -> None:
-    engine = create_engine(SERVER_URL, isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as connection:
-            await connection.execute(text(sql))
-    finally:
-        await engine.dispose()
-
-
-@contextmanager
-def bench_database() -> Iterator[str]:
-    """A fresh database migrated to head, dropped on the way out whatever happens."""
-    name = f"parvis_bench_{uuid.uuid4().hex[:10]}"
-    url = make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
-    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
-    try:
-        command.upgrade(alembic_config(url), "head")
-        yield url
-    finally:
-        asyncio.run(_admin(f'DROP DATABASE "{name}" WITH (FORCE)'))
 
 
 # ---- seed data ----------------------------------------------------------------------------
