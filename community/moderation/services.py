@@ -440,13 +440,27 @@ class AuthorHistory:
     banned_until: datetime | None
 
 
-async def author_history(session: AsyncSession, author: Member) -> AuthorHistory:
-    posts = await session.scalar(select(func.count()).where(Post.author_id == author.id))
-    flags = await session.scalar(
-        select(func.count()).select_from(Flag).join(Post, Post.id == Flag.post_id)
-        .where(Post.author_id == author.id)
+async def author_histories(
+    session: AsyncSession, authors: list[Member]
+) -> dict[int, AuthorHistory]:
+    """Each author's history, in two grouped queries however many authors the queue shows."""
+    ids = {a.id for a in authors}
+    posts = dict(
+        (await session.execute(
+            select(Post.author_id, func.count()).where(Post.author_id.in_(ids)).group_by(Post.author_id)
+        )).all()
     )  # fmt: skip
-    return AuthorHistory(int(posts or 0), int(flags or 0), author.reputation, author.banned_until)
+    flags = dict(
+        (await session.execute(
+            select(Post.author_id, func.count()).select_from(Flag)
+            .join(Post, Post.id == Flag.post_id)
+            .where(Post.author_id.in_(ids)).group_by(Post.author_id)
+        )).all()
+    )  # fmt: skip
+    return {
+        a.id: AuthorHistory(posts.get(a.id, 0), flags.get(a.id, 0), a.reputation, a.banned_until)
+        for a in authors
+    }
 
 
 async def _member(session: AsyncSession, tenant_id: int, member_id: int) -> Member:

@@ -68,9 +68,7 @@ class ModerationPages(Controller):
             reason=reason,
             category_id=in_category.id if in_category else None,
         )
-        histories = {
-            i.post.author_id: await moderation.author_history(db, i.post.author) for i in items
-        }
+        histories = await moderation.author_histories(db, [i.post.author for i in items])
         return render(
             request, "moderation/queue.html", items=items, histories=histories, reason=reason,
             category=in_category, reasons=moderation.REASONS,
@@ -283,5 +281,5 @@ async def _item_or_queue(
     item = await moderation.open_item(db, tenant.id, member, item_id)
     if item is None:
         return render(request, "partials/empty.html")
-    history = await moderation.author_history(db, item.post.author)
+    history = (await moderation.author_histories(db, [item.post.author]))[item.post.author_id]
     return render(request, "moderation/partials/item.html", item=item, history=history)
