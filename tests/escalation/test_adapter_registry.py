@@ -1,0 +1,202 @@
+"""Target kinds: their fields, form validation, masking, and the adapter for a saved target."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import pytest
+from standardwebhooks.webhooks import Webhook
+
+from community.escalation.adapters import DeliveryFailed
+from community.escalation.adapters.email import EmailAdapter
+from community.escalation.adapters.freshdesk import FreshdeskAdapter
+from community.escalation.adapters.registry import (
+    TARGET_FIELDS,
+    Misconfigured,
+    adapter_for,
+    mask,
+    new_signing_secret,
+    validate_target,
+)
+from community.escalation.adapters.salesforce import SalesforceAdapter
+from community.escalation.adapters.webhook import WebhookAdapter
+from community.escalation.adapters.zendesk import ZendeskAdapter
+from community.escalation.models import EscalationTarget, TargetKind
+from tests.escalation.test_adapter_support import Reply, Vendor, client, make_payload
+
+SECRET = new_signing_secret()
+NOT_AN_EMAIL = "Enter an email address, such as support@example.com."
+
+
+def test_every_kind_has_fields_and_secrets_go_to_credentials() -> None:
+    assert set(TARGET_FIELDS) == set(TargetKind)
+    secrets = {kind: {f.name for f in fields if f.secret} for kind, fields in TARGET_FIELDS.items()}
+    assert secrets == {
+        TargetKind.WEBHOOK: {"signing_secret"},
+        TargetKind.ZENDESK: {"api_token"},
+        TargetKind.SALESFORCE: {"client_secret"},
+        TargetKind.FRESHDESK: {"api_key"},
+        TargetKind.EMAIL: {"username", "password"},
+    }
+
+
+def test_a_valid_webhook_form_splits_into_settings_and_credentials() -> None:
+    form = {"url": " https://cc.example.com/hooks ", "signing_secret": SECRET, "extra": "x"}
+    assert validate_target("webhook", form) == (
+        {"url": "https://cc.example.com/hooks"},
+        {"signing_secret": SECRET},
+        {},
+    )
+
+
+def test_a_new_signing_secret_is_valid_for_us_and_for_standardwebhooks() -> None:
+    assert SECRET.startswith("whsec_") and len(base64.b64decode(SECRET[6:])) == 32
+    assert new_signing_secret() != SECRET
+    Webhook(SECRET)  # accepted by the reference implementation
+    assert (
+        validate_target(TargetKind.WEBHOOK, {"url": "https://x.test", "signing_secret": SECRET})[2]
+        == {}
+    )
+
+
+@pytest.mark.parametrize(
+    ("kind", "form", "errors"),
+    [
+        ("webhook", {}, {"url": "Required.", "signing_secret": "Required."}),
+        ("webhook", {"url": "ftp://cc.test/x", "signing_secret": "s3cret"},
+         {"url": "Enter an http(s) URL, such as https://example.com/path.",
+          "signing_secret": "A signing secret starts with whsec_."}),
+        ("webhook", {"url": "https:///nohost", "signing_secret": "whsec_!!not-base64!!"},
+         {"url": "Enter an http(s) URL, such as https://example.com/path.",
+          "signing_secret": "A signing secret is whsec_ followed by base64."}),
+        ("webhook", {"url": "http://127.0.0.1:8080/x",
+                     "signing_secret": "whsec_" + base64.b64encode(b"short").decode()},
+         {"url": "Enter a public address, not a local or private one.",
+          "signing_secret": "A signing secret holds at least 24 bytes."}),
+        ("zendesk", {"base_url": "https://acme.zendesk.com", "email": "not-an-email",
+                     "api_token": "t"}, {"email": NOT_AN_EMAIL}),
+        ("salesforce", {"instance_url": "https://acme.my.salesforce.com", "client_id": "id",
+                        "client_secret": "s", "api_version": "62", "external_id_field": "1bad"},
+         {"api_version": "Enter a version such as v62.0.",
+          "external_id_field": "Enter a field API name."}),
+        ("email", {"to": "cases@helpdesk.test", "from_address": "p@acme.test",
+                   "smtp_host": "localhost", "smtp_port": "70000", "starttls": "maybe"},
+         {"smtp_host": "Enter a public address, not a local or private one.",
+          "smtp_port": "Enter a port from 1 to 65535.", "starttls": "Enter yes or no."}),
+        ("email", {"to": "a@b.test, c@d.test", "from_address": "p@acme.test",
+                   "smtp_host": "smtp.acme.test", "smtp_port": "0"},
+         {"to": NOT_AN_EMAIL,
+          "smtp_port": "Enter a port from 1 to 65535."}),
+    ],
+    ids=["required", "scheme-prefix", "no-host-not-base64", "private-short", "email",
+         "salesforce-names", "email-kind", "email-list-port-0"],
+)  # fmt: skip
+def test_invalid_forms(kind: str, form: dict[str, str], errors: dict[str, str]) -> None:
+    assert validate_target(kind, form)[2] == errors
+
+
+def test_private_hosts_can_be_allowed_for_development() -> None:
+    form = {"url": "http://127.0.0.1:8080/x", "signing_secret": SECRET}
+    assert validate_target("webhook", form, allow_private_hosts=True)[2] == {}
+
+
+def test_an_email_form_is_typed_and_optional_fields_may_stay_blank() -> None:
+    form = {"to": "cases@helpdesk.test", "from_address": "p@acme.test",
+            "smtp_host": "smtp.acme.test", "smtp_port": "587", "starttls": "on",
+            "username": "parvis", "password": "hunter22"}  # fmt: skip
+    settings, credentials, errors = validate_target("email", form)
+    assert errors == {}
+    typed = {"smtp_port": 587, "starttls": True}
+    assert settings == {k: form[k] for k in ("to", "from_address", "smtp_host")} | typed
+    assert credentials == {"username": "parvis", "password": "hunter22"}
+    minimal = {k: form[k] for k in ("to", "from_address", "smtp_host")}
+    assert validate_target("email", minimal)[:2] == ({**minimal, "starttls": False}, {})
+
+
+def test_a_blank_secret_keeps_the_current_one() -> None:
+    form = {"base_url": "https://acme.freshdesk.com", "api_key": ""}
+    assert validate_target("freshdesk", form, keep={"api_key": "old-key"}) == (
+        {"base_url": "https://acme.freshdesk.com"},
+        {"api_key": "old-key"},
+        {},
+    )
+    assert validate_target("freshdesk", form)[2] == {"api_key": "Required."}
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [("whsec_abcdefghijklmnopqrstuvwxyzabcd", "••••abcd"), ("short-secret", "••••cret"),
+     ("hunter22", "••••"), ("abc", "••••"), ("", "")],
+)  # fmt: skip
+def test_mask_shows_at_most_the_last_four_characters(value: str, shown: str) -> None:
+    assert mask(value) == shown
+
+
+def target(
+    kind: TargetKind, settings: dict[str, Any], credentials: dict[str, Any]
+) -> EscalationTarget:
+    return EscalationTarget(name="Contact centre", kind=kind, settings=settings,
+                            credentials=credentials, callback_secret=SECRET)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("kind", "settings", "credentials", "adapter_type"),
+    [
+        (TargetKind.WEBHOOK, {"url": "https://x.test"}, {"signing_secret": SECRET}, WebhookAdapter),
+        (TargetKind.ZENDESK, {"base_url": "https://a.zendesk.com", "email": "a@b.test"},
+         {"api_token": "t"}, ZendeskAdapter),
+        (TargetKind.SALESFORCE, {"instance_url": "https://a.my.salesforce.com", "client_id": "c"},
+         {"client_secret": "s"}, SalesforceAdapter),
+        (TargetKind.FRESHDESK, {"base_url": "https://a.freshdesk.com"}, {"api_key": "k"},
+         FreshdeskAdapter),
+        (TargetKind.EMAIL, {"to": "a@b.test", "from_address": "p@b.test",
+                            "smtp_host": "smtp.b.test"}, {}, EmailAdapter),
+    ],
+)  # fmt: skip
+@pytest.mark.anyio
+async def test_adapter_for_each_kind(
+    kind: TargetKind, settings: dict[str, Any], credentials: dict[str, Any], adapter_type: type
+) -> None:
+    async with client() as http:
+        assert isinstance(adapter_for(target(kind, settings, credentials), http), adapter_type)
+
+
+@pytest.mark.parametrize(
+    ("settings", "credentials", "says"),
+    [
+        ({}, {"signing_secret": SECRET}, "url is not set"),
+        (
+            {"url": "https://x.test"},
+            {"signing_secret": "whsec_!!"},
+            "not 'whsec_' followed by base64",
+        ),
+    ],
+)
+@pytest.mark.anyio
+async def test_a_misconfigured_target_fails_for_good(
+    settings: dict[str, Any], credentials: dict[str, Any], says: str
+) -> None:
+    async with client() as http:
+        adapter = adapter_for(target(TargetKind.WEBHOOK, settings, credentials), http)
+        assert isinstance(adapter, Misconfigured)
+        with pytest.raises(DeliveryFailed) as excinfo:
+            await adapter.create_case(make_payload())
+    assert excinfo.value.retryable is False
+    assert (
+        "'Contact centre' is misconfigured" in excinfo.value.message
+        and says in excinfo.value.message
+    )
+
+
+@pytest.mark.anyio
+async def test_a_validated_target_delivers() -> None:
+    with Vendor(lambda seen: Reply(202)) as vendor:
+        form = {"url": f"{vendor.url}/hook", "signing_secret": SECRET}
+        settings, credentials, errors = validate_target("webhook", form, allow_private_hosts=True)
+        assert errors == {}
+        async with client() as http:
+            await adapter_for(target(TargetKind.WEBHOOK, settings, credentials), http).create_case(
+                make_payload()
+            )
+    Webhook(SECRET).verify(vendor.seen[0].body, vendor.seen[0].headers)
