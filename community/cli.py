@@ -242,5 +242,43 @@ def demo(port: int, serve: bool) -> None:
         uvicorn.run("community.app:create_app", factory=True, host="127.0.0.1", port=port)
 
 
+@main.command("contact-centre")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8025, show_default=True, type=int)
+@click.option("--secret", default="", help="whsec_… Parvis signs cases with (default: new).")
+@click.option("--callback-secret", default="", help="whsec_… to sign callbacks (default: new).")
+@click.option("--fail-first", default=0, show_default=True, type=click.IntRange(min=0))
+@click.option(
+    "--fail-mode", default="500", show_default=True, type=click.Choice(["500", "timeout", "reset"])
+)
+@click.option("--timeout-seconds", default=3.0, show_default=True, help="Sleep of 'timeout'.")
+def contact_centre(
+    host: str,
+    port: int,
+    secret: str,
+    callback_secret: str,
+    fail_first: int,
+    fail_mode: str,
+    timeout_seconds: float,
+) -> None:
+    """Run a local contact-centre stand-in that takes escalated cases (until Ctrl-C)."""
+    from community.escalation.standin import ContactCentre, new_secret, run_until_interrupted
+
+    try:
+        centre = ContactCentre(
+            secret or new_secret(),
+            callback_secret or new_secret(),
+            host,
+            port,
+            fail_first,
+            fail_mode,
+            timeout_seconds,
+            log=click.echo,
+        )
+        run_until_interrupted(centre, click.echo)
+    except (ValueError, OSError) as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
 if __name__ == "__main__":
     main()
