@@ -49,6 +49,27 @@ def _secret_key(data_dir: Path) -> str:
     return key
 
 
+def _env_float(name: str, default: float) -> float:
+    raw = _env(name)
+    if not raw:
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ValueError(f"PARVIS_{name} must be a number, got {raw!r}") from exc
+
+
+@dataclass(frozen=True)
+class DeliveryOptions:
+    """How escalations are delivered to contact centres (tests shorten the waits)."""
+
+    timeout: float = 10.0  # seconds per HTTP/SMTP exchange
+    retry_base_seconds: float = 30.0  # first retry delay; doubles each attempt, with jitter
+    retry_cap_seconds: float = 3600.0
+    lease_seconds: float = 60.0  # a delivery under way holds its row this long at most
+    base_url_format: str = "https://{domain}"  # a tenant's public address, for links
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str
@@ -63,6 +84,8 @@ class Settings:
     page_size: int = 20
     view_flush_threshold: int = 50
     view_flush_seconds: int = 5
+    sweep_seconds: int = 60
+    delivery: DeliveryOptions = field(default_factory=DeliveryOptions)
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -79,6 +102,12 @@ class Settings:
             page_size=_env_int("PAGE_SIZE", 20),
             view_flush_threshold=_env_int("VIEW_FLUSH_THRESHOLD", 50),
             view_flush_seconds=_env_int("VIEW_FLUSH_SECONDS", 5),
+            sweep_seconds=_env_int("SWEEP_SECONDS", 60),
+            delivery=DeliveryOptions(
+                timeout=_env_float("DELIVERY_TIMEOUT", 10.0),
+                retry_base_seconds=_env_float("RETRY_BASE_SECONDS", 30.0),
+                base_url_format=_env("BASE_URL_FORMAT", "https://{domain}"),
+            ),
         )
 
     @property

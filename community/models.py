@@ -1,5 +1,11 @@
 """Every model, imported once so the metadata is complete (Alembic, tests)."""
 
+from community.escalation.models import (
+    CallbackReceipt,
+    Escalation,
+    EscalationEvent,
+    EscalationTarget,
+)
 from community.forums.models import Category, Post, Thread
 from community.ideas.models import Idea, IdeaStatusChange, IdeaVote
 from community.identity.models import Member
@@ -11,7 +17,11 @@ from community.votes.models import Vote
 
 __all__ = [
     "AuditEntry",
+    "CallbackReceipt",
     "Category",
+    "Escalation",
+    "EscalationEvent",
+    "EscalationTarget",
     "Flag",
     "Idea",
     "IdeaStatusChange",

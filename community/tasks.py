@@ -1,5 +1,6 @@
 """Every background task, by name: what arq workers and the in-process runner can run."""
 
+from community.escalation.tasks import deliver_escalation, sweep_escalations
 from community.forums.tasks import flush_thread_views
 from community.ideas.tasks import notify_idea_status
 from community.jobs import TaskFunction
@@ -9,4 +10,6 @@ TASKS: dict[str, TaskFunction] = {
     "flush_thread_views": flush_thread_views,
     "check_badges": check_badges,
     "notify_idea_status": notify_idea_status,
+    "deliver_escalation": deliver_escalation,
+    "sweep_escalations": sweep_escalations,
 }

@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from community.app import create_app
 from community.cli import alembic_config
-from community.config import Settings
+from community.config import DeliveryOptions, Settings
 from community.db import Base, create_engine, session_factory, session_scope
 from community.forums import services as forums
 from community.forums.models import Thread, ThreadKind
@@ -42,6 +42,11 @@ PASSWORD = "correct horse battery"
 TRUSTING = {"premoderate_first_posts": 0, "new_member_posts": 0, "posts_per_minute": 10_000}
 PG_URL = os.environ.get("PARVIS_TEST_DATABASE_URL", "")
 REDIS_URL = os.environ.get("PARVIS_TEST_REDIS_URL", "")
+
+# Escalation deliveries: short waits, and links on the tenants' test domains.
+TEST_DELIVERY = DeliveryOptions(
+    timeout=2.0, retry_base_seconds=0.02, retry_cap_seconds=0.1, base_url_format="http://{domain}"
+)
 
 requires_postgres = pytest.mark.skipif(not PG_URL, reason="needs PARVIS_TEST_DATABASE_URL")
 requires_redis = pytest.mark.skipif(not REDIS_URL, reason="needs PARVIS_TEST_REDIS_URL")
@@ -120,6 +125,7 @@ def settings(database_url: str, redis_url: str, tmp_path: Path) -> Settings:
         page_size=5,
         view_flush_threshold=1_000,
         view_flush_seconds=3_600,
+        delivery=TEST_DELIVERY,
     )
 
 
@@ -148,7 +154,7 @@ class World:
     tenants: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.jobs = InProcessQueue(self.sessions, TASKS)
+        self.jobs = InProcessQueue(self.sessions, TASKS, TEST_DELIVERY)
 
     @asynccontextmanager
     async def unit(self) -> AsyncIterator[AsyncSession]:

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from arq import Worker, func
+from arq import Worker, cron, func
 from arq.connections import RedisSettings
 
 from community.config import Settings
 from community.db import create_engine, session_factory
+from community.escalation.tasks import sweep_escalations
 from community.jobs import QUEUE_NAME, ArqQueue, task_context
 from community.tasks import TASKS
 
@@ -20,7 +21,7 @@ def worker_options(settings: Settings) -> dict[str, Any]:
     async def startup(ctx: dict[str, Any]) -> None:
         engine = create_engine(settings.database_url)
         jobs = ArqQueue(ctx["redis"])
-        ctx.update(task_context(session_factory(engine), jobs), engine=engine)
+        ctx.update(task_context(session_factory(engine), jobs, settings.delivery), engine=engine)
 
     async def shutdown(ctx: dict[str, Any]) -> None:
         if engine := ctx.get("engine"):
@@ -32,6 +33,7 @@ def worker_options(settings: Settings) -> dict[str, Any]:
         "redis_settings": RedisSettings.from_dsn(settings.redis_url),
         "on_startup": startup,
         "on_shutdown": shutdown,
+        "cron_jobs": [cron(sweep_escalations, name="sweep_escalations", second={0})],
     }
 
 

@@ -86,6 +86,9 @@ class Thread(TenantOwned, Base):
     )
     certified_note: Mapped[str] = mapped_column(String(500), default="")
     certified_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Escalation clock: paused while someone waits on the asker for details.
+    awaiting_asker_since: Mapped[datetime | None] = mapped_column(default=None)
+    paused_business_seconds: Mapped[int] = mapped_column(default=0)
 
     category: Mapped[Category] = relationship(lazy="raise")
     author: Mapped[Member] = relationship(foreign_keys=[author_id], lazy="raise")
@@ -124,6 +127,9 @@ class Post(TenantOwned, Base):
     deleted_at: Mapped[datetime | None] = mapped_column(default=None)
     visibility: Mapped[Visibility] = mapped_column(_enum(Visibility), default=Visibility.PUBLISHED)
     moderation_note: Mapped[str] = mapped_column(String(500), default="")
+    sentiment: Mapped[float | None] = mapped_column(default=None)  # -1 … 1, at write time
+    # The contact-centre agent's name when this is an official customer-service answer.
+    official_agent: Mapped[str] = mapped_column(String(120), default="")
 
     author: Mapped[Member] = relationship(lazy="raise")
     thread: Mapped[Thread] = relationship(foreign_keys=[thread_id], lazy="raise")

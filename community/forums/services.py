@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from community.db import get_in_tenant, in_tenant, utcnow
 from community.errors import Forbidden, NotFound, ValidationFailed, require
+from community.escalation.services import on_post_written
 from community.forums.markdown import render_markdown
 from community.forums.models import Category, CategoryKind, Post, Thread, ThreadKind, Visibility
 from community.identity.models import Member
@@ -224,7 +225,7 @@ async def create_thread(
         .values(thread_count=Category.thread_count + 1)
     )
     await session.flush()
-    await _after_posting(session, tenant_id, author, first, category.id)
+    await _after_posting(session, tenant_id, author, first, thread)
     return thread
 
 
@@ -323,18 +324,20 @@ async def reply(
     await session.flush()
     thread.post_count, thread.last_activity_at = number, now
     post.author = author
-    await _after_posting(session, tenant_id, author, post, thread.category_id)
+    await _after_posting(session, tenant_id, author, post, thread)
     return post
 
 
 async def _after_posting(
-    session: AsyncSession, tenant_id: int, author: Member, post: Post, category_id: int
+    session: AsyncSession, tenant_id: int, author: Member, post: Post, thread: Thread
 ) -> None:
-    category = await session.get(Category, category_id)
+    category = await session.get(Category, thread.category_id)
     assert category is not None
     await screen_post(session, author, post, category)
+    await on_post_written(session, thread, post, author)
     rules = await rules_for(session, tenant_id)
-    await award_first_post_of_day(session, rules, author, Cause(author.id, post.id, category_id))
+    cause = Cause(author.id, post.id, category.id)
+    await award_first_post_of_day(session, rules, author, cause)
     enqueue_after_commit(session, "check_badges", tenant_id=tenant_id, member_ids=[author.id])
 
 
@@ -387,6 +390,9 @@ async def edit_post(
         thread.title, thread.slug = title.strip(), slugify(title)
     await session.flush()
     await screen_post(session, actor, post, thread.category, edited=True)
+    author = actor if actor.id == post.author_id else await session.get(Member, post.author_id)
+    assert author is not None
+    await on_post_written(session, thread, post, author)
     return post
 
 

@@ -11,6 +11,8 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from community.errors import NotFound, ValidationFailed
+from community.escalation.queries import latest_for_thread
+from community.escalation.services import wait_on_asker
 from community.forums import services
 from community.forums.models import Post, Thread, ThreadKind
 from community.ideas.lookup import idea_id_for_thread
@@ -128,9 +130,9 @@ class ForumPages(Controller):
             return Redirect(path=thread_url(view.thread, page), status_code=301)
         await request.app.state.views.record(view.thread.id)
         votes = await my_votes(db, viewer, [p.id for p in view.posts.items])
-        return render(
-            request, "forums/thread.html", thread=view.thread, posts=view.posts, votes=votes
-        )
+        escalation = await latest_for_thread(db, view.thread.id, viewer)
+        return render(request, "forums/thread.html", thread=view.thread, posts=view.posts,
+                      votes=votes, escalation=escalation)  # fmt: skip
 
     @post("/t/{thread_id:int}/reply")
     async def reply(
@@ -141,13 +143,15 @@ class ForumPages(Controller):
         member: NamedDependency[Member],
         thread_id: FromPath[int],
     ) -> Template | Redirect:
-        fields = await form_fields(request, "body", "page")
+        fields = await form_fields(request, "body", "page", "wait_on_asker")
         page_size = request.app.state.settings.page_size
         try:
             new_post = await services.reply(db, tenant.id, member, thread_id, fields["body"])
         except ValidationFailed as exc:
             return await self._reply_form_again(request, db, tenant, member, thread_id, fields, exc)
         thread = await services.get_thread(db, tenant.id, thread_id, member)
+        if fields["wait_on_asker"]:
+            await wait_on_asker(db, thread, member)
         location, page = await post_location(db, tenant, thread, new_post, page_size)
         if not is_htmx(request):
             return see_other(location)

@@ -42,6 +42,9 @@ class Member(TenantOwned, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     banned_until: Mapped[datetime | None] = mapped_column(default=None)
     ban_reason: Mapped[str] = mapped_column(String(500), default="")
+    # What the brand's SSO says of this customer (escalation payloads and priority).
+    customer_id: Mapped[str] = mapped_column(String(120), default="")
+    customer_tier: Mapped[str] = mapped_column(String(40), default="")
 
     def is_banned(self, now: datetime) -> bool:
         return self.banned_until is not None and self.banned_until > now

@@ -25,6 +25,7 @@ class Permission(enum.StrEnum):
     SKIP_PREMODERATION = "skip_premoderation"
     OFFICIAL_REPLY = "official_reply"
     SEE_ESCALATIONS = "see_escalations"
+    ESCALATE = "escalate"  # send a thread to the contact centre by hand
 
 
 _ADMIN_ONLY = {Permission.CONFIGURE_COMMUNITY, Permission.MANAGE_ROLES, Permission.READ_AUDIT_LOG}
@@ -33,7 +34,12 @@ _MODERATOR = frozenset(Permission) - _ADMIN_ONLY - {Permission.OFFICIAL_REPLY}
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.MEMBER: frozenset(),
     Role.EXPERT: frozenset(
-        {Permission.CERTIFY, Permission.SET_IDEA_STATUS, Permission.SKIP_PREMODERATION}
+        {
+            Permission.CERTIFY,
+            Permission.SET_IDEA_STATUS,
+            Permission.SKIP_PREMODERATION,
+            Permission.ESCALATE,
+        }
     ),
     Role.MODERATOR: _MODERATOR,
     Role.ADMIN: frozenset(Permission),

@@ -17,6 +17,8 @@ NOTIFICATION_TEXTS: dict[str, str] = {
     "post_rejected": "Your post was rejected: %(text)s",
     "post_hidden": "Your post was hidden: %(text)s",
     "post_deleted": "Your post was deleted: %(text)s",
+    "agent_reply": "Customer service answered your question “%(text)s”",
+    "case_resolved": "Customer service resolved your question “%(text)s”",
 }
 
 

@@ -1,4 +1,4 @@
-"""Every error becomes a clear answer: JSON under /api, an HTML page (or htmx fragment) elsewhere."""
+"""Every error becomes a clear answer: JSON under /api and /hooks, an HTML page (or htmx fragment) elsewhere."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ TOO_MANY = "Too many attempts from your address. Wait a few minutes and try agai
 
 
 def is_api(request: Request[Any, Any, Any]) -> bool:
-    return request.url.path.startswith("/api/")
+    return request.url.path.startswith(("/api/", "/hooks/"))
 
 
 def error_response(

@@ -10,6 +10,7 @@ from litestar import Request
 from litestar.response import Redirect, Template
 from markupsafe import Markup
 
+from community.escalation import labels
 from community.i18n import time_ago, translator
 from community.ideas.models import STATUS_LABELS
 from community.identity.permissions import Permission, has_permission
@@ -42,6 +43,10 @@ def base_context(request: Request[Any, Any, Any]) -> dict[str, Any]:
         "reason_labels_mod": MODERATION_REASONS,
         "visibility_labels": VISIBILITY_LABELS,
         "notification_texts": NOTIFICATION_TEXTS,
+        "state_labels": labels.STATE_LABELS,
+        "rule_labels": labels.RULE_LABELS,
+        "priority_labels": labels.PRIORITY_LABELS,
+        "event_labels": labels.EVENT_LABELS,
         "now_ts": time.time(),
         "path": request.url.path,
     }

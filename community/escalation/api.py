@@ -1,0 +1,129 @@
+"""Escalations through the JSON API: the manual action, the list, one with its history, retry."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import msgspec
+from litestar import Controller, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from community.escalation import queries, services
+from community.escalation.models import Escalation, EscalationEvent
+from community.identity.models import Member
+from community.tenancy.services import TenantInfo
+
+
+class EscalateIn(msgspec.Struct):
+    note: Annotated[str, msgspec.Meta(max_length=1000)]
+
+
+class EventOut(msgspec.Struct):
+    at: datetime
+    kind: str
+    detail: str
+    actor: str
+
+
+class EscalationOut(msgspec.Struct):
+    id: int
+    thread_id: int
+    state: str
+    rules: list[str]
+    priority: int
+    priority_label: str
+    note: str
+    attempts: int
+    next_attempt_at: datetime | None
+    last_error: str
+    case_id: str
+    case_url: str
+    created_at: datetime
+    business_hours_open: float | None = None
+    sla_hours: int | None = None
+    history: list[EventOut] | None = None
+
+    @classmethod
+    def of(
+        cls, escalation: Escalation, view: queries.EscalationView | None = None
+    ) -> EscalationOut:
+        return cls(
+            id=escalation.id,
+            thread_id=escalation.thread_id,
+            state=escalation.state.value,
+            rules=list(escalation.rules),
+            priority=escalation.priority,
+            priority_label=services.priority_label(escalation.priority),
+            note=escalation.note,
+            attempts=escalation.attempts,
+            next_attempt_at=escalation.next_attempt_at,
+            last_error=escalation.last_error,
+            case_id=escalation.external_id,
+            case_url=escalation.external_url,
+            created_at=escalation.created_at,
+            business_hours_open=view.business_hours if view else None,
+            sla_hours=view.sla_hours if view else None,
+        )
+
+
+def _events(events: list[EscalationEvent]) -> list[EventOut]:
+    return [EventOut(e.created_at, e.kind, e.detail, e.actor) for e in events]
+
+
+class EscalationsApi(Controller):
+    path = "/api/v1"
+    tags = ["escalations"]
+
+    @post("/threads/{thread_id:int}/escalate", status_code=201)
+    async def escalate(
+        self,
+        db: NamedDependency[AsyncSession],
+        tenant: NamedDependency[TenantInfo],
+        member: NamedDependency[Member],
+        thread_id: FromPath[int],
+        data: JSONBody[EscalateIn],
+    ) -> EscalationOut:
+        """Send a thread to the contact centre with a note (moderators and experts). A thread
+        with an open escalation gets the note added to it instead of a second one."""
+        escalation = await services.escalate_by_hand(db, tenant.id, member, thread_id, data.note)
+        return EscalationOut.of(escalation)
+
+    @get("/escalations")
+    async def list_escalations(
+        self,
+        db: NamedDependency[AsyncSession],
+        tenant: NamedDependency[TenantInfo],
+        member: NamedDependency[Member],
+        status: FromQuery[str] = "open",
+    ) -> list[EscalationOut]:
+        """Escalations by status (`?status=`): `open` (most urgent first), `failed` or `resolved`."""
+        views = await queries.list_escalations(db, tenant.id, member, status)
+        return [EscalationOut.of(v.escalation, v) for v in views]
+
+    @get("/escalations/{escalation_id:int}")
+    async def get_escalation(
+        self,
+        db: NamedDependency[AsyncSession],
+        tenant: NamedDependency[TenantInfo],
+        member: NamedDependency[Member],
+        escalation_id: FromPath[int],
+    ) -> EscalationOut:
+        """One escalation with its history (moderators and agents)."""
+        view, events = await queries.escalation_detail(db, tenant.id, member, escalation_id)
+        out = EscalationOut.of(view.escalation, view)
+        out.history = _events(events)
+        return out
+
+    @post("/escalations/{escalation_id:int}/retry", status_code=200)
+    async def retry(
+        self,
+        db: NamedDependency[AsyncSession],
+        tenant: NamedDependency[TenantInfo],
+        member: NamedDependency[Member],
+        escalation_id: FromPath[int],
+    ) -> EscalationOut:
+        """Send a failed escalation again from its first attempt."""
+        return EscalationOut.of(await services.retry(db, tenant.id, member, escalation_id))

@@ -1,0 +1,171 @@
+"""Signed case updates from the contact centre: acknowledged, agent reply, resolved, closed.
+
+Callbacks are signed per the Standard Webhooks specification with the target's callback
+secret. A bad signature, a stale timestamp or a message id seen before (a replay) is
+refused with 401 and changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from community.db import get_in_tenant, in_tenant, utcnow
+from community.errors import NotAuthenticated, NotFound, ValidationFailed
+from community.escalation.adapters.webhook import BadSignature, verify
+from community.escalation.models import (
+    CallbackReceipt,
+    Escalation,
+    EscalationState,
+    EscalationTarget,
+)
+from community.escalation.services import add_event
+from community.forums.models import Post
+
+KINDS = ("case.acknowledged", "case.replied", "case.resolved", "case.closed")
+BODY_MAX = 20_000
+
+
+@dataclass(frozen=True)
+class CaseUpdate:
+    kind: str
+    idempotency_key: str
+    case_id: str
+    case_url: str
+    agent: str
+    body: str
+
+
+def parse_update(raw: bytes) -> CaseUpdate:
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        raise ValidationFailed({"body": "The callback body is not JSON."}) from None
+    if not isinstance(data, dict):
+        raise ValidationFailed({"body": "The callback body must be a JSON object."})
+    kind = data.get("type")
+    if kind not in KINDS:
+        raise ValidationFailed(
+            {
+                "type": "Unknown type: use case.acknowledged, case.replied, case.resolved or case.closed."
+            }
+        )
+    key = data.get("idempotency_key")
+    if not isinstance(key, str) or not key:
+        raise ValidationFailed({"idempotency_key": "The escalation's idempotency key is missing."})
+    agent = data.get("agent")
+    agent = agent if isinstance(agent, dict) else {}
+    body = _text(data.get("body"))
+    if kind == "case.replied" and not body.strip():
+        raise ValidationFailed({"body": "An agent reply needs a body."})
+    if len(body) > BODY_MAX:
+        raise ValidationFailed({"body": "The reply is too long (20,000 characters at most)."})
+    return CaseUpdate(kind, key, _text(data.get("case_id"))[:200],
+                      _text(data.get("case_url"))[:500], _text(agent.get("name"))[:120], body)  # fmt: skip
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else "" if value is None else str(value)
+
+
+async def receive(
+    session: AsyncSession, tenant_id: int, target_id: int, headers: Mapping[str, str], raw: bytes
+) -> Escalation:
+    target = await get_in_tenant(session, EscalationTarget, tenant_id, target_id)
+    if target is None:
+        raise NotFound("No such contact-centre target.")
+    try:
+        verify(target.callback_secret, headers, raw, utcnow())
+    except BadSignature as bad:
+        raise NotAuthenticated(f"Bad signature: {bad}") from None
+    await _remember(session, target.id, headers["webhook-id"])
+    update = parse_update(raw)
+    escalation = await session.scalar(
+        in_tenant(Escalation, tenant_id)
+        .where(Escalation.idempotency_key == update.idempotency_key)
+        .with_for_update()
+    )
+    if escalation is None:
+        raise NotFound("No escalation has this idempotency key.")
+    await APPLY[update.kind](session, escalation, update)
+    escalation.updated_at = utcnow()
+    await session.flush()
+    return escalation
+
+
+async def _remember(session: AsyncSession, target_id: int, message_id: str) -> None:
+    try:
+        async with session.begin_nested():
+            session.add(CallbackReceipt(target_id=target_id, message_id=message_id[:200]))
+    except IntegrityError:
+        raise NotAuthenticated("This callback was already received (replay).") from None
+
+
+def _take_case(escalation: Escalation, update: CaseUpdate) -> None:
+    if update.case_id and not escalation.external_id:
+        escalation.external_id, escalation.external_url = update.case_id, update.case_url
+    if escalation.state in (EscalationState.PENDING, EscalationState.SENT, EscalationState.FAILED):
+        escalation.state = EscalationState.ACKNOWLEDGED
+        escalation.acknowledged_at = utcnow()
+        escalation.next_attempt_at = escalation.lease_until = None
+
+
+async def _acknowledged(session: AsyncSession, escalation: Escalation, update: CaseUpdate) -> None:
+    _take_case(escalation, update)
+    add_event(session, escalation, "acknowledged", f"Case {escalation.external_id}")
+
+
+async def _replied(session: AsyncSession, escalation: Escalation, update: CaseUpdate) -> None:
+    from community.escalation.answers import post_agent_reply
+
+    _take_case(escalation, update)
+    post = await post_agent_reply(session, escalation, update.agent, update.body)
+    add_event(session, escalation, "agent_reply", f"Post #{post.number}", update.agent)
+
+
+async def _resolved(session: AsyncSession, escalation: Escalation, update: CaseUpdate) -> None:
+    from community.escalation.answers import mark_resolved, post_agent_reply
+
+    _take_case(escalation, update)
+    if update.body.strip():
+        await post_agent_reply(session, escalation, update.agent, update.body)
+    answer = await _latest_agent_answer(session, escalation.thread_id)
+    detail = await mark_resolved(session, escalation, answer)
+    _close(escalation)
+    add_event(session, escalation, "resolved", detail, update.agent)
+
+
+async def _closed(session: AsyncSession, escalation: Escalation, update: CaseUpdate) -> None:
+    _take_case(escalation, update)
+    _close(escalation)
+    add_event(session, escalation, "closed", "The case was closed without a resolution",
+              update.agent)  # fmt: skip
+
+
+def _close(escalation: Escalation) -> None:
+    escalation.state, escalation.open_thread_id = EscalationState.RESOLVED, None
+    escalation.resolved_at = utcnow()
+
+
+async def _latest_agent_answer(session: AsyncSession, thread_id: int) -> Post | None:
+    return await session.scalar(
+        select(Post)
+        .where(Post.thread_id == thread_id, Post.official_agent != "")
+        .where(Post.deleted_at.is_(None))
+        .order_by(Post.number.desc())
+        .limit(1)
+    )
+
+
+APPLY = {
+    "case.acknowledged": _acknowledged,
+    "case.replied": _replied,
+    "case.resolved": _resolved,
+    "case.closed": _closed,
+}

@@ -1,0 +1,330 @@
+"""Delivering escalations: claim a row, send it outside any transaction, record the outcome.
+
+Exactly one case per escalation rests on two things. The claim is a conditional UPDATE
+that takes a lease, so two workers never send the same row at once; a worker that dies
+mid-delivery leaves a lease that simply expires, and the sweep sends the row again. And
+every delivery carries the escalation's idempotency key, so when that second attempt
+reaches a contact centre which did get the first one, it finds the case already open.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import httpx
+from sqlalchemy import exists, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import joinedload
+
+from community.config import DeliveryOptions
+from community.db import in_tenant, session_scope, utcnow
+from community.escalation.adapters import CaseReceipt, DeliveryFailed
+from community.escalation.adapters.registry import adapter_for
+from community.escalation.models import (
+    Escalation,
+    EscalationEvent,
+    EscalationState,
+    EscalationTarget,
+)
+from community.escalation.payload import Asker, CasePayload, HistoryEntry, Message
+from community.escalation.rules import EscalationRules
+from community.escalation.services import add_event, influence_of, priority_label
+from community.forums.models import Post, Thread, Visibility
+from community.identity.models import Member
+from community.jobs import JobQueue
+from community.tenancy.models import Tenant, TenantDomain
+
+log = logging.getLogger(__name__)
+REDRIVE_BATCH = 200
+NO_TARGET = "No contact-centre target is configured for this community."
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """What a delivery needs once the claim's transaction has ended."""
+
+    escalation_id: int
+    attempt: int
+    max_attempts: int
+    target: EscalationTarget | None
+    payload: CasePayload
+
+
+async def deliver(
+    sessions: async_sessionmaker[AsyncSession],
+    jobs: JobQueue,
+    escalation_id: int,
+    options: DeliveryOptions,
+) -> EscalationState | None:
+    """One delivery attempt; None when the row was not ours to send (done, or leased)."""
+    async with session_scope(sessions) as session:
+        claimed = await _claim(session, escalation_id, options)
+    if claimed is None:
+        return None
+    outcome = await _send(claimed, options)
+    async with session_scope(sessions, jobs) as session:
+        return await _record(session, claimed, outcome, options)
+
+
+async def _claim(
+    session: AsyncSession, escalation_id: int, options: DeliveryOptions
+) -> Claimed | None:
+    now = utcnow()
+    if not await _has_target(session, escalation_id):
+        return None
+    won = await session.scalar(
+        update(Escalation)
+        .where(Escalation.id == escalation_id, Escalation.state == EscalationState.PENDING)
+        .where(or_(Escalation.next_attempt_at.is_(None), Escalation.next_attempt_at <= now))
+        .where(or_(Escalation.lease_until.is_(None), Escalation.lease_until < now))
+        .values(
+            lease_until=now + timedelta(seconds=options.lease_seconds),
+            attempts=Escalation.attempts + 1,
+            updated_at=now,
+        )
+        .returning(Escalation.id)
+    )
+    if won is None:
+        return None
+    escalation = await session.scalar(
+        select(Escalation)
+        .where(Escalation.id == escalation_id)
+        .options(joinedload(Escalation.target))
+        .execution_options(populate_existing=True)
+    )
+    assert escalation is not None
+    target = escalation.target or await _default_target(session, escalation.tenant_id)
+    if target is not None:
+        escalation.target_id = target.id
+    tenant = await session.get(Tenant, escalation.tenant_id)
+    assert tenant is not None
+    rules = EscalationRules.from_preferences(tenant.preferences)
+    payload = await build_payload(session, escalation, tenant, target, options)
+    return Claimed(escalation.id, escalation.attempts, rules.max_attempts, target, payload)
+
+
+async def _has_target(session: AsyncSession, escalation_id: int) -> bool:
+    """Without a target nothing is attempted: the escalation waits, saying why, and goes
+    out with the first sweep after an admin configures one."""
+    escalation = await session.get(Escalation, escalation_id)
+    if escalation is None or await _default_target(session, escalation.tenant_id) is not None:
+        return True
+    if escalation.state == EscalationState.PENDING and escalation.last_error != NO_TARGET:
+        escalation.last_error = NO_TARGET
+    return False
+
+
+async def _default_target(session: AsyncSession, tenant_id: int) -> EscalationTarget | None:
+    return await session.scalar(
+        in_tenant(EscalationTarget, tenant_id)
+        .where(EscalationTarget.enabled.is_(True))
+        .order_by(EscalationTarget.id)
+        .limit(1)
+    )
+
+
+async def _send(claimed: Claimed, options: DeliveryOptions) -> CaseReceipt | DeliveryFailed:
+    if claimed.target is None:
+        return DeliveryFailed(NO_TARGET)
+    try:
+        async with httpx.AsyncClient(timeout=options.timeout) as http:
+            return await adapter_for(claimed.target, http).create_case(claimed.payload)
+    except DeliveryFailed as failure:
+        return failure
+    except Exception as exc:  # a bug in an adapter must not lose the escalation
+        log.exception("escalation %s: adapter error", claimed.escalation_id)
+        return DeliveryFailed(f"Unexpected error: {exc!r}"[:500])
+
+
+async def _record(
+    session: AsyncSession,
+    claimed: Claimed,
+    outcome: CaseReceipt | DeliveryFailed,
+    options: DeliveryOptions,
+) -> EscalationState:
+    escalation = await session.scalar(
+        select(Escalation).where(Escalation.id == claimed.escalation_id).with_for_update()
+    )
+    assert escalation is not None
+    now = utcnow()
+    escalation.lease_until, escalation.updated_at = None, now
+    if isinstance(outcome, CaseReceipt):
+        _delivered(session, escalation, outcome, claimed, now)
+    elif outcome.retryable and claimed.attempt < claimed.max_attempts:
+        delay = backoff(claimed.attempt, options, outcome.retry_after)
+        escalation.next_attempt_at = now + timedelta(seconds=delay)
+        escalation.last_error = outcome.message[:1000]
+        add_event(session, escalation, "attempt_failed",
+                  f"Attempt {claimed.attempt}: {outcome.message}; next in {delay:.0f} s")  # fmt: skip
+        await _requeue(session, escalation.id, delay)
+    else:
+        escalation.state, escalation.next_attempt_at = EscalationState.FAILED, None
+        escalation.last_error = outcome.message[:1000]
+        add_event(session, escalation, "failed", f"Attempt {claimed.attempt}: {outcome.message}")
+    await session.flush()
+    return escalation.state
+
+
+def _delivered(
+    session: AsyncSession,
+    escalation: Escalation,
+    receipt: CaseReceipt,
+    claimed: Claimed,
+    now: datetime,
+) -> None:
+    escalation.last_error, escalation.next_attempt_at = "", None
+    escalation.sent_at = escalation.sent_at or now
+    if receipt.case_id and not escalation.external_id:
+        escalation.external_id, escalation.external_url = receipt.case_id, receipt.case_url
+    if escalation.state == EscalationState.PENDING:  # a callback may have overtaken us
+        acknowledged = bool(escalation.external_id)
+        escalation.state = EscalationState.ACKNOWLEDGED if acknowledged else EscalationState.SENT
+        escalation.acknowledged_at = now if acknowledged else None
+    target = claimed.target.name if claimed.target else ""
+    case = f"case {receipt.case_id}" if receipt.case_id else "awaiting a case id"
+    add_event(session, escalation, "delivered", f"Attempt {claimed.attempt} to {target}: {case}")
+
+
+async def _requeue(session: AsyncSession, escalation_id: int, delay: float) -> None:
+    from community.jobs import enqueue_after_commit
+
+    enqueue_after_commit(
+        session, "deliver_escalation", escalation_id=escalation_id, _defer_by=delay
+    )
+
+
+def backoff(attempt: int, options: DeliveryOptions, retry_after: float | None = None) -> float:
+    """Exponential backoff with jitter: base·2^(attempt-1), capped, times 0.5-1 at random."""
+    ceiling = min(options.retry_cap_seconds, options.retry_base_seconds * 2 ** (attempt - 1))
+    delay: float = ceiling * random.uniform(0.5, 1.0)
+    return max(delay, retry_after or 0.0)
+
+
+async def redrive(
+    sessions: async_sessionmaker[AsyncSession], jobs: JobQueue, now: datetime | None = None
+) -> int:
+    """Enqueue every pending escalation that is due and not leased: lost jobs, expired leases."""
+    now = now or utcnow()
+    async with session_scope(sessions) as session:
+        due = await session.scalars(
+            select(Escalation.id)
+            .where(Escalation.state == EscalationState.PENDING)
+            .where(or_(Escalation.next_attempt_at.is_(None), Escalation.next_attempt_at <= now))
+            .where(or_(Escalation.lease_until.is_(None), Escalation.lease_until < now))
+            .where(
+                exists().where(
+                    EscalationTarget.tenant_id == Escalation.tenant_id,
+                    EscalationTarget.enabled.is_(True),
+                )
+            )
+            .order_by(Escalation.priority.desc(), Escalation.id)
+            .limit(REDRIVE_BATCH)
+        )
+        ids = list(due.all())
+    for escalation_id in ids:
+        await jobs.enqueue("deliver_escalation", escalation_id=escalation_id)
+    return len(ids)
+
+
+# ---- the payload ----------------------------------------------------------------------------
+
+
+async def tenant_base_url(session: AsyncSession, tenant: Tenant, options: DeliveryOptions) -> str:
+    domain = await session.scalar(
+        select(TenantDomain.domain)
+        .where(TenantDomain.tenant_id == tenant.id)
+        .order_by(TenantDomain.id)
+        .limit(1)
+    )
+    return options.base_url_format.format(domain=domain or f"{tenant.slug}.localhost")
+
+
+def callback_path(target_id: int) -> str:
+    return f"/hooks/contact-centre/{target_id}"
+
+
+async def build_payload(
+    session: AsyncSession,
+    escalation: Escalation,
+    tenant: Tenant,
+    target: EscalationTarget | None,
+    options: DeliveryOptions,
+) -> CasePayload:
+    base = await tenant_base_url(session, tenant, options)
+    thread = await session.scalar(
+        select(Thread).where(Thread.id == escalation.thread_id).options(joinedload(Thread.category))
+    )
+    assert thread is not None
+    asker = await session.get(Member, thread.author_id)
+    assert asker is not None
+    posts = await session.scalars(
+        select(Post)
+        .where(Post.thread_id == thread.id, Post.deleted_at.is_(None))
+        .where(Post.visibility == Visibility.PUBLISHED)
+        .options(joinedload(Post.author))
+        .order_by(Post.number)
+    )
+    published = list(posts.all())
+    messages = [_message(post, thread, base) for post in published]
+    events = await session.scalars(
+        select(EscalationEvent)
+        .where(EscalationEvent.escalation_id == escalation.id)
+        .order_by(EscalationEvent.id)
+    )
+    sentiments = [
+        p.sentiment for p in published if p.author_id == asker.id and p.sentiment is not None
+    ]
+    return CasePayload(
+        escalation_id=escalation.id,
+        idempotency_key=escalation.idempotency_key,
+        community=tenant.name,
+        tenant=tenant.slug,
+        thread_id=thread.id,
+        thread_title=thread.title,
+        thread_url=f"{base}/t/{thread.id}/{thread.slug}",
+        category=thread.category.name,
+        priority=escalation.priority,
+        priority_label=priority_label(escalation.priority),
+        rules=list(escalation.rules),
+        note=escalation.note,
+        sentiment=min(sentiments) if sentiments else None,
+        asker=Asker(
+            id=asker.id,
+            name=asker.display_name,
+            email=asker.email,
+            customer_id=asker.customer_id,
+            tier=asker.customer_tier,
+            reputation=asker.reputation,
+            influence=await influence_of(session, tenant.id, asker.id),
+            profile_url=f"{base}/u/{asker.id}",
+        ),
+        question=messages[0] if messages else _message_missing(thread, base),
+        answers=messages[1:],
+        history=[HistoryEntry(_iso(e.created_at), e.kind, e.detail, e.actor) for e in events],
+        callback_url=f"{base}{callback_path(target.id)}" if target else "",
+        created_at=_iso(escalation.created_at),
+    )
+
+
+def _message(post: Post, thread: Thread, base: str) -> Message:
+    return Message(
+        number=post.number,
+        author=post.official_agent or post.author.display_name,
+        role=post.author.role.value,
+        created_at=_iso(post.created_at),
+        body=post.body_md,
+        url=f"{base}/p/{post.id}",
+        accepted=post.id == thread.accepted_post_id,
+        certified=post.id == thread.certified_post_id,
+    )
+
+
+def _message_missing(thread: Thread, base: str) -> Message:
+    return Message(0, "", "", _iso(thread.created_at), "", f"{base}/t/{thread.id}")
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
