@@ -57,4 +57,9 @@ def test_labels_built_in_code_are_translated() -> None:
     from community.notify.models import NOTIFICATION_TEXTS
 
     dynamic |= set(NOTIFICATION_TEXTS.values())
+    from community.escalation import labels
+
+    for table in (labels.STATE_LABELS, labels.RULE_LABELS, labels.PRIORITY_LABELS):
+        dynamic |= set(table.values())
+    dynamic |= set(labels.EVENT_LABELS.values())
     assert not sorted(s for s in dynamic if s not in FRENCH)
