@@ -145,7 +145,7 @@ async def test_a_worker_dying_mid_delivery_loses_nothing_and_duplicates_nothing(
     moderator = await world.member("acme", "mo@example.com", Role.MODERATOR)
     thread = await world.thread("acme", asker)
     escalation_id = await _escalate(world, moderator, thread.id)  # no target yet: it waits
-    options = DeliveryOptions(timeout=2.0, lease_seconds=0.3, base_url_format="http://{domain}")
+    options = DeliveryOptions(timeout=2.0, lease_seconds=3.0, base_url_format="http://{domain}")
     with contact_centre() as centre:
         await add_webhook_target(world, "acme", centre)
         async with world.unit() as session:
@@ -155,7 +155,7 @@ async def test_a_worker_dying_mid_delivery_loses_nothing_and_duplicates_nothing(
         assert len(centre.cases()) == 1
         assert await delivery.deliver(world.sessions, world.jobs, escalation_id, options) is None
 
-        await asyncio.sleep(0.35)  # the dead worker's lease runs out
+        await asyncio.sleep(3.05)  # the dead worker's lease runs out
         assert await delivery.redrive(world.sessions, world.jobs) == 1
         await world.jobs.drain()
         assert len(centre.cases()) == 1
