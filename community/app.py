@@ -23,6 +23,8 @@ from redis.asyncio import Redis
 
 from community.config import Settings
 from community.db import create_engine, session_factory
+from community.escalation.admin_api import EscalationSettingsApi
+from community.escalation.admin_web import EscalationAdminPages
 from community.forums.api import ThreadsApi
 from community.forums.viewcount import ViewCounter
 from community.forums.web import ForumPages, not_found
@@ -112,6 +114,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ModerationApi,
             IdeaPages,
             IdeasApi,
+            EscalationAdminPages,
+            EscalationSettingsApi,
             health,
             not_found,
             create_static_files_router(path="/static", directories=[settings.static_dir]),
