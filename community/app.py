@@ -23,15 +23,18 @@ from redis.asyncio import Redis
 
 from community.config import Settings
 from community.db import create_engine, session_factory
+from community.escalation import sentiment
 from community.escalation.admin_api import EscalationSettingsApi
 from community.escalation.admin_web import EscalationAdminPages
+from community.escalation.api import EscalationsApi
+from community.escalation.web import CallbackEndpoint, EscalationPages
 from community.forums.api import ThreadsApi
 from community.forums.viewcount import ViewCounter
 from community.forums.web import ForumPages, not_found
 from community.ideas.api import IdeasApi
 from community.ideas.web import IdeaPages
 from community.identity.web import IdentityPages
-from community.jobs import connect_queue
+from community.jobs import InProcessQueue, connect_queue
 from community.moderation.api import ModerationApi
 from community.moderation.web import ModerationPages
 from community.qa.api import AnswersApi
@@ -79,14 +82,21 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        jobs = await connect_queue(settings.redis_url, sessions, TASKS)
+        jobs = await connect_queue(settings.redis_url, sessions, TASKS, settings.delivery)
+        await asyncio.to_thread(sentiment.warm_up)  # not on the first customer's request
         views = ViewCounter(jobs, settings.view_flush_threshold, settings.view_flush_seconds)
         app.state.update(jobs=jobs, views=views)
         flusher = asyncio.create_task(_flush_periodically(views, settings.view_flush_seconds))
+        # arq workers run the sweep as a cron job; without Redis this process does.
+        sweeper = None
+        if isinstance(jobs, InProcessQueue):
+            sweeper = asyncio.create_task(_sweep_periodically(jobs, settings.sweep_seconds))
         try:
             yield
         finally:
             flusher.cancel()
+            if sweeper is not None:
+                sweeper.cancel()
             await views.flush()
             await jobs.close()
             if redis is not None:
@@ -114,6 +124,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ModerationApi,
             IdeaPages,
             IdeasApi,
+            EscalationPages,
+            CallbackEndpoint,
+            EscalationsApi,
             EscalationAdminPages,
             EscalationSettingsApi,
             health,
@@ -130,7 +143,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             secret=settings.secret_key,
             cookie_secure=settings.secure_cookies,
             cookie_samesite="lax",
-            exclude=["/health"],
+            exclude=["/health", "/hooks/"],
         ),
         template_config=TemplateConfig(instance=_template_engine(settings)),
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
@@ -171,6 +184,12 @@ async def _flush_periodically(views: ViewCounter, seconds: float) -> None:
     while True:
         await asyncio.sleep(seconds)
         await views.flush()
+
+
+async def _sweep_periodically(jobs: InProcessQueue, seconds: float) -> None:
+    while True:
+        await asyncio.sleep(seconds)
+        await jobs.enqueue("sweep_escalations")
 
 
 API_DESCRIPTION = """\
