@@ -5,7 +5,7 @@ UV := $(or $(shell command -v uv 2>/dev/null),$(HOME)/.local/bin/uv)
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: demo test lint typecheck check bench serve worker clean
+.PHONY: demo contact-centre test lint typecheck check bench serve worker clean
 
 $(UV):
 	python3 -m pip install --user --quiet "uv==$(UV_VERSION)"
@@ -17,6 +17,11 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 ## demo: install, migrate, seed two demo communities and serve them on http://localhost:8000
 demo: $(VENV)/.synced
 	$(VENV)/bin/parvis demo
+
+## contact-centre: the local contact-centre stand-in the demo escalates to, on http://127.0.0.1:8025
+## (run it beside `make demo`; its DEMO-ONLY secrets live in community/demo/seed.py)
+contact-centre: $(VENV)/.synced
+	@args=$$($(VENV)/bin/parvis demo --print-standin-args) && $(VENV)/bin/parvis contact-centre $$args
 
 ## test: the whole suite on the embedded defaults (set PARVIS_TEST_DATABASE_URL / PARVIS_TEST_REDIS_URL for PostgreSQL / Redis)
 test: $(VENV)/.synced

@@ -6,6 +6,7 @@ import asyncio
 import os
 import secrets
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any, TypeVar
 
 import click
@@ -219,14 +220,35 @@ def recompute_command(tenant_slug: str) -> None:
 @main.command()
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--serve/--no-serve", default=True, help="Start the server after seeding.")
-def demo(port: int, serve: bool) -> None:
-    """Migrate, seed two demo communities (once), print how to log in, and serve them."""
+@click.option(
+    "--print-standin-args",
+    is_flag=True,
+    help="Print the `parvis contact-centre` options of the stand-in the demo escalates to "
+    "(`make contact-centre` uses them), and stop.",
+)
+def demo(port: int, serve: bool, print_standin_args: bool) -> None:
+    """Migrate, seed two demo communities (once), print how to log in, and serve them.
+
+    Escalations go to the local contact-centre stand-in (`make contact-centre`); links and
+    callback URLs in the cases point at this server (http://<domain>:<port>) unless
+    PARVIS_BASE_URL_FORMAT says otherwise.
+    """
     from alembic import command
 
-    from community.demo.seed import DEMO_PASSWORD, seed_demo
+    from community.demo.seed import (
+        DEMO_PASSWORD,
+        STANDIN_URL,
+        seed_contact_centre,
+        seed_demo,
+        standin_args,
+    )
 
+    if print_standin_args:
+        click.echo(" ".join(standin_args()))
+        return
     command.upgrade(alembic_config(), "head")
     communities = run_in_session(seed_demo)
+    run_in_session(seed_contact_centre)  # after the seeding's jobs: see its docstring
     click.echo("\nParvis demo ready.\n")
     for community in communities:
         click.echo(f"  {community.name}: http://{community.host}:{port}/")
@@ -235,11 +257,22 @@ def demo(port: int, serve: bool) -> None:
             click.echo(f"      {role:<10} {email}")
         if more := len(community.accounts) - len(shown):
             click.echo(f"      … and {more} more members")
-    click.echo(f"\n  Every demo account's password: {DEMO_PASSWORD}\n")
+    click.echo(f"\n  Every demo account's password: {DEMO_PASSWORD}")
+    standin = STANDIN_URL.removesuffix("/webhook")
+    click.echo(f"\n  Escalations go to a local contact-centre stand-in at {standin}/:")
+    click.echo("  start it in another terminal with `make contact-centre`, or")
+    click.echo(f"      parvis contact-centre {' '.join(standin_args())}\n")
     if serve:
         import uvicorn
 
-        uvicorn.run("community.app:create_app", factory=True, host="127.0.0.1", port=port)
+        from community.app import create_app
+
+        settings = Settings.from_env()
+        if not os.environ.get("PARVIS_BASE_URL_FORMAT"):
+            # Case links and callbacks reach this server: localhost, northwind.localhost.
+            here = f"http://{{domain}}:{port}"
+            settings = replace(settings, delivery=replace(settings.delivery, base_url_format=here))
+        uvicorn.run(create_app(settings), host="127.0.0.1", port=port)
 
 
 @main.command("contact-centre")

@@ -27,10 +27,22 @@ TELECOM: dict[str, Any] = {
             "name": "Karim, Expert Horizon",
             "role": "expert",
         },
-        {"email": "sophie.martin@example.com", "name": "Sophie M.", "role": "member"},
+        {
+            "email": "sophie.martin@example.com",
+            "name": "Sophie M.",
+            "role": "member",
+            "customer_tier": "gold",
+            "customer_id": "CUST-1042",
+        },
         {"email": "thomas.leroy@example.com", "name": "Thomas L.", "role": "member"},
         {"email": "nadia.benali@example.com", "name": "Nadia B.", "role": "member"},
-        {"email": "pierrot69@example.com", "name": "Pierrot_69", "role": "member"},
+        {
+            "email": "pierrot69@example.com",
+            "name": "Pierrot_69",
+            "role": "member",
+            "customer_tier": "silver",
+            "customer_id": "CUST-2290",
+        },
         {"email": "claire.fontaine@example.com", "name": "Claire F.", "role": "member"},
         {"email": "marc.giraud@example.com", "name": "Marc G.", "role": "member"},
         {"email": "lucas.perrin@example.com", "name": "Lucas P.", "role": "member"},
@@ -699,8 +711,20 @@ RETAILER: dict[str, Any] = {
         },
         {"email": "dan.gear@northwind.example", "name": "Dan, Gear Specialist", "role": "expert"},
         {"email": "jess.harper@example.com", "name": "Jess H.", "role": "member"},
-        {"email": "tom.okafor@example.com", "name": "Tom O.", "role": "member"},
-        {"email": "lena.fischer@example.com", "name": "Lena F.", "role": "member"},
+        {
+            "email": "tom.okafor@example.com",
+            "name": "Tom O.",
+            "role": "member",
+            "customer_tier": "gold",
+            "customer_id": "NW-20931",
+        },
+        {
+            "email": "lena.fischer@example.com",
+            "name": "Lena F.",
+            "role": "member",
+            "customer_tier": "platinum",
+            "customer_id": "NW-10457",
+        },
         {"email": "trailmike@example.com", "name": "trailmike", "role": "member"},
         {"email": "sarah.chen@example.com", "name": "Sarah C.", "role": "member"},
         {"email": "ben.walsh@example.com", "name": "Ben W.", "role": "member"},
@@ -1471,4 +1495,25 @@ RETAILER["moderation"] = {
     "abusive": "This is a scam and your support staff are idiots. Worst shop ever.",
     "personal_data": "Please call me back on +44 20 7946 0958 or email me at jo.bloggs@example.com.",
     "flagged": "Selling my old kayak, great condition, message me for the price!",
+}
+
+# The contact centre's business hours (SLA clocks run only while it is open). Members with a
+# customer_tier / customer_id above carry what the brand's SSO would say of them.
+TELECOM["escalation"] = {
+    "calendar": {
+        "timezone": "Europe/Paris",
+        "days": [0, 1, 2, 3, 4],
+        "start": "09:00",
+        "end": "18:00",
+        "holiday_country": "FR",
+    },
+}
+RETAILER["escalation"] = {
+    "calendar": {
+        "timezone": "America/New_York",
+        "days": [0, 1, 2, 3, 4],
+        "start": "09:00",
+        "end": "18:00",
+        "holiday_country": "US",
+    },
 }

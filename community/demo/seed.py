@@ -11,6 +11,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from community.db import utcnow
 from community.demo.content import RETAILER, TELECOM
+from community.escalation.adapters.registry import validate_target
+from community.escalation.calendar import validate_calendar
+from community.escalation.delivery import NO_TARGET
+from community.escalation.models import (
+    Escalation,
+    EscalationState,
+    EscalationTarget,
+    TargetKind,
+)
 from community.forums import services as forums
 from community.forums.models import CategoryKind, Post, Thread, ThreadKind
 from community.ideas import services as ideas
@@ -25,6 +34,26 @@ from community.votes.services import vote
 DEMO_PASSWORD = "parvis-demo"
 SEEDING = {"premoderate_first_posts": 0, "new_member_posts": 0, "posts_per_minute": 10_000}
 CERTIFY_NOTE = {"fr": "Réponse vérifiée par notre équipe.", "en": "Checked by our team."}
+
+# The local contact-centre stand-in both demo communities escalate to: `make contact-centre`
+# runs `parvis contact-centre` with these options (`parvis demo --print-standin-args`).
+# DEMO-ONLY secrets, public on purpose (they decode to what they are): never use them for a
+# real contact centre, whose secrets come from the admin page (/admin/escalation).
+STANDIN_HOST, STANDIN_PORT = "127.0.0.1", 8025
+STANDIN_URL = f"http://{STANDIN_HOST}:{STANDIN_PORT}/webhook"
+STANDIN_TARGET_NAME = "Local contact centre (demo)"
+# whsec_ + base64 of b"demo-only parvis signing secret!": Parvis signs cases with it.
+STANDIN_SECRET = "whsec_ZGVtby1vbmx5IHBhcnZpcyBzaWduaW5nIHNlY3JldCE="
+# whsec_ + base64 of b"demo-only parvis callback secret": the stand-in signs callbacks with it.
+STANDIN_CALLBACK_SECRET = "whsec_ZGVtby1vbmx5IHBhcnZpcyBjYWxsYmFjayBzZWNyZXQ="
+
+
+def standin_args() -> list[str]:
+    """The `parvis contact-centre` options that start the stand-in the demo escalates to."""
+    return [
+        "--host", STANDIN_HOST, "--port", str(STANDIN_PORT),
+        "--secret", STANDIN_SECRET, "--callback-secret", STANDIN_CALLBACK_SECRET,
+    ]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -52,18 +81,10 @@ async def seed_community(session: AsyncSession, spec: dict[str, Any]) -> DemoCom
         locale=spec["locale"],
         theme=spec["theme"],
     )
-    tenant.preferences = {"moderation": SEEDING}  # history is trusted; the rules apply after
-    members = {
-        m["email"]: await create_member(
-            session,
-            tenant.id,
-            email=m["email"],
-            display_name=m["name"],
-            password=DEMO_PASSWORD,
-            role=Role(m["role"]),
-        )
-        for m in spec["members"]
-    }
+    escalation = _escalation_rules(spec)
+    # History is trusted; the moderation rules apply after.
+    tenant.preferences = {"moderation": SEEDING, "escalation": escalation}
+    members = {m["email"]: await _seed_member(session, tenant.id, m) for m in spec["members"]}
     for category in spec["categories"]:
         await forums.create_category(session, tenant.id, **category)
     for index, thread_spec in enumerate(spec["threads"]):
@@ -71,10 +92,69 @@ async def seed_community(session: AsyncSession, spec: dict[str, Any]) -> DemoCom
         note = CERTIFY_NOTE[spec["locale"]]
         await _seed_reactions(session, tenant.id, list(members.values()), thread, index, note)
     await _seed_ideas(session, tenant.id, members, spec)
-    tenant.preferences = {}  # the default moderation rules from now on
+    tenant.preferences = {"escalation": escalation}  # the default moderation rules from now on
     await session.flush()
     await _seed_moderation(session, tenant.id, members, spec)
     return described
+
+
+def _escalation_rules(spec: dict[str, Any]) -> dict[str, Any]:
+    """The community's escalation preferences, its calendar checked as the admin page does."""
+    calendar, errors = validate_calendar(spec["escalation"]["calendar"])
+    if errors:
+        raise ValueError(f"{spec['slug']}: bad demo calendar {errors}")
+    return {"calendar": calendar.to_preferences()}
+
+
+async def _seed_member(session: AsyncSession, tenant_id: int, spec: dict[str, Any]) -> Member:
+    member = await create_member(
+        session, tenant_id, email=spec["email"], display_name=spec["name"],
+        password=DEMO_PASSWORD, role=Role(spec["role"]),
+    )  # fmt: skip
+    # What the brand's SSO would say of a customer: it weighs on escalations' priority.
+    member.customer_tier = spec.get("customer_tier", "")
+    member.customer_id = spec.get("customer_id", "")
+    return member
+
+
+async def seed_contact_centre(session: AsyncSession) -> None:
+    """Point each demo community that has no contact-centre target at the local stand-in.
+
+    Its own unit of work, run once `seed_demo`'s jobs have: the content's escalations were
+    then tried with no target, which waits without a network call, and the server's sweep
+    sends them to the stand-in. Were the target seeded with them, `parvis demo` would try
+    (and, the stand-in not running, retry with backoff) every one before it even served.
+    A community whose admin set up another target keeps it.
+    """
+    values = {"url": STANDIN_URL, "signing_secret": STANDIN_SECRET}
+    settings, credentials, errors = validate_target(
+        TargetKind.WEBHOOK, values, allow_private_hosts=True
+    )
+    assert not errors, errors
+    for spec in (TELECOM, RETAILER):
+        tenant_id = await session.scalar(select(Tenant.id).where(Tenant.slug == spec["slug"]))
+        if tenant_id is None or await session.scalar(
+            select(EscalationTarget.id).where(EscalationTarget.tenant_id == tenant_id).limit(1)
+        ):
+            continue
+        session.add(
+            EscalationTarget(
+                tenant_id=tenant_id, name=STANDIN_TARGET_NAME, kind=TargetKind.WEBHOOK,
+                settings=settings, credentials=credentials,
+                callback_secret=STANDIN_CALLBACK_SECRET,
+            )
+        )  # fmt: skip
+        # Their "no target" error is stale now: the server's first sweep sends them.
+        waiting = await session.scalars(
+            select(Escalation).where(
+                Escalation.tenant_id == tenant_id,
+                Escalation.state == EscalationState.PENDING,
+                Escalation.last_error == NO_TARGET,
+            )
+        )
+        for escalation in waiting:
+            escalation.last_error = ""
+    await session.flush()
 
 
 async def _seed_thread(

@@ -33,7 +33,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, Literal, cast, get_args
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlsplit, urlunsplit
 from uuid import uuid4
 
 import httpx
@@ -424,6 +424,8 @@ class ContactCentre:
             "webhook-timestamp": str(math.floor(now.timestamp())),
             "webhook-signature": self._signer.sign(message_id, now, body),
         }
+        url, host_header = _loopback(url)
+        headers |= host_header
         try:
             with httpx.Client(timeout=self.callback_timeout, trust_env=False) as client:
                 response = client.post(url, content=body.encode(), headers=headers)
@@ -499,6 +501,21 @@ def _parse_event(body: bytes) -> CasePayload:
     if not isinstance(event, dict) or event.get("type") != "escalation.created":
         raise ValueError('expected an event of type "escalation.created"')
     return parse_payload(event.get("data"))
+
+
+def _loopback(url: str) -> tuple[str, dict[str, str]]:
+    """A `localhost` or `*.localhost` URL as one to 127.0.0.1, with its Host header.
+
+    Such names are loopback (RFC 6761 §6.3) and browsers resolve them so, but many system
+    resolvers (glibc without nss-myhostname, macOS) do not resolve `*.localhost`: the demo's
+    northwind.localhost callbacks would fail. Parvis serves tenants by their Host header.
+    """
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if parts.scheme != "http" or not (host == "localhost" or host.endswith(".localhost")):
+        return url, {}
+    port = f":{parts.port}" if parts.port else ""
+    return urlunsplit(parts._replace(netloc=f"127.0.0.1{port}")), {"host": f"{host}{port}"}
 
 
 def _error_text(response: httpx.Response) -> str:
