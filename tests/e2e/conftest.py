@@ -39,8 +39,10 @@ def _free_port() -> int:
 def live_server(settings: Settings) -> Iterator[str]:
     """Serves the app on a free port in a thread of its own; yields 'host:port' for the tenant."""
     port = _free_port()
-    # Jobs run in the server process: no arq worker runs beside this test server.
-    app = create_app(replace(settings, redis_url=""))
+    # Jobs run in the server process: no arq worker runs beside this test server. Links and
+    # callback URLs in escalated cases point at this server (for tenants on *.localhost).
+    delivery = replace(settings.delivery, base_url_format=f"http://{{domain}}:{port}")
+    app = create_app(replace(settings, redis_url="", delivery=delivery))
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

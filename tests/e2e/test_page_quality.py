@@ -14,10 +14,13 @@ from pathlib import Path
 
 import pytest
 
+from community.escalation import services as escalations
+from community.escalation.adapters.registry import new_signing_secret, validate_target
+from community.escalation.models import EscalationTarget, TargetKind
 from community.forums import services as forums
-from community.forums.models import CategoryKind
+from community.forums.models import CategoryKind, Thread
 from community.ideas import services as ideas
-from community.identity.models import Role
+from community.identity.models import Member, Role
 from community.tenancy.models import Tenant
 from tests.conftest import World
 
@@ -32,7 +35,8 @@ INSTALL = "npm install --prefix .ci vnu-jar@26.9 axe-core@4.14 (and a Java runti
 
 
 async def community_with_everything(world: World) -> dict[str, str]:
-    """A thread with answers, an idea, a queue item; returns the pages to check."""
+    """A thread with answers, an idea, a queue item, an escalation; returns the pages to check
+    (those named admin-… for an admin, the others for a moderator)."""
     ann = await world.member("acme", "ann@example.com")
     bob = await world.member("acme", "bob@example.com")
     mod = await world.member("acme", "mod@example.com", Role.MODERATOR)
@@ -52,6 +56,7 @@ async def community_with_everything(world: World) -> dict[str, str]:
         tenant.preferences = {"moderation": {"premoderate_first_posts": 5}}
     async with world.unit() as session:
         await forums.reply(session, world.tenants["acme"], bob, thread.id, "Call 06 12 34 56 78")
+    escalated, escalation_id, target_id = await escalated_thread(world, ann, mod)
     return {
         "home": "/",
         "category": "/c/general",
@@ -67,7 +72,34 @@ async def community_with_everything(world: World) -> dict[str, str]:
         "queue": "/mod/queue",
         "notifications": "/notifications",
         "moderator": f"/u/{mod.id}",
+        "escalated-thread": f"/t/{escalated.id}/{escalated.slug}",
+        "escalations": "/mod/escalations",
+        "escalations-failed": "/mod/escalations?status=failed",
+        "escalation": f"/mod/escalations/{escalation_id}",
+        "admin-escalation": "/admin/escalation",
+        "admin-escalation-target": f"/admin/escalation/targets/{target_id}",
     }
+
+
+async def escalated_thread(world: World, asker: Member, mod: Member) -> tuple[Thread, int, int]:
+    """A thread escalated by hand to a contact centre that never answers: its delivery failed
+    (the pages show the error and a retry button). Returns it, the escalation's and the
+    target's ids."""
+    thread = await world.thread("acme", asker, title="My bill doubled without warning")
+    values = {"url": "http://127.0.0.1:9/webhook", "signing_secret": new_signing_secret()}
+    settings, credentials, _ = validate_target(TargetKind.WEBHOOK, values, allow_private_hosts=True)
+    async with world.unit() as session:
+        target = EscalationTarget(
+            tenant_id=world.tenants["acme"], name="Support desk", kind=TargetKind.WEBHOOK,
+            settings=settings, credentials=credentials, callback_secret=new_signing_secret(),
+        )  # fmt: skip
+        session.add(target)
+        actor = await session.get(Member, mod.id)
+        assert actor is not None
+        escalation = await escalations.escalate_by_hand(
+            session, world.tenants["acme"], actor, thread.id, "Call them back today, please."
+        )
+    return thread, escalation.id, target.id
 
 
 ADMIN_PAGES = {
@@ -112,17 +144,26 @@ async def test_pages_pass_axe_wcag_checks(browser, live_server: str, world: Worl
     from tests.e2e.test_journeys import log_in
 
     pages = await community_with_everything(world)
+    await world.member("acme", "boss@example.com", Role.ADMIN)
     base = f"http://{live_server}"
-    page = await log_in(browser, base, "mod@example.com", "/")
     failures = []
-    for name, path in pages.items():
-        await page.goto(f"{base}{path}")
-        await page.add_script_tag(path=str(AXE))
-        result = await page.evaluate(
-            """() => axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21aa"]}})"""
-        )
-        assert result["passes"], f"axe checked nothing on {name}"
-        for violation in result["violations"]:
-            targets = [n["target"] for n in violation["nodes"]][:3]
-            failures.append(f"{name}: {violation['id']} ({violation['impact']}) {targets}")
+    for email, admin in (("mod@example.com", False), ("boss@example.com", True)):
+        page = await log_in(browser, base, email, "/")
+        for name, path in pages.items():
+            if name.startswith("admin-") == admin:
+                failures += await _axe(page, name, f"{base}{path}")
     assert not failures, "\n".join(failures)
+
+
+async def _axe(page, name: str, url: str) -> list[str]:
+    response = await page.goto(url)
+    assert response.ok, f"{name}: {response.status}"
+    await page.add_script_tag(path=str(AXE))
+    result = await page.evaluate(
+        """() => axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21aa"]}})"""
+    )
+    assert result["passes"], f"axe checked nothing on {name}"
+    return [
+        f"{name}: {v['id']} ({v['impact']}) {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+    ]
