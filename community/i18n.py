@@ -9,6 +9,7 @@ from typing import Any
 FRENCH: dict[str, str] = {
     # escalation: the moderators' pages, the thread, callbacks
     "%(n)s attempts": "%(n)s tentatives",
+    "one attempt": "une tentative",
     "%(n)s h of %(sla)s h": "%(n)s h sur %(sla)s h",
     "Age against the SLA": "Âge par rapport au délai",
     "An agent reply needs a body.": "Une réponse de conseiller doit avoir un texte.",
