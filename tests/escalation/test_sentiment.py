@@ -52,6 +52,14 @@ def test_polite_questions_are_near_neutral(locale: str, text: str) -> None:
     assert describe(score(text, locale)) == "neutral"
 
 
+@pytest.mark.parametrize("number", ["86", "143", "182", "187", "1337"])
+def test_numbers_are_not_slang(number: str) -> None:
+    """VADER's lexicon scores these as slang (187: murder); here they are order numbers."""
+    assert score(f"Where is my order {number}? It was due on Monday.", "en") == score(
+        "Where is my order 42? It was due on Monday.", "en"
+    )
+
+
 @pytest.mark.parametrize(("locale", "text"), cases(THANKS))
 def test_thanks_are_positive(locale: str, text: str) -> None:
     assert score(text, locale) > 0.3
