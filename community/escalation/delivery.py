@@ -9,8 +9,10 @@ reaches a contact centre which did get the first one, it finds the case already 
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
+import ssl
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -126,11 +128,20 @@ async def _default_target(session: AsyncSession, tenant_id: int) -> EscalationTa
     )
 
 
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    """httpx's default TLS context, built once and shared by every delivery's client.
+
+    Building one loads the CA bundle: some 50 ms of CPU, more than the rest of a delivery
+    (benchmarks/escalation_latency.py), paid even by plain-http targets."""
+    return httpx.create_ssl_context()
+
+
 async def _send(claimed: Claimed, options: DeliveryOptions) -> CaseReceipt | DeliveryFailed:
     if claimed.target is None:
         return DeliveryFailed(NO_TARGET)
     try:
-        async with httpx.AsyncClient(timeout=options.timeout) as http:
+        async with httpx.AsyncClient(timeout=options.timeout, verify=_tls()) as http:
             return await adapter_for(claimed.target, http).create_case(claimed.payload)
     except DeliveryFailed as failure:
         return failure
