@@ -41,6 +41,10 @@ bench: $(VENV)/.synced
 	@command -v wrk >/dev/null || apt-get install -y -qq wrk
 	$(PY) benchmarks/thread_page.py
 
+## bench-escalation: escalation latency, rule fired to case received, in-process vs arq workers (PostgreSQL + Redis)
+bench-escalation: $(VENV)/.synced
+	$(PY) benchmarks/escalation_latency.py
+
 serve: $(VENV)/.synced
 	$(VENV)/bin/parvis serve
 

@@ -106,6 +106,7 @@ class Settings:
             delivery=DeliveryOptions(
                 timeout=_env_float("DELIVERY_TIMEOUT", 10.0),
                 retry_base_seconds=_env_float("RETRY_BASE_SECONDS", 30.0),
+                lease_seconds=_env_float("DELIVERY_LEASE_SECONDS", 60.0),
                 base_url_format=_env("BASE_URL_FORMAT", "https://{domain}"),
             ),
         )
