@@ -47,7 +47,8 @@ acknowledgement callbacks, and it skips them for a URL that is not http(s).
 
 PARVIS_BENCH_DATABASE_URL: the PostgreSQL server (see throwaway_database.py).
 PARVIS_BENCH_REDIS_URL: the Redis database for the arq runs (default
-redis://127.0.0.1:6379/11); the benchmark deletes arq's keys and the Parvis queue there.
+redis://127.0.0.1:6379/11); the benchmark deletes arq's keys and the Parvis queue there,
+before and after each run.
 """
 
 from __future__ import annotations
@@ -521,6 +522,8 @@ def run_variant(variant: Variant, args: argparse.Namespace, work_dir: Path) -> l
             return asyncio.run(measure(variant, database_url, centre, seeded, args))
         finally:
             stop_processes(workers)
+            if variant.workers:
+                clear_queue()  # and the jobs' results, kept an hour otherwise
 
 
 # ---- report ---------------------------------------------------------------------------------
