@@ -30,6 +30,9 @@ def worker_options(settings: Settings) -> dict[str, Any]:
     return {
         "functions": [func(task, name=name) for name, task in TASKS.items()],  # type: ignore[arg-type]
         "queue_name": QUEUE_NAME,
+        # arq polls every 0.5 s by default: ~300 ms added to every escalation on a quiet
+        # system (benchmarks/escalation_latency.py); 0.05 s costs ~20 Redis calls/s per worker.
+        "poll_delay": 0.05,
         "redis_settings": RedisSettings.from_dsn(settings.redis_url),
         "on_startup": startup,
         "on_shutdown": shutdown,

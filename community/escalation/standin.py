@@ -544,6 +544,7 @@ def _not_found() -> _Answer:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # the default 5 drops connections under a burst of cases
 
     def __init__(
         self, address: tuple[str, int], handler: type[_Handler], centre: ContactCentre

@@ -51,7 +51,9 @@ async def _ask(world: World, tenant: str, author: Member, title: str, body: str)
 async def test_an_angry_asker_escalates_at_once_and_a_calm_one_does_not(world: World) -> None:
     asker = await world.member("acme", "ann@example.com")
     angry = await _ask(world, "acme", asker, "Billing disaster again", ANGRY)
-    calm = await _ask(world, "acme", asker, "Router lights meaning", "How do I read the router lights?")
+    calm = await _ask(
+        world, "acme", asker, "Router lights meaning", "How do I read the router lights?"
+    )
     [escalation] = await escalations(world)
     assert escalation.thread_id == angry.id and escalation.rules == [Rule.SENTIMENT]
     assert not await escalations(world, calm.id)
@@ -70,7 +72,9 @@ async def test_only_the_asker_s_own_posts_count(world: World) -> None:
 
 async def test_french_complaint_keywords_and_sentiment_add_to_one_escalation(world: World) -> None:
     client = await world.member("globex", "claire@example.fr")
-    thread = await _ask(world, "globex", client, "Facture trop élevée", "Je veux résilier mon abonnement.")
+    thread = await _ask(
+        world, "globex", client, "Facture trop élevée", "Je veux résilier mon abonnement."
+    )
     await _reply(world, "globex", client, thread.id, "Service horrible, conseillers incompétents.")
     [escalation] = await escalations(world)
     assert escalation.rules == [Rule.COMPLAINT, Rule.SENTIMENT]
@@ -85,7 +89,9 @@ async def test_switched_off_rules_do_not_fire(world: World) -> None:
 
 async def test_posts_keep_their_sentiment(world: World) -> None:
     asker = await world.member("acme", "ann@example.com")
-    thread = await _ask(world, "acme", asker, "Thanks everyone", "Thanks a lot, this works perfectly!")
+    thread = await _ask(
+        world, "acme", asker, "Thanks everyone", "Thanks a lot, this works perfectly!"
+    )
     async with world.unit() as session:
         first = await forums.get_post(session, world.tenants["acme"], thread.id)
     assert first.sentiment is not None and first.sentiment > 0.5
