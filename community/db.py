@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any, ClassVar, TypeVar
 
-from sqlalchemy import DateTime, Dialect, ForeignKey, MetaData, Select, event, select
+from sqlalchemy import DateTime, Dialect, Enum, ForeignKey, MetaData, Select, event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -47,6 +48,11 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is not None and value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value
+
+
+def string_enum(cls: type[enum.Enum]) -> Enum:
+    """An enum stored as its values in a short VARCHAR (no database enum type to migrate)."""
+    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
 class Base(DeclarativeBase):

@@ -33,10 +33,11 @@ from community.escalation.models import (
 )
 from community.escalation.payload import Asker, CasePayload, HistoryEntry, Message
 from community.escalation.rules import EscalationRules
-from community.escalation.services import add_event, influence_of, priority_label
+from community.escalation.services import add_event, priority_label
 from community.forums.models import Post, Thread, Visibility
 from community.identity.models import Member
-from community.jobs import JobQueue
+from community.jobs import JobQueue, enqueue_after_commit
+from community.scoring.profiles import member_influence
 from community.tenancy.models import Tenant, TenantDomain
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,7 @@ class Claimed:
     escalation_id: int
     attempt: int
     max_attempts: int
-    target: EscalationTarget | None
+    target: EscalationTarget
     payload: CasePayload
 
 
@@ -75,7 +76,8 @@ async def _claim(
     session: AsyncSession, escalation_id: int, options: DeliveryOptions
 ) -> Claimed | None:
     now = utcnow()
-    if not await _has_target(session, escalation_id):
+    target = await _target_or_wait(session, escalation_id)
+    if target is None:
         return None
     won = await session.scalar(
         update(Escalation)
@@ -91,16 +93,9 @@ async def _claim(
     )
     if won is None:
         return None
-    escalation = await session.scalar(
-        select(Escalation)
-        .where(Escalation.id == escalation_id)
-        .options(joinedload(Escalation.target))
-        .execution_options(populate_existing=True)
-    )
+    escalation = await session.get(Escalation, escalation_id, populate_existing=True)
     assert escalation is not None
-    target = escalation.target or await _default_target(session, escalation.tenant_id)
-    if target is not None:
-        escalation.target_id = target.id
+    escalation.target_id = target.id
     tenant = await session.get(Tenant, escalation.tenant_id)
     assert tenant is not None
     rules = EscalationRules.from_preferences(tenant.preferences)
@@ -108,15 +103,21 @@ async def _claim(
     return Claimed(escalation.id, escalation.attempts, rules.max_attempts, target, payload)
 
 
-async def _has_target(session: AsyncSession, escalation_id: int) -> bool:
-    """Without a target nothing is attempted: the escalation waits, saying why, and goes
-    out with the first sweep after an admin configures one."""
+async def _target_or_wait(session: AsyncSession, escalation_id: int) -> EscalationTarget | None:
+    """Where this escalation goes: the target of its earlier attempts (a retry must reach
+    the same contact centre), else the tenant's first enabled one. Without any, nothing is
+    attempted: the escalation waits, saying why, and goes out with the first sweep after
+    an admin configures one."""
     escalation = await session.get(Escalation, escalation_id)
-    if escalation is None or await _default_target(session, escalation.tenant_id) is not None:
-        return True
-    if escalation.state == EscalationState.PENDING and escalation.last_error != NO_TARGET:
+    if escalation is None:
+        return None
+    target = None
+    if escalation.target_id is not None:
+        target = await session.get(EscalationTarget, escalation.target_id)
+    target = target or await _default_target(session, escalation.tenant_id)
+    if target is None and escalation.state == EscalationState.PENDING:
         escalation.last_error = NO_TARGET
-    return False
+    return target
 
 
 async def _default_target(session: AsyncSession, tenant_id: int) -> EscalationTarget | None:
@@ -138,8 +139,6 @@ def _tls() -> ssl.SSLContext:
 
 
 async def _send(claimed: Claimed, options: DeliveryOptions) -> CaseReceipt | DeliveryFailed:
-    if claimed.target is None:
-        return DeliveryFailed(NO_TARGET)
     try:
         async with httpx.AsyncClient(timeout=options.timeout, verify=_tls()) as http:
             return await adapter_for(claimed.target, http).create_case(claimed.payload)
@@ -194,14 +193,12 @@ def _delivered(
         acknowledged = bool(escalation.external_id)
         escalation.state = EscalationState.ACKNOWLEDGED if acknowledged else EscalationState.SENT
         escalation.acknowledged_at = now if acknowledged else None
-    target = claimed.target.name if claimed.target else ""
+    target = claimed.target.name
     case = f"case {receipt.case_id}" if receipt.case_id else "awaiting a case id"
     add_event(session, escalation, "delivered", f"Attempt {claimed.attempt} to {target}: {case}")
 
 
 async def _requeue(session: AsyncSession, escalation_id: int, delay: float) -> None:
-    from community.jobs import enqueue_after_commit
-
     enqueue_after_commit(
         session, "deliver_escalation", escalation_id=escalation_id, _defer_by=delay
     )
@@ -261,7 +258,7 @@ async def build_payload(
     session: AsyncSession,
     escalation: Escalation,
     tenant: Tenant,
-    target: EscalationTarget | None,
+    target: EscalationTarget,
     options: DeliveryOptions,
 ) -> CasePayload:
     base = await tenant_base_url(session, tenant, options)
@@ -309,13 +306,13 @@ async def build_payload(
             customer_id=asker.customer_id,
             tier=asker.customer_tier,
             reputation=asker.reputation,
-            influence=await influence_of(session, tenant.id, asker.id),
+            influence=await member_influence(session, asker.id),
             profile_url=f"{base}/u/{asker.id}",
         ),
         question=messages[0] if messages else _message_missing(thread, base),
         answers=messages[1:],
         history=[HistoryEntry(_iso(e.created_at), e.kind, e.detail, e.actor) for e in events],
-        callback_url=f"{base}{callback_path(target.id)}" if target else "",
+        callback_url=f"{base}{callback_path(target.id)}",
         created_at=_iso(escalation.created_at),
     )
 

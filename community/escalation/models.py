@@ -6,15 +6,11 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from community.db import Base, TenantOwned, utcnow
+from community.db import Base, TenantOwned, string_enum, utcnow
 from community.forums.models import Thread
-
-
-def _enum(cls: type[enum.Enum]) -> Enum:
-    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
 class EscalationState(enum.StrEnum):
@@ -49,7 +45,7 @@ class EscalationTarget(TenantOwned, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(80))
-    kind: Mapped[TargetKind] = mapped_column(_enum(TargetKind))
+    kind: Mapped[TargetKind] = mapped_column(string_enum(TargetKind))
     enabled: Mapped[bool] = mapped_column(default=True)
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     credentials: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -74,7 +70,7 @@ class Escalation(TenantOwned, Base):
         ForeignKey("escalation_targets.id", ondelete="SET NULL"), default=None
     )
     state: Mapped[EscalationState] = mapped_column(
-        _enum(EscalationState), default=EscalationState.PENDING
+        string_enum(EscalationState), default=EscalationState.PENDING
     )
     rules: Mapped[list[str]] = mapped_column(JSON, default=list)
     note: Mapped[str] = mapped_column(Text, default="")

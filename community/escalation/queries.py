@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -111,8 +111,6 @@ async def latest_for_thread(
 
 
 async def state_counts(session: AsyncSession, tenant_id: int) -> dict[str, int]:
-    from sqlalchemy import func
-
     rows = await session.execute(
         select(Escalation.state, func.count())
         .where(Escalation.tenant_id == tenant_id)

@@ -28,6 +28,7 @@ from community.identity.models import Member
 from community.identity.permissions import Permission, has_permission
 from community.jobs import enqueue_after_commit
 from community.moderation.audit import record
+from community.scoring.profiles import member_influence
 from community.tenancy.models import Tenant
 
 NOTE_MAX = 1000
@@ -62,12 +63,6 @@ def priority(rules: list[str], asker: Member, influence: int) -> int:
     """0-100: the strongest rule, a little more for each further rule, plus the customer."""
     strongest = max(RULE_WEIGHT[Rule(r)] for r in rules)
     return min(100, strongest + 5 * (len(rules) - 1) + customer_weight(asker, influence))
-
-
-async def influence_of(session: AsyncSession, tenant_id: int, member_id: int) -> int:
-    from community.scoring.profiles import member_profile  # profiles import forums services
-
-    return (await member_profile(session, tenant_id, member_id)).influence
 
 
 # ---- opening and adding to escalations ------------------------------------------------------
@@ -147,7 +142,7 @@ async def _add_rule(
     rules = escalation.rules if rule in escalation.rules else [*escalation.rules, rule.value]
     asker = await session.get(Member, thread.author_id)
     assert asker is not None
-    influence = await influence_of(session, thread.tenant_id, asker.id)
+    influence = await member_influence(session, asker.id)
     escalation.rules = rules
     escalation.priority = max(escalation.priority, priority(rules, asker, influence))
     if note:
@@ -250,9 +245,14 @@ async def retry(
 # ---- the clock pauses while the thread waits on the asker -----------------------------------
 
 
+def may_wait_on_asker(thread: Thread, member_id: int) -> bool:
+    """Who may stop the clock: someone other than the asker, on an unresolved question."""
+    return thread.is_question and member_id != thread.author_id and not thread.is_resolved
+
+
 async def wait_on_asker(session: AsyncSession, thread: Thread, actor: Member) -> None:
     """Someone answering needs details from the asker: the SLA clock stops until they reply."""
-    if actor.id != thread.author_id and thread.awaiting_asker_since is None:
+    if may_wait_on_asker(thread, actor.id) and thread.awaiting_asker_since is None:
         thread.awaiting_asker_since = utcnow()
         await session.flush()
 

@@ -5,15 +5,11 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from community.db import Base, TenantOwned, utcnow
+from community.db import Base, TenantOwned, string_enum, utcnow
 from community.identity.models import Member
-
-
-def _enum(cls: type[enum.Enum]) -> Enum:
-    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
 class ThreadKind(enum.StrEnum):
@@ -46,7 +42,9 @@ class Category(TenantOwned, Base):
     description: Mapped[str] = mapped_column(String(500), default="")
     position: Mapped[int] = mapped_column(default=0)
     thread_count: Mapped[int] = mapped_column(default=0)
-    kind: Mapped[CategoryKind] = mapped_column(_enum(CategoryKind), default=CategoryKind.FORUM)
+    kind: Mapped[CategoryKind] = mapped_column(
+        string_enum(CategoryKind), default=CategoryKind.FORUM
+    )
     premoderated: Mapped[bool] = mapped_column(default=False)
 
     @property
@@ -65,7 +63,7 @@ class Thread(TenantOwned, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id", ondelete="CASCADE"))
     author_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
-    kind: Mapped[ThreadKind] = mapped_column(_enum(ThreadKind), default=ThreadKind.QUESTION)
+    kind: Mapped[ThreadKind] = mapped_column(string_enum(ThreadKind), default=ThreadKind.QUESTION)
     title: Mapped[str] = mapped_column(String(200))
     slug: Mapped[str] = mapped_column(String(200))
     post_count: Mapped[int] = mapped_column(default=0)
@@ -73,7 +71,9 @@ class Thread(TenantOwned, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
     deleted_at: Mapped[datetime | None] = mapped_column(default=None)
-    visibility: Mapped[Visibility] = mapped_column(_enum(Visibility), default=Visibility.PUBLISHED)
+    visibility: Mapped[Visibility] = mapped_column(
+        string_enum(Visibility), default=Visibility.PUBLISHED
+    )
     accepted_post_id: Mapped[int | None] = mapped_column(
         ForeignKey("posts.id", ondelete="SET NULL", use_alter=True), default=None
     )
@@ -125,7 +125,9 @@ class Post(TenantOwned, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     edited_at: Mapped[datetime | None] = mapped_column(default=None)
     deleted_at: Mapped[datetime | None] = mapped_column(default=None)
-    visibility: Mapped[Visibility] = mapped_column(_enum(Visibility), default=Visibility.PUBLISHED)
+    visibility: Mapped[Visibility] = mapped_column(
+        string_enum(Visibility), default=Visibility.PUBLISHED
+    )
     moderation_note: Mapped[str] = mapped_column(String(500), default="")
     sentiment: Mapped[float | None] = mapped_column(default=None)  # -1 … 1, at write time
     # The contact-centre agent's name when this is an official customer-service answer.

@@ -5,10 +5,10 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from community.db import Base, TenantOwned, utcnow
+from community.db import Base, TenantOwned, string_enum, utcnow
 from community.forums.models import Thread
 from community.identity.models import Member
 
@@ -34,12 +34,6 @@ STATUS_LABELS: dict[str, str] = {
 }
 
 
-def _status_enum() -> Enum:
-    return Enum(
-        IdeaStatus, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]
-    )
-
-
 class Idea(TenantOwned, Base):
     __tablename__ = "ideas"
     __table_args__ = (Index("ix_ideas_tenant_status", "tenant_id", "status"),)
@@ -48,7 +42,7 @@ class Idea(TenantOwned, Base):
     thread_id: Mapped[int] = mapped_column(
         ForeignKey("threads.id", ondelete="CASCADE"), unique=True
     )
-    status: Mapped[IdeaStatus] = mapped_column(_status_enum(), default=IdeaStatus.NEW)
+    status: Mapped[IdeaStatus] = mapped_column(string_enum(IdeaStatus), default=IdeaStatus.NEW)
     vote_count: Mapped[int] = mapped_column(default=0)
     merged_into_id: Mapped[int | None] = mapped_column(
         ForeignKey("ideas.id", ondelete="SET NULL"), default=None
@@ -81,8 +75,8 @@ class IdeaStatusChange(TenantOwned, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
-    from_status: Mapped[IdeaStatus] = mapped_column(_status_enum())
-    to_status: Mapped[IdeaStatus] = mapped_column(_status_enum())
+    from_status: Mapped[IdeaStatus] = mapped_column(string_enum(IdeaStatus))
+    to_status: Mapped[IdeaStatus] = mapped_column(string_enum(IdeaStatus))
     response_md: Mapped[str] = mapped_column(Text, default="")
     response_html: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, Index, String, UniqueConstraint
+from sqlalchemy import Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from community.db import Base, TenantOwned, utcnow
+from community.db import Base, TenantOwned, string_enum, utcnow
 
 
 class Role(enum.StrEnum):
@@ -35,7 +35,7 @@ class Member(TenantOwned, Base):
     display_name: Mapped[str] = mapped_column(String(80))
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[Role] = mapped_column(
-        Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        string_enum(Role),
         default=Role.MEMBER,
     )
     reputation: Mapped[int] = mapped_column(default=0)

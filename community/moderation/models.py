@@ -6,10 +6,10 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from community.db import Base, TenantOwned, utcnow
+from community.db import Base, TenantOwned, string_enum, utcnow
 from community.forums.models import Post
 from community.identity.models import Member
 
@@ -44,10 +44,6 @@ class FlagOutcome(enum.StrEnum):
     DISMISSED = "dismissed"
 
 
-def _enum(cls: type[enum.Enum]) -> Enum:
-    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
-
-
 class Flag(TenantOwned, Base):
     """A member's report of a post; one per member per post."""
 
@@ -57,9 +53,9 @@ class Flag(TenantOwned, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
-    reason: Mapped[FlagReason] = mapped_column(_enum(FlagReason))
+    reason: Mapped[FlagReason] = mapped_column(string_enum(FlagReason))
     note: Mapped[str] = mapped_column(String(500), default="")
-    outcome: Mapped[FlagOutcome | None] = mapped_column(_enum(FlagOutcome), default=None)
+    outcome: Mapped[FlagOutcome | None] = mapped_column(string_enum(FlagOutcome), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     post: Mapped[Post] = relationship(lazy="raise")
@@ -85,7 +81,7 @@ class QueueItem(TenantOwned, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
     reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
-    state: Mapped[ItemState] = mapped_column(_enum(ItemState), default=ItemState.OPEN)
+    state: Mapped[ItemState] = mapped_column(string_enum(ItemState), default=ItemState.OPEN)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     claimed_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("members.id", ondelete="SET NULL"), default=None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -32,12 +32,30 @@ class Profile:
 
     @property
     def influence(self) -> int:
-        """How much weight the member carries: 5 per certified answer, 3 per accepted
-        answer, plus the net votes their posts received (never below zero)."""
-        weighted = (
-            CERTIFIED_WEIGHT * self.certified_answers + ACCEPTED_WEIGHT * self.accepted_answers
-        )
-        return max(0, weighted + self.net_votes_received)
+        return influence(self.certified_answers, self.accepted_answers, self.net_votes_received)
+
+
+def influence(certified: int, accepted: int, net_votes: int) -> int:
+    """How much weight a member carries: 5 per certified answer, 3 per accepted answer,
+    plus the net votes their posts received (never below zero)."""
+    return max(0, CERTIFIED_WEIGHT * certified + ACCEPTED_WEIGHT * accepted + net_votes)
+
+
+def _net_votes_received(member_id: int) -> Select[int]:
+    return (
+        select(func.coalesce(func.sum(Vote.value), 0))
+        .join(Post, Post.id == Vote.post_id)
+        .where(Post.author_id == member_id)
+    )
+
+
+async def member_influence(session: AsyncSession, member_id: int) -> int:
+    """A member's influence alone, without the rest of the profile."""
+    return influence(
+        await count(session, certified_answers(member_id)),
+        await count(session, accepted_answers(member_id)),
+        await count(session, _net_votes_received(member_id)),
+    )
 
 
 async def member_profile(session: AsyncSession, tenant_id: int, member_id: int) -> Profile:
@@ -62,11 +80,7 @@ async def member_profile(session: AsyncSession, tenant_id: int, member_id: int) 
         .order_by(Post.created_at.desc())
         .limit(RECENT)
     )
-    votes = await session.scalar(
-        select(func.coalesce(func.sum(Vote.value), 0))
-        .join(Post, Post.id == Vote.post_id)
-        .where(Post.author_id == member.id)
-    )
+    votes = await session.scalar(_net_votes_received(member.id))
     return Profile(
         member=member,
         badges=await earned_badges(session, member.id),

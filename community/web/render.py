@@ -11,6 +11,7 @@ from litestar.response import Redirect, Template
 from markupsafe import Markup
 
 from community.escalation import labels
+from community.escalation.services import may_wait_on_asker
 from community.i18n import time_ago, translator
 from community.ideas.models import STATUS_LABELS
 from community.identity.permissions import Permission, has_permission
@@ -47,6 +48,7 @@ def base_context(request: Request[Any, Any, Any]) -> dict[str, Any]:
         "rule_labels": labels.RULE_LABELS,
         "priority_labels": labels.PRIORITY_LABELS,
         "event_labels": labels.EVENT_LABELS,
+        "may_wait_on_asker": may_wait_on_asker,
         "now_ts": time.time(),
         "path": request.url.path,
     }
