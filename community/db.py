@@ -16,7 +16,15 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    ORMExecuteState,
+    Session,
+    UOWTransaction,
+    mapped_column,
+    with_loader_criteria,
+)
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator
 
@@ -68,9 +76,70 @@ class TenantOwned:
 
 ModelT = TypeVar("ModelT", bound=TenantOwned)
 
+# ---- tenant isolation ---------------------------------------------------------------------
+#
+# A session bound to a tenant (`bind_tenant`, done by every `Scope`) sees only that tenant's
+# rows: one `do_orm_execute` hook adds `tenant_id = :tenant` to every ORM SELECT, UPDATE and
+# DELETE that touches a tenant-owned model, joins and relationship loads included, and a
+# flush refuses to write a row of another tenant. The few reads that must cross tenants
+# (host resolution, sweeps over every tenant) run in an unbound session or say so with
+# `ALL_TENANTS` in their execution options.
+
+TENANT_KEY = "tenant_id"
+ALL_TENANTS = {"all_tenants": True}
+
+
+class CrossTenantWrite(RuntimeError):
+    """A session bound to one tenant was asked to write another tenant's row."""
+
+
+def bind_tenant(session: AsyncSession | Session, tenant_id: int) -> None:
+    """From now on `session` reads and writes only `tenant_id`'s rows."""
+    bound = session.info.get(TENANT_KEY)
+    if bound is not None and bound != tenant_id:
+        raise CrossTenantWrite(f"session bound to tenant {bound}, asked for {tenant_id}")
+    session.info[TENANT_KEY] = tenant_id
+
+
+def bound_tenant(session: AsyncSession | Session) -> int | None:
+    tenant_id: int | None = session.info.get(TENANT_KEY)
+    return tenant_id
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _only_the_bound_tenant(state: ORMExecuteState) -> None:
+    tenant_id = state.session.info.get(TENANT_KEY)
+    if tenant_id is None or state.execution_options.get("all_tenants", False):
+        return
+    if state.is_select or state.is_update or state.is_delete:
+        state.statement = state.statement.options(
+            with_loader_criteria(
+                TenantOwned,
+                lambda cls: cls.tenant_id == tenant_id,
+                include_aliases=True,
+                track_closure_variables=False,
+            )
+        )
+
+
+@event.listens_for(Session, "before_flush")
+def _new_rows_join_the_bound_tenant(session: Session, _tx: UOWTransaction, _i: Any) -> None:
+    tenant_id = session.info.get(TENANT_KEY)
+    if tenant_id is None:
+        return
+    for row in (*session.new, *session.dirty):
+        if not isinstance(row, TenantOwned):
+            continue
+        if row.tenant_id is None:
+            row.tenant_id = tenant_id
+        elif row.tenant_id != tenant_id:
+            raise CrossTenantWrite(
+                f"{type(row).__name__} of tenant {row.tenant_id} in a session of tenant {tenant_id}"
+            )
+
 
 def in_tenant(model: type[ModelT], tenant_id: int) -> Select[ModelT]:
-    """SELECT of `model` rows restricted to one tenant: the start of every tenant query."""
+    """SELECT of `model` rows restricted to one tenant (for sessions not bound to one)."""
     return select(model).where(model.tenant_id == tenant_id)
 
 

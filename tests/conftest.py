@@ -36,7 +36,8 @@ from community.identity.models import Member, Role
 from community.identity.services import create_member
 from community.jobs import InProcessQueue
 from community.tasks import TASKS
-from community.tenancy.services import create_tenant
+from community.scope import Scope
+from community.tenancy.services import create_tenant, tenant_info
 
 PASSWORD = "correct horse battery"
 TRUSTING = {"premoderate_first_posts": 0, "new_member_posts": 0, "posts_per_minute": 10_000}
@@ -162,6 +163,12 @@ class World:
         async with session_scope(self.sessions, self.jobs) as session:
             yield session
         await self.jobs.drain()
+
+    async def scope(
+        self, session: AsyncSession, tenant: str, member: Member | None = None
+    ) -> Scope:
+        """The Scope a service is called with: this session, the tenant as stored, who acts."""
+        return Scope(session, await tenant_info(session, self.tenants[tenant]), member)
 
     async def tenant(self, slug: str, domain: str = "", locale: str = "en", **theme: str) -> int:
         async with self.unit() as session:

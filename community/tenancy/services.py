@@ -11,9 +11,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from community.errors import ValidationFailed, require
+from community.errors import NotFound, ValidationFailed, require
 from community.scoring.rules import ScoringRules
 from community.tenancy.models import DEFAULT_THEME, Tenant, TenantDomain
+from community.tenancy.settings import TenantSettings
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 LOCALES = ("en", "fr")
@@ -37,8 +38,20 @@ class TenantInfo:
         return cls(tenant.id, tenant.slug, tenant.name, tenant.locale, theme, tenant.preferences)
 
     @cached_property
+    def settings(self) -> TenantSettings:
+        return TenantSettings.parse(self.preferences, self.locale)
+
+    @property
     def rules(self) -> ScoringRules:
-        return ScoringRules.from_preferences(self.preferences, self.locale)
+        return self.settings.scoring
+
+
+async def tenant_info(session: AsyncSession, tenant_id: int) -> TenantInfo:
+    """The tenant as it is now in the database (its settings fresh, not from a cache)."""
+    tenant = await session.get(Tenant, tenant_id)
+    if tenant is None:
+        raise NotFound("There is no such community.")
+    return TenantInfo.of(tenant)
 
 
 def check_tenant(slug: str, name: str, locale: str, domains: list[str]) -> dict[str, str]:

@@ -15,7 +15,8 @@ from community.identity.permissions import Permission, has_permission
 from community.identity.services import get_member
 from community.moderation.services import open_count
 from community.notify.services import unread_count
-from community.tenancy.services import TenantInfo
+from community.scope import Scope
+from community.tenancy.services import TenantInfo, tenant_info
 
 SESSION_MEMBER = "member_id"
 SESSION_TENANT = "tenant_id"
@@ -73,6 +74,14 @@ async def provide_viewer(
     return member
 
 
+async def provide_scope(request: Request[Any, Any, Any], db: NamedDependency[AsyncSession]) -> Scope:
+    """The request's Scope: its session, its tenant as it is now, and the logged-in member."""
+    tenant = await tenant_info(db, tenant_of(request).id)
+    request.state.tenant = tenant  # pages show the settings the services just used
+    member = await provide_viewer(request, db)
+    return Scope(db, tenant, member)
+
+
 async def provide_member(viewer: NamedDependency[Member | None]) -> Member:
     if viewer is None:
         raise NotAuthenticated("Please log in first.")
@@ -93,4 +102,5 @@ DEPENDENCIES = {
     "tenant": Provide(provide_tenant, sync_to_thread=False),
     "viewer": Provide(provide_viewer),
     "member": Provide(provide_member),
+    "here": Provide(provide_scope),  # `scope` is a reserved name in Litestar handlers
 }

@@ -10,7 +10,7 @@ from __future__ import annotations
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from community.db import commit
+from community.db import bind_tenant, commit
 
 NO_DATABASE_PREFIXES = ("/static/", "/health", "/schema")
 
@@ -28,7 +28,10 @@ class UnitOfWorkMiddleware(ASGIMiddleware):
         state = scope["litestar_app"].state
         session = state.sessions()
         session.info["jobs"] = state.jobs
-        scope.setdefault("state", {})["db"] = session
+        state_of_request = scope.setdefault("state", {})
+        state_of_request["db"] = session
+        if (tenant := state_of_request.get("tenant")) is not None:
+            bind_tenant(session, tenant.id)  # this request sees its tenant's rows only
 
         async def send_after_commit(message: Message) -> None:
             if message["type"] == "http.response.start":
