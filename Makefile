@@ -5,7 +5,7 @@ UV := $(or $(shell command -v uv 2>/dev/null),$(HOME)/.local/bin/uv)
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: demo contact-centre test lint typecheck check bench serve worker clean
+.PHONY: demo contact-centre test lint typecheck check bench serve worker clean messages compile-messages
 
 $(UV):
 	python3 -m pip install --user --quiet "uv==$(UV_VERSION)"
@@ -44,6 +44,17 @@ bench: $(VENV)/.synced
 ## bench-escalation: escalation latency, rule fired to case received, in-process vs arq workers (PostgreSQL + Redis)
 bench-escalation: $(VENV)/.synced
 	$(PY) benchmarks/escalation_latency.py
+
+## messages: bring the catalogs (community/l10n/translations) up to date with the code and templates
+## (settings in pyproject.toml [tool.babel.*] and babel.cfg); then translate what is new or fuzzy
+messages: $(VENV)/.synced
+	@mkdir -p var
+	$(VENV)/bin/pybabel -q extract
+	$(VENV)/bin/pybabel -q update
+
+## compile-messages: check the catalogs and write their .mo files (the app reads the .po itself)
+compile-messages: $(VENV)/.synced
+	$(VENV)/bin/pybabel compile
 
 serve: $(VENV)/.synced
 	$(VENV)/bin/parvis serve

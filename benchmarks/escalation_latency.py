@@ -92,8 +92,10 @@ from community.forums import services as forums
 from community.identity.models import Member, Role
 from community.identity.services import create_member
 from community.jobs import QUEUE_NAME, ArqQueue, InProcessQueue, JobQueue
+from community.scope import Scope
 from community.tasks import TASKS
 from community.tenancy.services import create_tenant
+from community.wiring import register_all
 
 REDIS_URL = os.environ.get("PARVIS_BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
 HEALTH_KEY = QUEUE_NAME + ":health-check"  # arq writes it on a worker's first poll
@@ -168,6 +170,7 @@ class Result:
 
 async def seed(database_url: str, centre: StandIn, threads: int) -> Seeded:
     """A tenant with a moderator, ASKERS askers, `threads` questions and the stand-in target."""
+    register_all()  # posts are screened and checked for escalation as the app would
     engine = create_engine(database_url)
     sessions = session_factory(engine)
     jobs = InProcessQueue(sessions, TASKS, DELIVERY)
@@ -177,7 +180,9 @@ async def seed(database_url: str, centre: StandIn, threads: int) -> Seeded:
                 session, slug="bench", name="Bench Community", domains=[DOMAIN]
             )
             tenant.preferences = {"moderation": TRUSTED}
-            await forums.create_category(session, tenant.id, slug="help", name="Help")
+            await forums.create_category(
+                await Scope.load(session, tenant.id), slug="help", name="Help"
+            )
             moderator = await _member(session, tenant.id, "moderator", Role.MODERATOR)
             askers = [await _member(session, tenant.id, f"asker{n}") for n in range(ASKERS)]
         thread_ids: list[int] = []
@@ -187,9 +192,7 @@ async def seed(database_url: str, centre: StandIn, threads: int) -> Seeded:
                     asker = await session.get(Member, askers[n % ASKERS].id)
                     assert asker is not None
                     thread = await forums.create_thread(
-                        session,
-                        tenant.id,
-                        asker,
+                        await Scope.load(session, tenant.id, asker.id),
                         category_slug="help",
                         title=f"Order A{n:06d}: the tracking page shows no update",
                         body=f"I placed order A{n:06d} on Monday and the tracking page "
@@ -221,8 +224,7 @@ async def _member(
     session: AsyncSession, tenant_id: int, name: str, role: Role = Role.MEMBER
 ) -> Member:
     return await create_member(
-        session,
-        tenant_id,
+        await Scope.load(session, tenant_id),
         email=f"{name}@bench.test",
         display_name=name.title(),
         password="bench password 123",
@@ -357,9 +359,8 @@ async def fire(
     async def writer() -> None:
         for thread_id in todo:
             async with session_scope(sessions, jobs) as session:
-                actor = await session.get(Member, seeded.moderator_id)
-                assert actor is not None
-                await services.escalate_by_hand(session, seeded.tenant_id, actor, thread_id, NOTE)
+                scope = await Scope.load(session, seeded.tenant_id, seeded.moderator_id)
+                await services.escalate_by_hand(scope, thread_id, NOTE)
 
     await asyncio.gather(*(writer() for _ in range(writers)))
 

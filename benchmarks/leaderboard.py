@@ -29,10 +29,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from throwaway_database import bench_database
 
 from community.db import create_engine, session_factory, session_scope
+from community.scope import Scope
 from community.scoring.models import Reason
 from community.scoring.recompute import recompute_counters
 from community.scoring.rules import DEFAULT_POINTS
 from community.scoring.services import leaderboard
+from community.tenancy.services import TenantInfo, tenant_info
 
 CATEGORIES = 20
 DAYS = 365
@@ -188,7 +190,7 @@ async def seed(engine: AsyncEngine, members: int, events: int) -> int:
 
 async def recompute(engine: AsyncEngine, tenant_id: int) -> None:
     async with session_scope(session_factory(engine)) as session:
-        await recompute_counters(session, tenant_id)
+        await recompute_counters(await Scope.load(session, tenant_id))
 
 
 async def vacuum_analyze(engine: AsyncEngine) -> None:
@@ -207,12 +209,16 @@ async def count(engine: AsyncEngine, sql: str) -> int:
 # ---- timings and plans --------------------------------------------------------------------
 
 
+TENANTS: dict[int, TenantInfo] = {}
+
+
 async def run_leaderboard(engine: AsyncEngine, tenant_id: int, variant: Variant) -> int:
     """One leaderboard request in its own session, as a page would do; returns its row count."""
     async with session_factory(engine)() as session:
-        standings = await leaderboard(
-            session, tenant_id, period=variant.period, category_id=variant.category_id
-        )
+        if tenant_id not in TENANTS:  # read once: a page gets its tenant from the cache
+            TENANTS[tenant_id] = await tenant_info(session, tenant_id)
+        scope = Scope(session, TENANTS[tenant_id])
+        standings = await leaderboard(scope, period=variant.period, category_id=variant.category_id)
     return len(standings)
 
 

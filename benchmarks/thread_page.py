@@ -41,8 +41,10 @@ from community.forums import services as forums
 from community.identity.models import Member, Role
 from community.identity.services import create_member
 from community.jobs import InProcessQueue
+from community.scope import Scope
 from community.tasks import TASKS
 from community.tenancy.services import create_tenant
+from community.wiring import register_all
 
 HOST = "bench.localhost"
 PAGE_SIZE = 60
@@ -157,10 +159,10 @@ def last_reply_marker() -> str:
 
 
 async def _seed_members(session: AsyncSession, tenant_id: int) -> list[Member]:
+    scope = await Scope.load(session, tenant_id)
     return [
         await create_member(
-            session,
-            tenant_id,
+            scope,
             email=f"{name.split()[0].lower()}@bench.test",
             display_name=name,
             password="bench password 123",
@@ -175,6 +177,7 @@ TRUSTED = {"premoderate_first_posts": 0, "new_member_posts": 0, "posts_per_minut
 
 async def seed(database_url: str) -> int:
     """One tenant, a few members and a thread of REPLIES replies; returns the thread id."""
+    register_all()  # posts are screened and scored as the app would
     engine = create_engine(database_url)
     jobs = InProcessQueue(session_factory(engine), TASKS)
     try:
@@ -184,19 +187,18 @@ async def seed(database_url: str) -> int:
             )
             # Seeded history is trusted: no pre-moderation of first posts, links or rate.
             tenant.preferences = {"moderation": TRUSTED}
-            await forums.create_category(session, tenant.id, slug="help", name="Help")
+            scope = await Scope.load(session, tenant.id)
+            await forums.create_category(scope, slug="help", name="Help")
             members = await _seed_members(session, tenant.id)
             thread = await forums.create_thread(
-                session,
-                tenant.id,
-                members[0],
+                scope.acting_as(members[0]),
                 category_slug="help",
                 title="Wi-Fi drops every evening since the last firmware update",
                 body=QUESTION,
             )
             for n in range(1, REPLIES + 1):
                 author = members[n % len(members)]
-                await forums.reply(session, tenant.id, author, thread.id, reply_body(n))
+                await forums.reply(scope.acting_as(author), thread.id, reply_body(n))
         await jobs.drain()
         return thread.id
     finally:

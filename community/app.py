@@ -35,6 +35,7 @@ from community.ideas.api import IdeasApi
 from community.ideas.web import IdeaPages
 from community.identity.web import IdentityPages
 from community.jobs import InProcessQueue, connect_queue
+from community.l10n import jinja as l10n_jinja
 from community.moderation.api import ModerationApi
 from community.moderation.web import ModerationPages
 from community.qa.api import AnswersApi
@@ -51,6 +52,7 @@ from community.web.errors import EXCEPTION_HANDLERS
 from community.web.ops import health
 from community.web.render import css_value
 from community.web.unit_of_work import UnitOfWorkMiddleware
+from community.wiring import register_all, register_template_globals
 
 SESSION_COOKIE = "parvis_session"
 SECURITY_HEADERS = [
@@ -76,6 +78,7 @@ def _session_config(
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
+    register_all()
     engine = create_engine(settings.database_url)
     sessions = session_factory(engine)
     redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
@@ -177,6 +180,8 @@ def _template_engine(settings: Settings) -> JinjaTemplateEngine:
         auto_reload=settings.debug,  # no stat() per template per render in production
     )
     environment.filters["css_value"] = css_value
+    l10n_jinja.install(environment)  # `_`, `ngettext`, dates… in each render's locale
+    register_template_globals(environment.globals)
     return JinjaTemplateEngine.from_environment(environment)
 
 

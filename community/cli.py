@@ -7,15 +7,19 @@ import os
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from community.config import PROJECT_ROOT, Settings
 from community.db import create_engine, session_factory, session_scope
 from community.errors import DomainError
 from community.identity.models import Role
+from community.l10n import LOCALES
+
+if TYPE_CHECKING:
+    from community.jobs import InProcessQueue
 
 T = TypeVar("T")
 
@@ -23,15 +27,30 @@ T = TypeVar("T")
 def run_in_session(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
     """Run `work` in one committed unit of work; domain errors become clean CLI errors."""
 
+    async def in_one_unit(sessions: async_sessionmaker[AsyncSession], jobs: InProcessQueue) -> T:
+        async with session_scope(sessions, jobs) as session:
+            return await work(session)
+
+    return run_with_sessions(in_one_unit)
+
+
+def run_with_sessions(
+    work: Callable[[async_sessionmaker[AsyncSession], InProcessQueue], Awaitable[T]],
+) -> T:
+    """Run `work`, which opens its own units of work (one per tenant, say), then the jobs it
+    queued; domain errors become clean CLI errors."""
+
     async def main() -> T:
         from community.jobs import InProcessQueue
         from community.tasks import TASKS
+        from community.wiring import register_all
 
+        register_all()
         engine = create_engine(Settings.from_env().database_url)
-        jobs = InProcessQueue(session_factory(engine), TASKS)
+        sessions = session_factory(engine)
+        jobs = InProcessQueue(sessions, TASKS)
         try:
-            async with session_scope(session_factory(engine), jobs) as session:
-                result = await work(session)
+            result = await work(sessions, jobs)
             await jobs.drain()
             return result
         finally:
@@ -134,7 +153,7 @@ def tenant() -> None:
 @click.option("--slug", required=True, help="Short name, also <slug>.localhost locally.")
 @click.option("--name", required=True, help="The community's display name.")
 @click.option("--domain", "domains", multiple=True, help="A host name that serves it (repeatable).")
-@click.option("--locale", default="en", show_default=True, type=click.Choice(["en", "fr"]))
+@click.option("--locale", default="en", show_default=True, type=click.Choice(LOCALES))
 def create_tenant_command(slug: str, name: str, domains: tuple[str, ...], locale: str) -> None:
     """Create a tenant."""
     from community.tenancy.services import create_tenant
@@ -169,6 +188,7 @@ def create_member_command(
     from sqlalchemy import select
 
     from community.identity.services import create_member
+    from community.scope import Scope
     from community.tenancy.models import Tenant
 
     password = password or secrets.token_urlsafe(12)
@@ -178,8 +198,7 @@ def create_member_command(
         if tenant_id is None:
             raise click.ClickException(f"no tenant with slug {tenant_slug!r}")
         created = await create_member(
-            session,
-            tenant_id,
+            await Scope.load(session, tenant_id),
             email=email,
             display_name=name or email.split("@")[0],
             password=password,
@@ -200,20 +219,19 @@ def scoring() -> None:
 @click.option("--tenant", "tenant_slug", default="", help="Only this tenant (default: all).")
 def recompute_command(tenant_slug: str) -> None:
     """Rebuild every counter (reputation, scores, reply and thread counts) from the facts."""
-    from sqlalchemy import select
+    from community.scoring.recompute import recompute_tenants
 
-    from community.scoring.recompute import recompute_counters
-    from community.tenancy.models import Tenant
+    async def work() -> None:  # each tenant in a unit of work of its own
+        engine = create_engine(Settings.from_env().database_url)
+        try:
+            await recompute_tenants(session_factory(engine), tenant_slug)
+        finally:
+            await engine.dispose()
 
-    async def work(session: AsyncSession) -> None:
-        tenant_id = None
-        if tenant_slug:
-            tenant_id = await session.scalar(select(Tenant.id).where(Tenant.slug == tenant_slug))
-            if tenant_id is None:
-                raise click.ClickException(f"no tenant with slug {tenant_slug!r}")
-        await recompute_counters(session, tenant_id)
-
-    run_in_session(work)
+    try:
+        asyncio.run(work())
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from exc
     click.echo(f"counters recomputed for {tenant_slug or 'every tenant'}")
 
 
@@ -247,8 +265,8 @@ def demo(port: int, serve: bool, print_standin_args: bool) -> None:
         click.echo(" ".join(standin_args()))
         return
     command.upgrade(alembic_config(), "head")
-    communities = run_in_session(seed_demo)
-    run_in_session(seed_contact_centre)  # after the seeding's jobs: see its docstring
+    communities = run_with_sessions(seed_demo)  # a unit of work per community
+    run_with_sessions(seed_contact_centre)  # after the seeding's jobs: see its docstring
     click.echo("\nParvis demo ready.\n")
     for community in communities:
         click.echo(f"  {community.name}: http://{community.host}:{port}/")
@@ -295,7 +313,7 @@ def contact_centre(
     timeout_seconds: float,
 ) -> None:
     """Run a local contact-centre stand-in that takes escalated cases (until Ctrl-C)."""
-    from community.escalation.standin import ContactCentre, new_secret, run_until_interrupted
+    from community.demo.contact_centre import ContactCentre, new_secret, run_until_interrupted
 
     try:
         centre = ContactCentre(

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any, ClassVar, TypeVar
 
-from sqlalchemy import DateTime, Dialect, Enum, ForeignKey, MetaData, Select, event, select
+from sqlalchemy import DateTime, Dialect, Enum, ForeignKey, MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -74,14 +74,12 @@ class TenantOwned:
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
 
 
-ModelT = TypeVar("ModelT", bound=TenantOwned)
-
 # ---- tenant isolation ---------------------------------------------------------------------
 #
 # A session bound to a tenant (`bind_tenant`, done by every `Scope`) sees only that tenant's
-# rows: one `do_orm_execute` hook adds `tenant_id = :tenant` to every ORM SELECT, UPDATE and
-# DELETE that touches a tenant-owned model, joins and relationship loads included, and a
-# flush refuses to write a row of another tenant. The few reads that must cross tenants
+# rows: one `do_orm_execute` hook adds `tenant_id = :tenant` to every ORM SELECT, UPDATE,
+# DELETE and INSERT … SELECT that touches a tenant-owned model, joins and relationship loads
+# included, and a flush refuses to write a row of another tenant. The few reads that must cross tenants
 # (host resolution, sweeps over every tenant) run in an unbound session or say so with
 # `ALL_TENANTS` in their execution options.
 
@@ -111,7 +109,8 @@ def _only_the_bound_tenant(state: ORMExecuteState) -> None:
     tenant_id = state.session.info.get(TENANT_KEY)
     if tenant_id is None or state.execution_options.get("all_tenants", False):
         return
-    if state.is_select or state.is_update or state.is_delete:
+    # INSERTs too: an INSERT ... SELECT reads rows, and the criteria reach its SELECT.
+    if state.is_select or state.is_update or state.is_delete or state.is_insert:
         state.statement = state.statement.options(
             with_loader_criteria(
                 TenantOwned,
@@ -136,19 +135,6 @@ def _new_rows_join_the_bound_tenant(session: Session, _tx: UOWTransaction, _i: A
             raise CrossTenantWrite(
                 f"{type(row).__name__} of tenant {row.tenant_id} in a session of tenant {tenant_id}"
             )
-
-
-def in_tenant(model: type[ModelT], tenant_id: int) -> Select[ModelT]:
-    """SELECT of `model` rows restricted to one tenant (for sessions not bound to one)."""
-    return select(model).where(model.tenant_id == tenant_id)
-
-
-async def get_in_tenant(
-    session: AsyncSession, model: type[ModelT], tenant_id: int, row_id: int
-) -> ModelT | None:
-    """The row with this id if, and only if, it belongs to the tenant."""
-    primary_key = model.id  # type: ignore[attr-defined]
-    return await session.scalar(in_tenant(model, tenant_id).where(primary_key == row_id))
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:

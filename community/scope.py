@@ -18,10 +18,11 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from community.db import bind_tenant
+from community.db import TenantOwned, bind_tenant
 from community.errors import Forbidden, NotAuthenticated, NotFound
 from community.identity.models import Member
 from community.identity.permissions import Permission, has_permission
+from community.l10n import N_
 from community.tenancy.services import TenantInfo, tenant_info
 from community.tenancy.settings import TenantSettings
 
@@ -63,11 +64,16 @@ class Scope:
 
     async def get(self, model: type[RowT], row_id: int) -> RowT | None:
         """The tenant's row with this primary key, or None (also for another tenant's id)."""
-        return await self.db.get(model, row_id)
-
-    async def one(self, model: type[RowT], row_id: int, missing: str = "Not found.") -> RowT:
-        """The tenant's row with this primary key, or NotFound with the `missing` message."""
         row = await self.db.get(model, row_id)
+        # The session's criteria filter what it loads; this also covers a row that was in
+        # its identity map before the session was bound.
+        if isinstance(row, TenantOwned) and row.tenant_id != self.tenant.id:
+            return None
+        return row
+
+    async def one(self, model: type[RowT], row_id: int, missing: str = N_("Not found.")) -> RowT:
+        """The tenant's row with this primary key, or NotFound with the `missing` message."""
+        row = await self.get(model, row_id)
         if row is None:
             raise NotFound(missing)
         return row

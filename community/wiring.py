@@ -7,6 +7,40 @@ hooks run in: moderation screens a post before escalation and scoring look at it
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
+
+from community.escalation import hooks as escalation
+from community.escalation import labels as escalation_labels
+from community.forums.labels import VISIBILITY_LABELS
+from community.forums.lifecycle import POSTS, THREAD_PAGE
+from community.ideas.models import STATUS_LABELS
+from community.identity.labels import ROLE_LABELS
+from community.moderation import hooks as moderation
+from community.moderation.services import REASON_LABELS as QUEUE_REASON_LABELS
+from community.notify.models import NOTIFICATION_TEXTS
+from community.scoring import hooks as scoring
+from community.votes import hooks as votes
+
 
 def register_all() -> None:
-    """Each capability adds its hooks here (e.g. `moderation.hooks.register(POSTS)`)."""
+    """Each capability adds its hooks to the forum's `POSTS` and `THREAD_PAGE`."""
+    moderation.register(POSTS)
+    escalation.register(POSTS, THREAD_PAGE)
+    scoring.register(POSTS)
+    votes.register(THREAD_PAGE)
+
+
+def register_template_globals(names: MutableMapping[str, object]) -> None:
+    """The label tables each capability's pages show (English, marked for translation), by
+    the names the templates use; the web layer imports none of them."""
+    names.update(
+        role_labels=ROLE_LABELS,
+        visibility_labels=VISIBILITY_LABELS,
+        status_labels=STATUS_LABELS,
+        queue_reason_labels=QUEUE_REASON_LABELS,
+        notification_texts=NOTIFICATION_TEXTS,
+        state_labels=escalation_labels.STATE_LABELS,
+        rule_labels=escalation_labels.RULE_LABELS,
+        priority_labels=escalation_labels.PRIORITY_LABELS,
+        event_labels=escalation_labels.EVENT_LABELS,
+    )

@@ -35,9 +35,10 @@ from community.forums.models import Thread, ThreadKind
 from community.identity.models import Member, Role
 from community.identity.services import create_member
 from community.jobs import InProcessQueue
-from community.tasks import TASKS
 from community.scope import Scope
+from community.tasks import TASKS
 from community.tenancy.services import create_tenant, tenant_info
+from community.wiring import register_all
 
 PASSWORD = "correct horse battery"
 TRUSTING = {"premoderate_first_posts": 0, "new_member_posts": 0, "posts_per_minute": 10_000}
@@ -155,6 +156,7 @@ class World:
     tenants: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        register_all()  # the capabilities' hooks, as the app, the worker and the CLI have them
         self.jobs = InProcessQueue(self.sessions, TASKS, TEST_DELIVERY)
 
     @asynccontextmanager
@@ -179,14 +181,15 @@ class World:
             # Members' first posts and links are trusted here; moderation tests turn it on.
             created.preferences = {"moderation": TRUSTING}
             self.tenants[slug] = created.id
-            await forums.create_category(session, created.id, slug="general", name="General")
-            await forums.create_category(session, created.id, slug="billing", name="Billing")
+            scope = await self.scope(session, slug)
+            await forums.create_category(scope, slug="general", name="General")
+            await forums.create_category(scope, slug="billing", name="Billing")
         return created.id
 
     async def member(self, tenant: str, email: str, role: Role = Role.MEMBER) -> Member:
         async with self.unit() as session:
             return await create_member(
-                session, self.tenants[tenant], email=email,
+                await self.scope(session, tenant), email=email,
                 display_name=email.split("@")[0].title(), password=PASSWORD, role=role,
             )  # fmt: skip
 
@@ -195,14 +198,13 @@ class World:
         replies: int = 0, category: str = "general", kind: ThreadKind = ThreadKind.QUESTION,
     ) -> Thread:  # fmt: skip
         async with self.unit() as session:
-            tenant_id = self.tenants[tenant]
-            author = await session.get(Member, author.id)  # fresh: merge would write stale counters
+            # Fresh from this session: merging would write stale counters.
+            scope = await self.scope(session, tenant, await session.get(Member, author.id))
             created = await forums.create_thread(
-                session, tenant_id, author, category_slug=category, title=title,
-                body=f"Body of **{title}**", kind=kind,
-            )  # fmt: skip
+                scope, category_slug=category, title=title, body=f"Body of **{title}**", kind=kind
+            )
             for n in range(replies):
-                await forums.reply(session, tenant_id, author, created.id, f"Reply number {n + 1}")
+                await forums.reply(scope, created.id, f"Reply number {n + 1}")
             return created
 
 

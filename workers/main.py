@@ -15,9 +15,12 @@ from community.db import create_engine, session_factory
 from community.escalation.tasks import sweep_escalations
 from community.jobs import QUEUE_NAME, ArqQueue, task_context
 from community.tasks import TASKS
+from community.wiring import register_all
 
 
 def worker_options(settings: Settings) -> dict[str, Any]:
+    register_all()
+
     async def startup(ctx: dict[str, Any]) -> None:
         engine = create_engine(settings.database_url)
         jobs = ArqQueue(ctx["redis"])

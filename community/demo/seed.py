@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from community.db import utcnow
+from community.db import session_scope, utcnow
 from community.demo.content import RETAILER, TELECOM
 from community.escalation.adapters.registry import validate_target
 from community.escalation.calendar import validate_calendar
@@ -25,8 +25,10 @@ from community.forums.models import CategoryKind, Post, Thread, ThreadKind
 from community.ideas import services as ideas
 from community.identity.models import Member, Role
 from community.identity.services import create_member
+from community.jobs import InProcessQueue, JobQueue
 from community.moderation import services as moderation
 from community.qa import services as qa
+from community.scope import Scope
 from community.tenancy.models import Tenant
 from community.tenancy.services import create_tenant
 from community.votes.services import vote
@@ -63,9 +65,19 @@ class DemoCommunity:
     accounts: list[tuple[str, str]]
 
 
-async def seed_demo(session: AsyncSession) -> list[DemoCommunity]:
-    """Create each demo community unless it already exists; describe them all."""
-    return [await seed_community(session, spec) for spec in (TELECOM, RETAILER)]
+async def seed_demo(
+    sessions: async_sessionmaker[AsyncSession], jobs: InProcessQueue
+) -> list[DemoCommunity]:
+    """Create each demo community unless it already exists; describe them all.
+
+    Each community in a unit of work of its own (a session works for one tenant only), and
+    its jobs done before the next one's: they write too, and SQLite has a single writer."""
+    described = []
+    for spec in (TELECOM, RETAILER):
+        async with session_scope(sessions, jobs) as session:
+            described.append(await seed_community(session, spec))
+        await jobs.drain()
+    return described
 
 
 async def seed_community(session: AsyncSession, spec: dict[str, Any]) -> DemoCommunity:
@@ -84,17 +96,18 @@ async def seed_community(session: AsyncSession, spec: dict[str, Any]) -> DemoCom
     escalation = _escalation_rules(spec)
     # History is trusted; the moderation rules apply after.
     tenant.preferences = {"moderation": SEEDING, "escalation": escalation}
-    members = {m["email"]: await _seed_member(session, tenant.id, m) for m in spec["members"]}
+    scope = await Scope.load(session, tenant.id)
+    members = {m["email"]: await _seed_member(scope, m) for m in spec["members"]}
     for category in spec["categories"]:
-        await forums.create_category(session, tenant.id, **category)
+        await forums.create_category(scope, **category)
     for index, thread_spec in enumerate(spec["threads"]):
-        thread = await _seed_thread(session, tenant.id, members, thread_spec, views=17 + index * 23)
+        thread = await _seed_thread(scope, members, thread_spec, views=17 + index * 23)
         note = CERTIFY_NOTE[spec["locale"]]
-        await _seed_reactions(session, tenant.id, list(members.values()), thread, index, note)
-    await _seed_ideas(session, tenant.id, members, spec)
+        await _seed_reactions(scope, list(members.values()), thread, index, note)
+    await _seed_ideas(scope, members, spec)
     tenant.preferences = {"escalation": escalation}  # the default moderation rules from now on
     await session.flush()
-    await _seed_moderation(session, tenant.id, members, spec)
+    await _seed_moderation(await Scope.load(session, tenant.id), members, spec)
     return described
 
 
@@ -106,10 +119,10 @@ def _escalation_rules(spec: dict[str, Any]) -> dict[str, Any]:
     return {"calendar": calendar.to_preferences()}
 
 
-async def _seed_member(session: AsyncSession, tenant_id: int, spec: dict[str, Any]) -> Member:
+async def _seed_member(scope: Scope, spec: dict[str, Any]) -> Member:
     member = await create_member(
-        session, tenant_id, email=spec["email"], display_name=spec["name"],
-        password=DEMO_PASSWORD, role=Role(spec["role"]),
+        scope, email=spec["email"], display_name=spec["name"], password=DEMO_PASSWORD,
+        role=Role(spec["role"]),
     )  # fmt: skip
     # What the brand's SSO would say of a customer: it weighs on escalations' priority.
     member.customer_tier = spec.get("customer_tier", "")
@@ -117,57 +130,54 @@ async def _seed_member(session: AsyncSession, tenant_id: int, spec: dict[str, An
     return member
 
 
-async def seed_contact_centre(session: AsyncSession) -> None:
+async def seed_contact_centre(
+    sessions: async_sessionmaker[AsyncSession], jobs: JobQueue | None = None
+) -> None:
     """Point each demo community that has no contact-centre target at the local stand-in.
 
-    Its own unit of work, run once `seed_demo`'s jobs have: the content's escalations were
-    then tried with no target, which waits without a network call, and the server's sweep
-    sends them to the stand-in. Were the target seeded with them, `parvis demo` would try
-    (and, the stand-in not running, retry with backoff) every one before it even served.
-    A community whose admin set up another target keeps it.
+    Its own units of work (one per community), run once `seed_demo`'s jobs have: the
+    content's escalations were then tried with no target, which waits without a network
+    call, and the server's sweep sends them to the stand-in. Were the target seeded with
+    them, `parvis demo` would try (and, the stand-in not running, retry with backoff) every
+    one before it even served. A community whose admin set up another target keeps it.
     """
+    for spec in (TELECOM, RETAILER):
+        async with session_scope(sessions, jobs) as session:
+            tenant_id = await session.scalar(select(Tenant.id).where(Tenant.slug == spec["slug"]))
+            if tenant_id is not None:
+                await _point_at_standin(await Scope.load(session, tenant_id))
+
+
+async def _point_at_standin(scope: Scope) -> None:
+    if await scope.db.scalar(select(EscalationTarget.id).limit(1)):
+        return
     values = {"url": STANDIN_URL, "signing_secret": STANDIN_SECRET}
     settings, credentials, errors = validate_target(
         TargetKind.WEBHOOK, values, allow_private_hosts=True
     )
     assert not errors, errors
-    for spec in (TELECOM, RETAILER):
-        tenant_id = await session.scalar(select(Tenant.id).where(Tenant.slug == spec["slug"]))
-        if tenant_id is None or await session.scalar(
-            select(EscalationTarget.id).where(EscalationTarget.tenant_id == tenant_id).limit(1)
-        ):
-            continue
-        session.add(
-            EscalationTarget(
-                tenant_id=tenant_id, name=STANDIN_TARGET_NAME, kind=TargetKind.WEBHOOK,
-                settings=settings, credentials=credentials,
-                callback_secret=STANDIN_CALLBACK_SECRET,
-            )
-        )  # fmt: skip
-        # Their "no target" error is stale now: the server's first sweep sends them.
-        waiting = await session.scalars(
-            select(Escalation).where(
-                Escalation.tenant_id == tenant_id,
-                Escalation.state == EscalationState.PENDING,
-                Escalation.last_error == NO_TARGET,
-            )
+    scope.db.add(
+        EscalationTarget(
+            name=STANDIN_TARGET_NAME, kind=TargetKind.WEBHOOK, settings=settings,
+            credentials=credentials, callback_secret=STANDIN_CALLBACK_SECRET,
         )
-        for escalation in waiting:
-            escalation.last_error = ""
-    await session.flush()
+    )  # fmt: skip
+    # Their "no target" error is stale now: the server's first sweep sends them.
+    waiting = await scope.db.scalars(
+        select(Escalation).where(
+            Escalation.state == EscalationState.PENDING, Escalation.last_error == NO_TARGET
+        )
+    )
+    for escalation in waiting:
+        escalation.last_error = ""
+    await scope.db.flush()
 
 
 async def _seed_thread(
-    session: AsyncSession,
-    tenant_id: int,
-    members: dict[str, Member],
-    spec: dict[str, Any],
-    views: int,
+    scope: Scope, members: dict[str, Member], spec: dict[str, Any], views: int
 ) -> Thread:
     thread = await forums.create_thread(
-        session,
-        tenant_id,
-        members[spec["author"]],
+        scope.acting_as(members[spec["author"]]),
         category_slug=spec["category"],
         title=spec["title"],
         body=spec["body"],
@@ -177,25 +187,20 @@ async def _seed_thread(
     moments = [asked_at]
     for reply_spec in spec["replies"]:
         await forums.reply(
-            session, tenant_id, members[reply_spec["author"]], thread.id, reply_spec["body"]
+            scope.acting_as(members[reply_spec["author"]]), thread.id, reply_spec["body"]
         )
         moments.append(min(asked_at + timedelta(hours=reply_spec["hours_after"]), utcnow()))
-    await _backdate(session, thread, moments, views)
+    await _backdate(scope, thread, moments, views)
     return thread
 
 
 async def _seed_reactions(
-    session: AsyncSession,
-    tenant_id: int,
-    members: list[Member],
-    thread: Thread,
-    index: int,
-    note: str,
+    scope: Scope, members: list[Member], thread: Thread, index: int, note: str
 ) -> None:
     """Votes, an accepted or certified answer: what a living community has after a while."""
     posts = list(
         (
-            await session.scalars(
+            await scope.db.scalars(
                 select(Post).where(Post.thread_id == thread.id).order_by(Post.number)
             )
         ).all()
@@ -203,7 +208,7 @@ async def _seed_reactions(
     for post in posts:
         for position, voter in enumerate(members):
             if voter.id != post.author_id and (post.number * 7 + position * 3 + index) % 4 == 0:
-                await vote(session, tenant_id, voter, post.id, 1)
+                await vote(scope.acting_as(voter), post.id, 1)
     answers = [p for p in posts[1:] if p.author_id != thread.author_id]
     if thread.kind != ThreadKind.QUESTION or not answers:
         return
@@ -213,72 +218,60 @@ async def _seed_reactions(
             m for m in members
             if m.role in {Role.ADMIN, Role.MODERATOR} and m.id != by_staff[0].author_id
         )  # fmt: skip
-        await qa.certify(session, tenant_id, certifier, by_staff[0].id, note)
+        await qa.certify(scope.acting_as(certifier), by_staff[0].id, note)
     elif index % 2 == 0:
         asker = _member(members, thread.author_id)
-        await qa.accept(session, tenant_id, asker, answers[0].id)
+        await qa.accept(scope.acting_as(asker), answers[0].id)
 
 
-async def _seed_ideas(
-    session: AsyncSession, tenant_id: int, members: dict[str, Member], spec: dict[str, Any]
-) -> None:
+async def _seed_ideas(scope: Scope, members: dict[str, Member], spec: dict[str, Any]) -> None:
     """An idea board with ideas in every status, and a duplicate merged into its original."""
-    await forums.create_category(session, tenant_id, kind=CategoryKind.IDEAS, **spec["idea_board"])
+    await forums.create_category(scope, kind=CategoryKind.IDEAS, **spec["idea_board"])
     staff = next(m for m in members.values() if m.role == Role.MODERATOR)
     voters = [m for m in members.values() if m.role == Role.MEMBER]
     created: dict[str, int] = {}
     for idea_spec in spec["ideas"]:
         idea = await ideas.create_idea(
-            session, tenant_id, members[idea_spec["author"]], board=spec["idea_board"]["slug"],
+            scope.acting_as(members[idea_spec["author"]]), board=spec["idea_board"]["slug"],
             title=idea_spec["title"], body=idea_spec["body"],
         )  # fmt: skip
         for voter in voters[: idea_spec["votes"]]:
-            await ideas.vote(session, tenant_id, voter, idea.id)
+            await ideas.vote(scope.acting_as(voter), idea.id)
         if idea_spec["response"]:
             await ideas.change_status(
-                session, tenant_id, staff, idea.id, idea_spec["status"], idea_spec["response"]
+                scope.acting_as(staff), idea.id, idea_spec["status"], idea_spec["response"]
             )
         created[idea_spec["title"]] = idea.id
         if original := idea_spec.get("merge_into"):
-            await ideas.merge(session, tenant_id, staff, idea.id, created[original])
+            await ideas.merge(scope.acting_as(staff), idea.id, created[original])
 
 
-async def _seed_moderation(
-    session: AsyncSession, tenant_id: int, members: dict[str, Member], spec: dict[str, Any]
-) -> None:
+async def _seed_moderation(scope: Scope, members: dict[str, Member], spec: dict[str, Any]) -> None:
     """Work for the moderators: a newcomer's first post, an angry one, personal data, flags."""
     content = spec["moderation"]
     newcomer = await create_member(
-        session, tenant_id, email=content["newcomer"]["email"],
+        scope, email=content["newcomer"]["email"],
         display_name=content["newcomer"]["name"], password=DEMO_PASSWORD,
     )  # fmt: skip
-    thread_ids = list(
-        (
-            await session.scalars(
-                select(Thread.id).where(Thread.tenant_id == tenant_id).order_by(Thread.id)
-            )
-        ).all()
-    )
-    await forums.reply(session, tenant_id, newcomer, thread_ids[0], content["newcomer"]["body"])
+    thread_ids = list((await scope.db.scalars(select(Thread.id).order_by(Thread.id))).all())
+    await forums.reply(scope.acting_as(newcomer), thread_ids[0], content["newcomer"]["body"])
     regulars = [m for m in members.values() if m.role == Role.MEMBER]
-    await forums.reply(session, tenant_id, regulars[0], thread_ids[1], content["abusive"])
-    await forums.reply(session, tenant_id, regulars[1], thread_ids[2], content["personal_data"])
-    flagged = await forums.reply(session, tenant_id, regulars[2], thread_ids[3], content["flagged"])
+    await forums.reply(scope.acting_as(regulars[0]), thread_ids[1], content["abusive"])
+    await forums.reply(scope.acting_as(regulars[1]), thread_ids[2], content["personal_data"])
+    flagged = await forums.reply(scope.acting_as(regulars[2]), thread_ids[3], content["flagged"])
     for flagger in regulars[3:6]:
-        await moderation.flag_post(session, tenant_id, flagger, flagged.id, "off_topic")
+        await moderation.flag_post(scope.acting_as(flagger), flagged.id, "off_topic")
 
 
 def _member(members: list[Member], member_id: int) -> Member:
     return next(m for m in members if m.id == member_id)
 
 
-async def _backdate(
-    session: AsyncSession, thread: Thread, moments: list[datetime], views: int
-) -> None:
+async def _backdate(scope: Scope, thread: Thread, moments: list[datetime], views: int) -> None:
     """Give the thread a believable history: demo content was not all written just now."""
-    posts = (await session.scalars(select(Post).where(Post.thread_id == thread.id))).all()
+    posts = (await scope.db.scalars(select(Post).where(Post.thread_id == thread.id))).all()
     for post in posts:
         post.created_at = moments[post.number - 1]
     thread.created_at, thread.last_activity_at = moments[0], max(moments)
     thread.view_count = views
-    await session.flush()
+    await scope.db.flush()

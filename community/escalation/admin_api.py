@@ -11,15 +11,14 @@ from datetime import datetime
 from typing import Any
 
 import msgspec
-from litestar import Controller, Request, delete, get, patch, post, put
+from litestar import Controller, delete, get, patch, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from community.errors import ValidationFailed
 from community.escalation import settings as escalation
 from community.escalation.adapters.registry import mask
-from community.escalation.admin_web import private_hosts_ok
+from community.escalation.admin_web import Req, private_hosts_ok
 from community.escalation.models import EscalationTarget
 from community.escalation.rules import EscalationRules
 from community.escalation.settings import (
@@ -30,8 +29,7 @@ from community.escalation.settings import (
     RulesForm,
     TargetForm,
 )
-from community.identity.models import Member
-from community.tenancy.services import TenantInfo
+from community.scope import Scope
 
 Value = str | int | bool
 CALENDAR_KEYS = (*CALENDAR_FIELDS, "days")
@@ -116,104 +114,69 @@ class EscalationSettingsApi(Controller):
     tags = ["escalation settings"]
 
     @get("/settings")
-    async def get_settings(
-        self,
-        db: NamedDependency[AsyncSession],
-        tenant: NamedDependency[TenantInfo],
-        member: NamedDependency[Member],
-    ) -> SettingsOut:
+    async def get_settings(self, here: NamedDependency[Scope]) -> SettingsOut:
         """The escalation rules and business calendar (community admins)."""
-        return SettingsOut.of(await escalation.load_rules(db, tenant.id, member))
+        return SettingsOut.of(escalation.load_rules(here))
 
     @put("/settings")
     async def put_settings(
-        self,
-        request: Request[Any, Any, Any],
-        db: NamedDependency[AsyncSession],
-        tenant: NamedDependency[TenantInfo],
-        member: NamedDependency[Member],
-        data: JSONBody[SettingsIn],
+        self, request: Req, here: NamedDependency[Scope], data: JSONBody[SettingsIn]
     ) -> SettingsOut:
         """Replace the rules and calendar; 422 with `errors` by field (`calendar.…` for the
         calendar's). Switching the unresolved rule on sets `unresolved_since` to now."""
         try:
-            rules = await escalation.update_rules(db, tenant.id, member, _rules_form(data))
+            rules = await escalation.update_rules(here, _rules_form(data))
         except ValidationFailed as exc:
             raise ValidationFailed(_api_errors(exc.errors)) from None
         request.app.state.tenants.forget()
         return SettingsOut.of(rules)
 
     @get("/targets")
-    async def targets(
-        self,
-        request: Request[Any, Any, Any],
-        db: NamedDependency[AsyncSession],
-        tenant: NamedDependency[TenantInfo],
-        member: NamedDependency[Member],
-    ) -> list[TargetOut]:
+    async def targets(self, request: Req, here: NamedDependency[Scope]) -> list[TargetOut]:
         """The contact-centre targets in id order; cases go to the first enabled one."""
-        return await _outs(request, db, tenant, member)
+        return await _outs(request, here)
 
     @post("/targets", status_code=201)
     async def create_target(
-        self,
-        request: Request[Any, Any, Any],
-        db: NamedDependency[AsyncSession],
-        tenant: NamedDependency[TenantInfo],
-        member: NamedDependency[Member],
-        data: JSONBody[TargetIn],
+        self, request: Req, here: NamedDependency[Scope], data: JSONBody[TargetIn]
     ) -> TargetWithSecrets:
         """Add a target. A webhook given no `signing_secret` gets one; it and the callback
         secret are in `secrets`, in this answer only."""
-        escalation.require_admin(member)
+        kind = escalation.new_target_kind(here, data.kind)
         form = TargetForm(data.name, data.enabled, _texts(data.values))
         created = await escalation.create_target(
-            db, tenant.id, member, escalation.parse_kind(data.kind), form,
-            allow_private_hosts=private_hosts_ok(request),
-        )  # fmt: skip
-        return await _with_secrets(request, db, tenant, member, created)
+            here, kind, form, allow_private_hosts=private_hosts_ok(request)
+        )
+        return await _with_secrets(request, here, created)
 
     @patch("/targets/{target_id:int}")
     async def update_target(
         self,
-        request: Request[Any, Any, Any],
-        db: NamedDependency[AsyncSession],
-        tenant: NamedDependency[TenantInfo],
-        member: NamedDependency[Member],
+        request: Req,
+        here: NamedDependency[Scope],
         target_id: FromPath[int],
         data: JSONBody[TargetPatch],
     ) -> TargetOut:
         """Change a target's name, state or fields; its kind stays."""
         form = TargetForm(data.name, data.enabled, _texts(data.values))
         await escalation.update_target(
-            db, tenant.id, member, target_id, form, allow_private_hosts=private_hosts_ok(request)
+            here, target_id, form, allow_private_hosts=private_hosts_ok(request)
         )
-        return await _out(request, db, tenant, member, target_id)
+        return await _out(request, here, target_id)
 
     @post("/targets/{target_id:int}/callback-secret", status_code=200)
     async def rotate_callback_secret(
-        self,
-        request: Request[Any, Any, Any],
-        db: NamedDependency[AsyncSession],
-        tenant: NamedDependency[TenantInfo],
-        member: NamedDependency[Member],
-        target_id: FromPath[int],
+        self, request: Req, here: NamedDependency[Scope], target_id: FromPath[int]
     ) -> TargetWithSecrets:
         """A new callback secret, in `secrets` of this answer only; the old one stops working."""
-        target = await escalation.rotate_callback_secret(db, tenant.id, member, target_id)
+        target = await escalation.rotate_callback_secret(here, target_id)
         created = CreatedTarget(target, {"callback_secret": target.callback_secret})
-        return await _with_secrets(request, db, tenant, member, created)
+        return await _with_secrets(request, here, created)
 
     @delete("/targets/{target_id:int}", status_code=204)
-    async def delete_target(
-        self,
-        db: NamedDependency[AsyncSession],
-        tenant: NamedDependency[TenantInfo],
-        member: NamedDependency[Member],
-        target_id: FromPath[int],
-    ) -> None:
+    async def delete_target(self, here: NamedDependency[Scope], target_id: FromPath[int]) -> None:
         """Remove a target; its escalations go to the target in use from then on."""
-        await escalation.delete_target(db, tenant.id, member, target_id)
+        await escalation.delete_target(here, target_id)
 
 
 def _rules_form(data: SettingsIn) -> RulesForm:
@@ -247,31 +210,17 @@ def _target_out(target: EscalationTarget, base: str, in_use: EscalationTarget | 
     )  # fmt: skip
 
 
-async def _outs(
-    request: Request[Any, Any, Any], db: AsyncSession, tenant: TenantInfo, member: Member
-) -> list[TargetOut]:
-    targets = await escalation.list_targets(db, tenant.id, member)
-    base = await escalation.callback_base(db, tenant.id, request.app.state.settings.delivery)
+async def _outs(request: Req, scope: Scope) -> list[TargetOut]:
+    targets = await escalation.list_targets(scope)
+    base = await escalation.callback_base(scope, request.app.state.settings.delivery)
     in_use = escalation.in_use(targets)
     return [_target_out(target, base, in_use) for target in targets]
 
 
-async def _out(
-    request: Request[Any, Any, Any],
-    db: AsyncSession,
-    tenant: TenantInfo,
-    member: Member,
-    target_id: int,
-) -> TargetOut:
-    return next(out for out in await _outs(request, db, tenant, member) if out.id == target_id)
+async def _out(request: Req, scope: Scope, target_id: int) -> TargetOut:
+    return next(out for out in await _outs(request, scope) if out.id == target_id)
 
 
-async def _with_secrets(
-    request: Request[Any, Any, Any],
-    db: AsyncSession,
-    tenant: TenantInfo,
-    member: Member,
-    created: CreatedTarget,
-) -> TargetWithSecrets:
-    out = await _out(request, db, tenant, member, created.target.id)
+async def _with_secrets(request: Req, scope: Scope, created: CreatedTarget) -> TargetWithSecrets:
+    out = await _out(request, scope, created.target.id)
     return TargetWithSecrets(**msgspec.structs.asdict(out), secrets=created.secrets)

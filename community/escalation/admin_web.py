@@ -8,7 +8,6 @@ from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from community.errors import ValidationFailed
 from community.escalation import settings as escalation
@@ -22,8 +21,7 @@ from community.escalation.settings import (
     RulesForm,
     TargetForm,
 )
-from community.identity.models import Member
-from community.tenancy.services import TenantInfo
+from community.scope import Scope
 from community.web.render import form_fields, render, see_other
 
 Req = Request[Any, Any, Any]
@@ -36,123 +34,78 @@ class EscalationAdminPages(Controller):
     include_in_schema = False
 
     @get("/")
-    async def settings_form(
-        self,
-        request: Req,
-        db: NamedDependency[AsyncSession],
-        tenant: NamedDependency[TenantInfo],
-        member: NamedDependency[Member],
-    ) -> Template:
-        rules = await escalation.load_rules(db, tenant.id, member)
-        return await _settings_page(request, db, tenant, member, RulesForm.of(rules), {})
+    async def settings_form(self, request: Req, here: NamedDependency[Scope]) -> Template:
+        rules = escalation.load_rules(here)
+        return await _settings_page(request, here, RulesForm.of(rules), {})
 
     @post("/")
     async def save_settings(
-        self,
-        request: Req,
-        db: NamedDependency[AsyncSession],
-        tenant: NamedDependency[TenantInfo],
-        member: NamedDependency[Member],
+        self, request: Req, here: NamedDependency[Scope]
     ) -> Template | Redirect:
-        escalation.require_admin(member)
         form = await _rules_form(request)
         try:
-            await escalation.update_rules(db, tenant.id, member, form)
+            await escalation.update_rules(here, form)
         except ValidationFailed as exc:
-            return await _settings_page(request, db, tenant, member, form, exc.errors, 422)
+            return await _settings_page(request, here, form, exc.errors, 422)
         request.app.state.tenants.forget()  # the cached TenantInfo holds the preferences
         return see_other(f"{PAGE}?saved=1")
 
     @get("/targets/new")
     async def new_target(
-        self,
-        request: Req,
-        member: NamedDependency[Member],
-        kind: FromQuery[str] = "webhook",
+        self, request: Req, here: NamedDependency[Scope], kind: FromQuery[str] = "webhook"
     ) -> Template:
-        escalation.require_admin(member)
-        chosen = escalation.parse_kind(kind)
+        chosen = escalation.new_target_kind(here, kind)
         return _target_page(request, chosen, None, TargetForm(name="", enabled=True), {})
 
     @post("/targets")
-    async def create_target(
-        self,
-        request: Req,
-        db: NamedDependency[AsyncSession],
-        tenant: NamedDependency[TenantInfo],
-        member: NamedDependency[Member],
-    ) -> Template:
-        escalation.require_admin(member)
-        kind = escalation.parse_kind((await form_fields(request, "kind"))["kind"])
+    async def create_target(self, request: Req, here: NamedDependency[Scope]) -> Template:
+        kind = escalation.new_target_kind(here, (await form_fields(request, "kind"))["kind"])
         form = await _target_form(request, kind)
         try:
             created = await escalation.create_target(
-                db, tenant.id, member, kind, form, allow_private_hosts=private_hosts_ok(request)
+                here, kind, form, allow_private_hosts=private_hosts_ok(request)
             )
         except ValidationFailed as exc:
             return _target_page(request, kind, None, form, exc.errors, status_code=422)
         # The secrets made now are shown on this answer, never again: no redirect.
-        return await _created_page(request, db, tenant, created)
+        return await _created_page(request, here, created)
 
     @get("/targets/{target_id:int}")
     async def target_form(
-        self,
-        request: Req,
-        db: NamedDependency[AsyncSession],
-        tenant: NamedDependency[TenantInfo],
-        member: NamedDependency[Member],
-        target_id: FromPath[int],
+        self, request: Req, here: NamedDependency[Scope], target_id: FromPath[int]
     ) -> Template:
-        target = await escalation.get_target(db, tenant.id, member, target_id)
+        target = await escalation.get_target(here, target_id)
         form = TargetForm(name=target.name, enabled=target.enabled)
-        base = await _base(request, db, tenant)
+        base = await _base(request, here)
         return _target_page(request, target.kind, target, form, {}, base=base)
 
     @post("/targets/{target_id:int}")
     async def save_target(
-        self,
-        request: Req,
-        db: NamedDependency[AsyncSession],
-        tenant: NamedDependency[TenantInfo],
-        member: NamedDependency[Member],
-        target_id: FromPath[int],
+        self, request: Req, here: NamedDependency[Scope], target_id: FromPath[int]
     ) -> Template | Redirect:
-        target = await escalation.get_target(db, tenant.id, member, target_id)
+        target = await escalation.get_target(here, target_id)
         form = await _target_form(request, target.kind)
         try:
             await escalation.update_target(
-                db,
-                tenant.id,
-                member,
-                target_id,
-                form,
-                allow_private_hosts=private_hosts_ok(request),
+                here, target_id, form, allow_private_hosts=private_hosts_ok(request)
             )
         except ValidationFailed as exc:
-            base = await _base(request, db, tenant)
+            base = await _base(request, here)
             return _target_page(request, target.kind, target, form, exc.errors, 422, base=base)
         return see_other(f"{PAGE}/targets/{target_id}?saved=1")
 
     @post("/targets/{target_id:int}/rotate")
     async def rotate_secret(
-        self,
-        db: NamedDependency[AsyncSession],
-        tenant: NamedDependency[TenantInfo],
-        member: NamedDependency[Member],
-        target_id: FromPath[int],
+        self, here: NamedDependency[Scope], target_id: FromPath[int]
     ) -> Redirect:
-        await escalation.rotate_callback_secret(db, tenant.id, member, target_id)
+        await escalation.rotate_callback_secret(here, target_id)
         return see_other(f"{PAGE}/targets/{target_id}?rotated=1")
 
     @post("/targets/{target_id:int}/delete")
     async def delete_target(
-        self,
-        db: NamedDependency[AsyncSession],
-        tenant: NamedDependency[TenantInfo],
-        member: NamedDependency[Member],
-        target_id: FromPath[int],
+        self, here: NamedDependency[Scope], target_id: FromPath[int]
     ) -> Redirect:
-        await escalation.delete_target(db, tenant.id, member, target_id)
+        await escalation.delete_target(here, target_id)
         return see_other(f"{PAGE}?deleted=1")
 
 
@@ -180,20 +133,14 @@ def private_hosts_ok(request: Req) -> bool:
     return bool(request.app.state.settings.debug)
 
 
-async def _base(request: Req, db: AsyncSession, tenant: TenantInfo) -> str:
-    return await escalation.callback_base(db, tenant.id, request.app.state.settings.delivery)
+async def _base(request: Req, scope: Scope) -> str:
+    return await escalation.callback_base(scope, request.app.state.settings.delivery)
 
 
 async def _settings_page(
-    request: Req,
-    db: AsyncSession,
-    tenant: TenantInfo,
-    member: Member,
-    form: RulesForm,
-    errors: dict[str, str],
-    status_code: int = 200,
+    request: Req, scope: Scope, form: RulesForm, errors: dict[str, str], status_code: int = 200
 ) -> Template:
-    targets = await escalation.list_targets(db, tenant.id, member)
+    targets = await escalation.list_targets(scope)
     return render(
         request, "escalation/admin.html", status_code=status_code, form=form, errors=errors,
         limits=LIMITS, targets=targets, in_use=escalation.in_use(targets), kinds=list(TargetKind),
@@ -202,12 +149,10 @@ async def _settings_page(
     )  # fmt: skip
 
 
-async def _created_page(
-    request: Req, db: AsyncSession, tenant: TenantInfo, created: CreatedTarget
-) -> Template:
+async def _created_page(request: Req, scope: Scope, created: CreatedTarget) -> Template:
     target = created.target
     form = TargetForm(name=target.name, enabled=target.enabled)
-    base = await _base(request, db, tenant)
+    base = await _base(request, scope)
     return _target_page(request, target.kind, target, form, {}, 201, base, created.secrets)
 
 

@@ -3,71 +3,63 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from community.db import in_tenant, utcnow
 from community.escalation.models import Escalation
 from community.forums.models import Post, Thread
+from community.forums.services import reply
 from community.identity.models import Member, Role
-from community.moderation.audit import record
+from community.l10n import N_, gettext
 from community.notify.services import notify
-from community.tenancy.models import Tenant
+from community.qa.services import do_certify
+from community.scope import Scope
+from community.tenancy.services import TenantInfo
 
-SERVICE_NAMES = {"fr": "Service client", "en": "Customer service"}
 
-
-def service_email(tenant: Tenant) -> str:
+def service_email(tenant: TenantInfo) -> str:
     return f"customer-service@{tenant.slug}.invalid"
 
 
-async def service_member(session: AsyncSession, tenant_id: int) -> Member:
+async def service_member(scope: Scope) -> Member:
     """The tenant's customer-service account, which official answers are posted under."""
-    tenant = await session.get(Tenant, tenant_id)
-    assert tenant is not None
-    email = service_email(tenant)
-    member = await session.scalar(in_tenant(Member, tenant_id).where(Member.email == email))
+    email = service_email(scope.tenant)
+    member = await scope.db.scalar(select(Member).where(Member.email == email))
     if member is None:
-        name = SERVICE_NAMES.get(tenant.locale[:2], SERVICE_NAMES["en"])
+        name = gettext(scope.tenant.locale, N_("Customer service"))  # stored in its language
         # "!" is no argon2 hash: nobody can log in as this account.
-        member = Member(tenant_id=tenant_id, email=email, display_name=name,
-                        password_hash="!", role=Role.AGENT)  # fmt: skip
-        session.add(member)
-        await session.flush()
+        member = Member(email=email, display_name=name, password_hash="!", role=Role.AGENT)
+        scope.db.add(member)
+        await scope.db.flush()
     return member
 
 
 async def post_agent_reply(
-    session: AsyncSession, escalation: Escalation, agent_name: str, body: str
+    scope: Scope, escalation: Escalation, agent_name: str, body: str
 ) -> Post:
-    from community.forums.services import reply  # forums services call escalation rules
-
-    author = await service_member(session, escalation.tenant_id)
-    post = await reply(session, escalation.tenant_id, author, escalation.thread_id, body)
+    """The agent's answer, posted on the thread by the customer-service account."""
+    author = await service_member(scope)
+    post = await reply(scope.acting_as(author), escalation.thread_id, body)
     post.official_agent = agent_name.strip() or author.display_name
-    thread = await session.get(Thread, escalation.thread_id)
-    assert thread is not None
-    await notify(session, escalation.tenant_id, [thread.author_id], kind="agent_reply",
-                 text=thread.title, url=f"/p/{post.id}", thread_id=thread.id)  # fmt: skip
-    await session.flush()
+    thread = await scope.one(Thread, escalation.thread_id)
+    await notify(scope, [thread.author_id], kind="agent_reply", text=thread.title,
+                 url=f"/p/{post.id}", thread_id=thread.id)  # fmt: skip
+    await scope.db.flush()
     return post
 
 
-async def mark_resolved(session: AsyncSession, escalation: Escalation, answer: Post | None) -> str:
+async def mark_resolved(scope: Scope, escalation: Escalation, answer: Post | None) -> str:
     """Certify the agent's latest answer, which marks the thread resolved."""
-    thread = await session.scalar(
+    thread = await scope.db.scalar(
         select(Thread).where(Thread.id == escalation.thread_id).with_for_update()
     )
     assert thread is not None
     if answer is None:
-        return "The case was resolved without an answer on the thread"
-    before = thread.certified_post_id
-    thread.certified_post_id, thread.certified_by_id = answer.id, answer.author_id
-    thread.certified_note, thread.certified_at = "Resolved by customer service", utcnow()
-    author = await session.get(Member, answer.author_id)
-    assert author is not None
-    record(session, author, "answer.certify", ("thread", thread.id),
-           before={"certified_post_id": before},
-           after={"certified_post_id": answer.id, "escalation": escalation.id})  # fmt: skip
-    await notify(session, escalation.tenant_id, [thread.author_id], kind="case_resolved",
-                 text=thread.title, url=f"/p/{answer.id}", thread_id=thread.id)  # fmt: skip
-    return f"Post #{answer.number} certified: the thread is resolved"
+        return N_("The case was resolved without an answer on the thread")
+    author = await scope.one(Member, answer.author_id)
+    # Certified by the customer-service account, unchecked (qa.certify is the checked path):
+    # an answer certified before loses its points, the same answer again changes nothing.
+    note = gettext(scope.tenant.locale, N_("Resolved by customer service"))
+    await do_certify(scope.acting_as(author), thread, answer, note,
+                     audit={"escalation": escalation.id})  # fmt: skip
+    await notify(scope, [thread.author_id], kind="case_resolved", text=thread.title,
+                 url=f"/p/{answer.id}", thread_id=thread.id)  # fmt: skip
+    return N_("Post #%(number)s certified: the thread is resolved") % {"number": answer.number}

@@ -9,12 +9,10 @@ import msgspec
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from community.escalation import queries, services
 from community.escalation.models import Escalation, EscalationEvent
-from community.identity.models import Member
-from community.tenancy.services import TenantInfo
+from community.scope import Scope
 
 
 class EscalateIn(msgspec.Struct):
@@ -79,51 +77,33 @@ class EscalationsApi(Controller):
 
     @post("/threads/{thread_id:int}/escalate", status_code=201)
     async def escalate(
-        self,
-        db: NamedDependency[AsyncSession],
-        tenant: NamedDependency[TenantInfo],
-        member: NamedDependency[Member],
-        thread_id: FromPath[int],
-        data: JSONBody[EscalateIn],
+        self, here: NamedDependency[Scope], thread_id: FromPath[int], data: JSONBody[EscalateIn]
     ) -> EscalationOut:
         """Send a thread to the contact centre with a note (moderators and experts). A thread
         with an open escalation gets the note added to it instead of a second one."""
-        escalation = await services.escalate_by_hand(db, tenant.id, member, thread_id, data.note)
-        return EscalationOut.of(escalation)
+        return EscalationOut.of(await services.escalate_by_hand(here, thread_id, data.note))
 
     @get("/escalations")
     async def list_escalations(
-        self,
-        db: NamedDependency[AsyncSession],
-        tenant: NamedDependency[TenantInfo],
-        member: NamedDependency[Member],
-        status: FromQuery[str] = "open",
+        self, here: NamedDependency[Scope], status: FromQuery[str] = "open"
     ) -> list[EscalationOut]:
         """Escalations by status (`?status=`): `open` (most urgent first), `failed` or `resolved`."""
-        views = await queries.list_escalations(db, tenant.id, member, status)
+        views = await queries.list_escalations(here, status)
         return [EscalationOut.of(v.escalation, v) for v in views]
 
     @get("/escalations/{escalation_id:int}")
     async def get_escalation(
-        self,
-        db: NamedDependency[AsyncSession],
-        tenant: NamedDependency[TenantInfo],
-        member: NamedDependency[Member],
-        escalation_id: FromPath[int],
+        self, here: NamedDependency[Scope], escalation_id: FromPath[int]
     ) -> EscalationOut:
         """One escalation with its history (moderators and agents)."""
-        view, events = await queries.escalation_detail(db, tenant.id, member, escalation_id)
+        view, events = await queries.escalation_detail(here, escalation_id)
         out = EscalationOut.of(view.escalation, view)
         out.history = _events(events)
         return out
 
     @post("/escalations/{escalation_id:int}/retry", status_code=200)
     async def retry(
-        self,
-        db: NamedDependency[AsyncSession],
-        tenant: NamedDependency[TenantInfo],
-        member: NamedDependency[Member],
-        escalation_id: FromPath[int],
+        self, here: NamedDependency[Scope], escalation_id: FromPath[int]
     ) -> EscalationOut:
         """Send a failed escalation again from its first attempt."""
-        return EscalationOut.of(await services.retry(db, tenant.id, member, escalation_id))
+        return EscalationOut.of(await services.retry(here, escalation_id))

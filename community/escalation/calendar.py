@@ -21,6 +21,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from community.l10n import N_
+
 _ZERO = timedelta(0)
 _ONE_DAY = timedelta(days=1)
 # Slack on top of the estimated span when adding business time: enough for holidays and
@@ -162,37 +164,39 @@ def validate_calendar(values: Mapping[str, object]) -> tuple[BusinessCalendar, d
 
     timezone = _text(values.get("timezone"), calendar.timezone)
     if timezone not in _timezones():
-        errors["timezone"] = "Choose a time zone from the list, such as Europe/Paris."
+        errors["timezone"] = N_("Choose a time zone from the list, such as Europe/Paris.")
         timezone = calendar.timezone
 
     # A form whose day boxes are all unchecked may send None: that is no day, not the default.
     days = _days(values.get("days", calendar.days) or ())
     if days is None:
-        errors["days"] = "Opening days must be numbers from 0 (Monday) to 6 (Sunday)."
+        errors["days"] = N_("Opening days must be numbers from 0 (Monday) to 6 (Sunday).")
     elif not days:
-        errors["days"] = "Choose at least one opening day."
+        errors["days"] = N_("Choose at least one opening day.")
 
     start = _text(values.get("start"), calendar.start)
     end = _text(values.get("end"), calendar.end)
     opens_at, closes_at = _minute_of_day(start), _minute_of_day(end)
     if opens_at is None:
-        errors["start"] = "Enter the opening time as HH:MM, for example 09:00."
+        errors["start"] = N_("Enter the opening time as HH:MM, for example 09:00.")
     if closes_at is None:
-        errors["end"] = "Enter the closing time as HH:MM, for example 18:00, or 24:00."
+        errors["end"] = N_("Enter the closing time as HH:MM, for example 18:00, or 24:00.")
     elif opens_at is not None and opens_at >= closes_at:
-        errors["end"] = "The closing time must be later than the opening time."
+        errors["end"] = N_("The closing time must be later than the opening time.")
     hours_ok = "start" not in errors and "end" not in errors
 
     holidays, bad_line = _holidays(values.get("holidays", ()))
     if bad_line is not None:
         number, line = bad_line
-        errors["holidays"] = f"Line {number} ({line!r}) is not a date such as 2026-12-25."
+        message = N_("Line %(number)s (%(line)s) is not a date such as 2026-12-25.")
+        errors["holidays"] = message % {"number": number, "line": repr(line)}
 
     country = _text(values.get("holiday_country"), "").upper()
     if country and country not in _supported_countries():
-        errors["holiday_country"] = (
-            f"The country code {country!r} is not supported: use two letters, such as FR or US."
+        message = N_(
+            "The country code %(code)s is not supported: use two letters, such as FR or US."
         )
+        errors["holiday_country"] = message % {"code": repr(country)}
         country = ""
 
     return BusinessCalendar(

@@ -14,11 +14,11 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from community.db import get_in_tenant, in_tenant, utcnow
+from community.db import utcnow
 from community.errors import NotAuthenticated, NotFound, ValidationFailed
 from community.escalation.adapters.webhook import BadSignature, verify
+from community.escalation.answers import mark_resolved, post_agent_reply
 from community.escalation.models import (
     CallbackReceipt,
     Escalation,
@@ -27,6 +27,8 @@ from community.escalation.models import (
 )
 from community.escalation.services import add_event
 from community.forums.models import Post
+from community.l10n import N_
+from community.scope import Scope
 
 KINDS = ("case.acknowledged", "case.replied", "case.resolved", "case.closed")
 BODY_MAX = 20_000
@@ -75,34 +77,39 @@ def _text(value: Any) -> str:
 
 
 async def receive(
-    session: AsyncSession, tenant_id: int, target_id: int, headers: Mapping[str, str], raw: bytes
+    scope: Scope, target_id: int, headers: Mapping[str, str], raw: bytes
 ) -> Escalation:
-    target = await get_in_tenant(session, EscalationTarget, tenant_id, target_id)
+    """Apply a signed case update to the escalation it names, in the scope's tenant.
+
+    The contact centre signs it; no member sends it: whoever the scope says is logged in
+    plays no part (the agent's answers are posted by the customer-service account)."""
+    scope = scope.acting_as(None)
+    target = await scope.get(EscalationTarget, target_id)
     if target is None:
         raise NotFound("No such contact-centre target.")
     try:
         verify(target.callback_secret, headers, raw, utcnow())
     except BadSignature as bad:
         raise NotAuthenticated(f"Bad signature: {bad}") from None
-    await _remember(session, target.id, headers["webhook-id"])
+    await _remember(scope, target.id, headers["webhook-id"])
     update = parse_update(raw)
-    escalation = await session.scalar(
-        in_tenant(Escalation, tenant_id)
+    escalation = await scope.db.scalar(
+        select(Escalation)
         .where(Escalation.idempotency_key == update.idempotency_key)
         .with_for_update()
     )
     if escalation is None:
         raise NotFound("No escalation has this idempotency key.")
-    await APPLY[update.kind](session, escalation, update)
+    await APPLY[update.kind](scope, escalation, update)
     escalation.updated_at = utcnow()
-    await session.flush()
+    await scope.db.flush()
     return escalation
 
 
-async def _remember(session: AsyncSession, target_id: int, message_id: str) -> None:
+async def _remember(scope: Scope, target_id: int, message_id: str) -> None:
     try:
-        async with session.begin_nested():
-            session.add(CallbackReceipt(target_id=target_id, message_id=message_id[:200]))
+        async with scope.db.begin_nested():
+            scope.db.add(CallbackReceipt(target_id=target_id, message_id=message_id[:200]))
     except IntegrityError:
         raise NotAuthenticated("This callback was already received (replay).") from None
 
@@ -116,35 +123,33 @@ def _take_case(escalation: Escalation, update: CaseUpdate) -> None:
         escalation.next_attempt_at = escalation.lease_until = None
 
 
-async def _acknowledged(session: AsyncSession, escalation: Escalation, update: CaseUpdate) -> None:
+async def _acknowledged(scope: Scope, escalation: Escalation, update: CaseUpdate) -> None:
     _take_case(escalation, update)
-    add_event(session, escalation, "acknowledged", f"Case {escalation.external_id}")
+    detail = N_("Case %(case)s") % {"case": escalation.external_id}
+    add_event(scope, escalation, "acknowledged", detail)
 
 
-async def _replied(session: AsyncSession, escalation: Escalation, update: CaseUpdate) -> None:
-    from community.escalation.answers import post_agent_reply
-
+async def _replied(scope: Scope, escalation: Escalation, update: CaseUpdate) -> None:
     _take_case(escalation, update)
-    post = await post_agent_reply(session, escalation, update.agent, update.body)
-    add_event(session, escalation, "agent_reply", f"Post #{post.number}", update.agent)
+    post = await post_agent_reply(scope, escalation, update.agent, update.body)
+    detail = N_("Post #%(number)s") % {"number": post.number}
+    add_event(scope, escalation, "agent_reply", detail, update.agent)
 
 
-async def _resolved(session: AsyncSession, escalation: Escalation, update: CaseUpdate) -> None:
-    from community.escalation.answers import mark_resolved, post_agent_reply
-
+async def _resolved(scope: Scope, escalation: Escalation, update: CaseUpdate) -> None:
     _take_case(escalation, update)
     if update.body.strip():
-        await post_agent_reply(session, escalation, update.agent, update.body)
-    answer = await _latest_agent_answer(session, escalation.thread_id)
-    detail = await mark_resolved(session, escalation, answer)
+        await post_agent_reply(scope, escalation, update.agent, update.body)
+    answer = await _latest_agent_answer(scope, escalation.thread_id)
+    detail = await mark_resolved(scope, escalation, answer)
     _close(escalation)
-    add_event(session, escalation, "resolved", detail, update.agent)
+    add_event(scope, escalation, "resolved", detail, update.agent)
 
 
-async def _closed(session: AsyncSession, escalation: Escalation, update: CaseUpdate) -> None:
+async def _closed(scope: Scope, escalation: Escalation, update: CaseUpdate) -> None:
     _take_case(escalation, update)
     _close(escalation)
-    add_event(session, escalation, "closed", "The case was closed without a resolution",
+    add_event(scope, escalation, "closed", N_("The case was closed without a resolution"),
               update.agent)  # fmt: skip
 
 
@@ -153,8 +158,8 @@ def _close(escalation: Escalation) -> None:
     escalation.resolved_at = utcnow()
 
 
-async def _latest_agent_answer(session: AsyncSession, thread_id: int) -> Post | None:
-    return await session.scalar(
+async def _latest_agent_answer(scope: Scope, thread_id: int) -> Post | None:
+    return await scope.db.scalar(
         select(Post)
         .where(Post.thread_id == thread_id, Post.official_agent != "")
         .where(Post.deleted_at.is_(None))

@@ -19,10 +19,10 @@ from datetime import datetime, timedelta
 import httpx
 from sqlalchemy import exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, with_parent
 
 from community.config import DeliveryOptions
-from community.db import in_tenant, session_scope, utcnow
+from community.db import session_scope, utcnow
 from community.escalation.adapters import CaseReceipt, DeliveryFailed
 from community.escalation.adapters.registry import adapter_for
 from community.escalation.models import (
@@ -32,23 +32,26 @@ from community.escalation.models import (
     EscalationTarget,
 )
 from community.escalation.payload import Asker, CasePayload, HistoryEntry, Message
-from community.escalation.rules import EscalationRules
 from community.escalation.services import add_event, priority_label
 from community.forums.models import Post, Thread, Visibility
 from community.identity.models import Member
 from community.jobs import JobQueue, enqueue_after_commit
+from community.l10n import N_
+from community.scope import Scope
 from community.scoring.profiles import member_influence
 from community.tenancy.models import Tenant, TenantDomain
+from community.tenancy.services import TenantInfo
 
 log = logging.getLogger(__name__)
 REDRIVE_BATCH = 200
-NO_TARGET = "No contact-centre target is configured for this community."
+NO_TARGET = N_("No contact-centre target is configured for this community.")
 
 
 @dataclass(frozen=True)
 class Claimed:
     """What a delivery needs once the claim's transaction has ended."""
 
+    tenant: TenantInfo
     escalation_id: int
     attempt: int
     max_attempts: int
@@ -69,17 +72,23 @@ async def deliver(
         return None
     outcome = await _send(claimed, options)
     async with session_scope(sessions, jobs) as session:
-        return await _record(session, claimed, outcome, options)
+        return await _record(Scope(session, claimed.tenant), claimed, outcome, options)
 
 
 async def _claim(
     session: AsyncSession, escalation_id: int, options: DeliveryOptions
 ) -> Claimed | None:
+    """Take the lease on a pending escalation that is due, in a session bound to no tenant
+    yet: the job names only the row, whose tenant the delivery then works in."""
     now = utcnow()
-    target = await _target_or_wait(session, escalation_id)
+    escalation = await session.get(Escalation, escalation_id)
+    if escalation is None:
+        return None
+    scope = await Scope.load(session, escalation.tenant_id)
+    target = await _target_or_wait(scope, escalation)
     if target is None:
         return None
-    won = await session.scalar(
+    won = await scope.db.scalar(
         update(Escalation)
         .where(Escalation.id == escalation_id, Escalation.state == EscalationState.PENDING)
         .where(or_(Escalation.next_attempt_at.is_(None), Escalation.next_attempt_at <= now))
@@ -93,36 +102,30 @@ async def _claim(
     )
     if won is None:
         return None
-    escalation = await session.get(Escalation, escalation_id, populate_existing=True)
-    assert escalation is not None
+    await scope.db.refresh(escalation)
     escalation.target_id = target.id
-    tenant = await session.get(Tenant, escalation.tenant_id)
-    assert tenant is not None
-    rules = EscalationRules.from_preferences(tenant.preferences)
-    payload = await build_payload(session, escalation, tenant, target, options)
-    return Claimed(escalation.id, escalation.attempts, rules.max_attempts, target, payload)
+    payload = await build_payload(scope, escalation, target, options)
+    max_attempts = scope.settings.escalation.max_attempts
+    return Claimed(scope.tenant, escalation.id, escalation.attempts, max_attempts, target, payload)
 
 
-async def _target_or_wait(session: AsyncSession, escalation_id: int) -> EscalationTarget | None:
+async def _target_or_wait(scope: Scope, escalation: Escalation) -> EscalationTarget | None:
     """Where this escalation goes: the target of its earlier attempts (a retry must reach
     the same contact centre), else the tenant's first enabled one. Without any, nothing is
     attempted: the escalation waits, saying why, and goes out with the first sweep after
     an admin configures one."""
-    escalation = await session.get(Escalation, escalation_id)
-    if escalation is None:
-        return None
     target = None
     if escalation.target_id is not None:
-        target = await session.get(EscalationTarget, escalation.target_id)
-    target = target or await _default_target(session, escalation.tenant_id)
+        target = await scope.get(EscalationTarget, escalation.target_id)
+    target = target or await _default_target(scope)
     if target is None and escalation.state == EscalationState.PENDING:
         escalation.last_error = NO_TARGET
     return target
 
 
-async def _default_target(session: AsyncSession, tenant_id: int) -> EscalationTarget | None:
-    return await session.scalar(
-        in_tenant(EscalationTarget, tenant_id)
+async def _default_target(scope: Scope) -> EscalationTarget | None:
+    return await scope.db.scalar(
+        select(EscalationTarget)
         .where(EscalationTarget.enabled.is_(True))
         .order_by(EscalationTarget.id)
         .limit(1)
@@ -150,36 +153,41 @@ async def _send(claimed: Claimed, options: DeliveryOptions) -> CaseReceipt | Del
 
 
 async def _record(
-    session: AsyncSession,
+    scope: Scope,
     claimed: Claimed,
     outcome: CaseReceipt | DeliveryFailed,
     options: DeliveryOptions,
 ) -> EscalationState:
-    escalation = await session.scalar(
+    escalation = await scope.db.scalar(
         select(Escalation).where(Escalation.id == claimed.escalation_id).with_for_update()
     )
     assert escalation is not None
     now = utcnow()
     escalation.lease_until, escalation.updated_at = None, now
     if isinstance(outcome, CaseReceipt):
-        _delivered(session, escalation, outcome, claimed, now)
+        _delivered(scope, escalation, outcome, claimed, now)
     elif outcome.retryable and claimed.attempt < claimed.max_attempts:
         delay = backoff(claimed.attempt, options, outcome.retry_after)
         escalation.next_attempt_at = now + timedelta(seconds=delay)
         escalation.last_error = outcome.message[:1000]
-        add_event(session, escalation, "attempt_failed",
-                  f"Attempt {claimed.attempt}: {outcome.message}; next in {delay:.0f} s")  # fmt: skip
-        await _requeue(session, escalation.id, delay)
+        detail = N_("Attempt %(number)s: %(error)s; next in %(seconds)s s")
+        add_event(scope, escalation, "attempt_failed", detail % {
+            "number": claimed.attempt, "error": outcome.message, "seconds": f"{delay:.0f}"
+        })  # fmt: skip
+        _requeue(scope, escalation.id, delay)
     else:
         escalation.state, escalation.next_attempt_at = EscalationState.FAILED, None
         escalation.last_error = outcome.message[:1000]
-        add_event(session, escalation, "failed", f"Attempt {claimed.attempt}: {outcome.message}")
-    await session.flush()
+        detail = N_("Attempt %(number)s: %(error)s")
+        add_event(scope, escalation, "failed", detail % {
+            "number": claimed.attempt, "error": outcome.message
+        })  # fmt: skip
+    await scope.db.flush()
     return escalation.state
 
 
 def _delivered(
-    session: AsyncSession,
+    scope: Scope,
     escalation: Escalation,
     receipt: CaseReceipt,
     claimed: Claimed,
@@ -193,14 +201,17 @@ def _delivered(
         acknowledged = bool(escalation.external_id)
         escalation.state = EscalationState.ACKNOWLEDGED if acknowledged else EscalationState.SENT
         escalation.acknowledged_at = now if acknowledged else None
-    target = claimed.target.name
-    case = f"case {receipt.case_id}" if receipt.case_id else "awaiting a case id"
-    add_event(session, escalation, "delivered", f"Attempt {claimed.attempt} to {target}: {case}")
+    filled = {"number": claimed.attempt, "target": claimed.target.name, "case": receipt.case_id}
+    if receipt.case_id:
+        detail = N_("Attempt %(number)s to %(target)s: case %(case)s") % filled
+    else:
+        detail = N_("Attempt %(number)s to %(target)s: awaiting a case id") % filled
+    add_event(scope, escalation, "delivered", detail)
 
 
-async def _requeue(session: AsyncSession, escalation_id: int, delay: float) -> None:
+def _requeue(scope: Scope, escalation_id: int, delay: float) -> None:
     enqueue_after_commit(
-        session, "deliver_escalation", escalation_id=escalation_id, _defer_by=delay
+        scope.db, "deliver_escalation", escalation_id=escalation_id, _defer_by=delay
     )
 
 
@@ -214,9 +225,12 @@ def backoff(attempt: int, options: DeliveryOptions, retry_after: float | None = 
 async def redrive(
     sessions: async_sessionmaker[AsyncSession], jobs: JobQueue, now: datetime | None = None
 ) -> int:
-    """Enqueue every pending escalation that is due and not leased: lost jobs, expired leases."""
+    """Enqueue every pending escalation that is due and not leased: lost jobs, expired leases.
+
+    Every tenant's at once: the session is bound to none, and the target must be one of the
+    escalation's own tenant (the one condition on tenant ids written here, on purpose)."""
     now = now or utcnow()
-    async with session_scope(sessions) as session:
+    async with session_scope(sessions) as session:  # unbound: a read across every tenant
         due = await session.scalars(
             select(Escalation.id)
             .where(Escalation.state == EscalationState.PENDING)
@@ -240,14 +254,16 @@ async def redrive(
 # ---- the payload ----------------------------------------------------------------------------
 
 
-async def tenant_base_url(session: AsyncSession, tenant: Tenant, options: DeliveryOptions) -> str:
-    domain = await session.scalar(
+async def tenant_base_url(scope: Scope, options: DeliveryOptions) -> str:
+    """The tenant's public address: its first domain, else `<slug>.localhost`."""
+    tenant = await scope.one(Tenant, scope.tenant_id)  # loaded with the scope: no query
+    domain = await scope.db.scalar(
         select(TenantDomain.domain)
-        .where(TenantDomain.tenant_id == tenant.id)
+        .where(with_parent(tenant, Tenant.domains))
         .order_by(TenantDomain.id)
         .limit(1)
     )
-    return options.base_url_format.format(domain=domain or f"{tenant.slug}.localhost")
+    return options.base_url_format.format(domain=domain or f"{scope.tenant.slug}.localhost")
 
 
 def callback_path(target_id: int) -> str:
@@ -255,20 +271,15 @@ def callback_path(target_id: int) -> str:
 
 
 async def build_payload(
-    session: AsyncSession,
-    escalation: Escalation,
-    tenant: Tenant,
-    target: EscalationTarget,
-    options: DeliveryOptions,
+    scope: Scope, escalation: Escalation, target: EscalationTarget, options: DeliveryOptions
 ) -> CasePayload:
-    base = await tenant_base_url(session, tenant, options)
-    thread = await session.scalar(
+    base = await tenant_base_url(scope, options)
+    thread = await scope.db.scalar(
         select(Thread).where(Thread.id == escalation.thread_id).options(joinedload(Thread.category))
     )
     assert thread is not None
-    asker = await session.get(Member, thread.author_id)
-    assert asker is not None
-    posts = await session.scalars(
+    asker = await scope.one(Member, thread.author_id)
+    posts = await scope.db.scalars(
         select(Post)
         .where(Post.thread_id == thread.id, Post.deleted_at.is_(None))
         .where(Post.visibility == Visibility.PUBLISHED)
@@ -277,7 +288,7 @@ async def build_payload(
     )
     published = list(posts.all())
     messages = [_message(post, thread, base) for post in published]
-    events = await session.scalars(
+    events = await scope.db.scalars(
         select(EscalationEvent)
         .where(EscalationEvent.escalation_id == escalation.id)
         .order_by(EscalationEvent.id)
@@ -288,8 +299,8 @@ async def build_payload(
     return CasePayload(
         escalation_id=escalation.id,
         idempotency_key=escalation.idempotency_key,
-        community=tenant.name,
-        tenant=tenant.slug,
+        community=scope.tenant.name,
+        tenant=scope.tenant.slug,
         thread_id=thread.id,
         thread_title=thread.title,
         thread_url=f"{base}/t/{thread.id}/{thread.slug}",
@@ -306,7 +317,7 @@ async def build_payload(
             customer_id=asker.customer_id,
             tier=asker.customer_tier,
             reputation=asker.reputation,
-            influence=await member_influence(session, asker.id),
+            influence=await member_influence(scope, asker.id),
             profile_url=f"{base}/u/{asker.id}",
         ),
         question=messages[0] if messages else _message_missing(thread, base),

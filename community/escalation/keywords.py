@@ -14,6 +14,8 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
+from community.l10n import N_
+
 MAX_KEYWORD_LENGTH = 60
 MAX_KEYWORDS = 200
 
@@ -92,13 +94,17 @@ def parse_keywords(text: str) -> tuple[list[str], str | None]:
             continue
         problem = _problem(keyword)
         if problem is not None:
-            error = error or f"Line {number} {problem}"
+            filled = {"number": number, "keyword": repr(keyword), "most": MAX_KEYWORD_LENGTH}
+            error = error or problem % filled
             continue
         if fold(keyword) not in seen:
             seen.add(fold(keyword))
             keywords.append(keyword)
     if error is None and len(keywords) > MAX_KEYWORDS:
-        error = f"Enter at most {MAX_KEYWORDS} keywords; there are {len(keywords)}."
+        error = N_("Enter at most %(most)s keywords; there are %(count)s.") % {
+            "most": MAX_KEYWORDS,
+            "count": len(keywords),
+        }
     return keywords, error
 
 
@@ -112,13 +118,16 @@ def fold(text: str) -> str:
 
 
 def _problem(keyword: str) -> str | None:
-    """What is wrong with a keyword, to follow "Line N"; None when it is fine."""
+    """What is wrong with a keyword, as a message to fill in with its line `number`, the
+    `keyword` and the `most` characters allowed; None when it is fine."""
     if len(keyword) > MAX_KEYWORD_LENGTH:
-        return f"is longer than {MAX_KEYWORD_LENGTH} characters."
+        return N_("Line %(number)s is longer than %(most)s characters.")
     if not any(char.isalpha() for char in keyword):
-        return f"({keyword!r}) has no letters."
+        return N_("Line %(number)s (%(keyword)s) has no letters.")
     if "*" in keyword[:-1]:
-        return f"({keyword!r}) has a * before its end: a * may only end a keyword."
+        return N_(
+            "Line %(number)s (%(keyword)s) has a * before its end: a * may only end a keyword."
+        )
     return None
 
 

@@ -1,31 +1,38 @@
 """Labels shown for escalation states, rules, priorities and history events."""
 
+from community.l10n import N_
+
 STATE_LABELS = {
-    "pending": "Waiting to be sent",
-    "sent": "Sent, awaiting a case number",
-    "acknowledged": "Case open",
-    "resolved": "Resolved",
-    "failed": "Delivery failed",
+    "pending": N_("Waiting to be sent"),
+    "sent": N_("Sent, awaiting a case number"),
+    "acknowledged": N_("Case open"),
+    "resolved": N_("Resolved"),
+    "failed": N_("Delivery failed"),
 }
 RULE_LABELS = {
-    "unresolved": "Unresolved past the SLA",
-    "sentiment": "Negative sentiment",
-    "complaint": "Complaint keywords",
-    "manual": "Escalated by hand",
+    "unresolved": N_("Unresolved past the SLA"),
+    "sentiment": N_("Negative sentiment"),
+    "complaint": N_("Complaint keywords"),
+    "manual": N_("Escalated by hand"),
 }
-PRIORITY_LABELS = {"urgent": "Urgent", "high": "High", "normal": "Normal", "low": "Low"}
+PRIORITY_LABELS = {
+    "urgent": N_("Urgent"),
+    "high": N_("High"),
+    "normal": N_("Normal"),
+    "low": N_("Low"),
+}
 EVENT_LABELS = {
-    "created": "Escalation opened",
-    "rule:unresolved": "Unresolved past the SLA",
-    "rule:sentiment": "Negative sentiment",
-    "rule:complaint": "Complaint keywords",
-    "rule:manual": "Escalated by hand",
-    "attempt_failed": "Attempt failed",
-    "delivered": "Delivered",
-    "acknowledged": "Case opened",
-    "agent_reply": "Agent replied",
-    "resolved": "Resolved",
-    "closed": "Closed",
-    "failed": "Delivery failed",
-    "retried": "Retried",
+    "created": N_("Escalation opened"),
+    "rule:unresolved": N_("Unresolved past the SLA"),
+    "rule:sentiment": N_("Negative sentiment"),
+    "rule:complaint": N_("Complaint keywords"),
+    "rule:manual": N_("Escalated by hand"),
+    "attempt_failed": N_("Attempt failed"),
+    "delivered": N_("Delivered"),
+    "acknowledged": N_("Case opened"),
+    "agent_reply": N_("Agent replied"),
+    "resolved": N_("Resolved"),
+    "closed": N_("Closed"),
+    "failed": N_("Delivery failed"),
+    "retried": N_("Retried"),
 }

@@ -6,17 +6,16 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
-from community.db import in_tenant, utcnow
-from community.errors import Forbidden, NotFound
+from community.db import utcnow
+from community.errors import NotFound
 from community.escalation.models import Escalation, EscalationEvent, EscalationState
 from community.escalation.rules import EscalationRules
-from community.escalation.services import priority_label, rules_for
+from community.escalation.services import priority_label
 from community.forums.models import Thread
-from community.identity.models import Member
-from community.identity.permissions import Permission, has_permission
+from community.identity.permissions import Permission
+from community.scope import Scope
 
 LIST_LIMIT = 200
 FILTERS: dict[str, tuple[EscalationState, ...]] = {
@@ -38,9 +37,8 @@ class EscalationView:
         return self.escalation.is_open and self.business_hours > self.sla_hours
 
 
-def require_viewer(member: Member) -> None:
-    if not has_permission(member, Permission.SEE_ESCALATIONS):
-        raise Forbidden("Only moderators and agents can see escalations.")
+def require_viewer(scope: Scope) -> None:
+    scope.require(Permission.SEE_ESCALATIONS, "Only moderators and agents can see escalations.")
 
 
 def view_of(escalation: Escalation, rules: EscalationRules, now: datetime) -> EscalationView:
@@ -52,57 +50,52 @@ def view_of(escalation: Escalation, rules: EscalationRules, now: datetime) -> Es
     )  # fmt: skip
 
 
-async def list_escalations(
-    session: AsyncSession, tenant_id: int, viewer: Member, state: str = "open"
-) -> list[EscalationView]:
+async def list_escalations(scope: Scope, state: str = "open") -> list[EscalationView]:
     """Open ones most urgent first; failed and resolved ones newest first."""
-    require_viewer(viewer)
+    require_viewer(scope)
     states = FILTERS.get(state, FILTERS["open"])
     order = (
         [Escalation.priority.desc(), Escalation.created_at]
         if state not in ("failed", "resolved")
         else [Escalation.updated_at.desc()]
     )
-    result = await session.scalars(
-        in_tenant(Escalation, tenant_id)
+    result = await scope.db.scalars(
+        select(Escalation)
         .where(Escalation.state.in_(states))
         .options(joinedload(Escalation.thread).joinedload(Thread.author))
         .options(joinedload(Escalation.target))
         .order_by(*order)
         .limit(LIST_LIMIT)
     )
-    rules, now = await rules_for(session, tenant_id), utcnow()
+    rules, now = scope.settings.escalation, utcnow()
     return [view_of(e, rules, now) for e in result.all()]
 
 
 async def escalation_detail(
-    session: AsyncSession, tenant_id: int, viewer: Member, escalation_id: int
+    scope: Scope, escalation_id: int
 ) -> tuple[EscalationView, list[EscalationEvent]]:
-    require_viewer(viewer)
-    escalation = await session.scalar(
-        in_tenant(Escalation, tenant_id)
+    require_viewer(scope)
+    escalation = await scope.db.scalar(
+        select(Escalation)
         .where(Escalation.id == escalation_id)
         .options(joinedload(Escalation.thread).joinedload(Thread.author))
         .options(joinedload(Escalation.target))
     )
     if escalation is None:
         raise NotFound("No such escalation.")
-    events = await session.scalars(
+    events = await scope.db.scalars(
         select(EscalationEvent)
         .where(EscalationEvent.escalation_id == escalation.id)
         .order_by(EscalationEvent.id)
     )
-    rules = await rules_for(session, tenant_id)
-    return view_of(escalation, rules, utcnow()), list(events.all())
+    return view_of(escalation, scope.settings.escalation, utcnow()), list(events.all())
 
 
-async def latest_for_thread(
-    session: AsyncSession, thread_id: int, viewer: Member | None
-) -> Escalation | None:
+async def latest_for_thread(scope: Scope, thread_id: int) -> Escalation | None:
     """The thread's latest escalation, for those who may see escalations."""
-    if not has_permission(viewer, Permission.SEE_ESCALATIONS):
+    if not scope.can(Permission.SEE_ESCALATIONS):
         return None
-    return await session.scalar(
+    return await scope.db.scalar(
         select(Escalation)
         .where(Escalation.thread_id == thread_id)
         .order_by(Escalation.id.desc())
@@ -110,12 +103,10 @@ async def latest_for_thread(
     )
 
 
-async def state_counts(session: AsyncSession, tenant_id: int) -> dict[str, int]:
-    rows = await session.execute(
-        select(Escalation.state, func.count())
-        .where(Escalation.tenant_id == tenant_id)
-        .group_by(Escalation.state)
-    )
+async def state_counts(scope: Scope) -> dict[str, int]:
+    """How many of the tenant's escalations are in each state (for those who may see them)."""
+    require_viewer(scope)
+    rows = await scope.db.execute(select(Escalation.state, func.count()).group_by(Escalation.state))
     counts = {state.value: 0 for state in EscalationState}
     counts.update({state.value: n for state, n in rows.all()})
     return counts

@@ -11,10 +11,9 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from community.db import in_tenant, utcnow
-from community.errors import Forbidden, NotFound, ValidationFailed
+from community.db import utcnow
+from community.errors import NotFound, ValidationFailed
 from community.escalation import keywords, sentiment
 from community.escalation.models import (
     Escalation,
@@ -22,26 +21,20 @@ from community.escalation.models import (
     EscalationState,
     Rule,
 )
-from community.escalation.rules import EscalationRules
 from community.forums.models import Post, Thread, ThreadKind, Visibility
 from community.identity.models import Member
-from community.identity.permissions import Permission, has_permission
+from community.identity.permissions import Permission
 from community.jobs import enqueue_after_commit
+from community.l10n import N_
 from community.moderation.audit import record
+from community.scope import Scope
 from community.scoring.profiles import member_influence
-from community.tenancy.models import Tenant
 
 NOTE_MAX = 1000
 RULE_WEIGHT = {Rule.MANUAL: 60, Rule.COMPLAINT: 50, Rule.SENTIMENT: 50, Rule.UNRESOLVED: 30}
 TIER_BONUS = {"platinum": 30, "vip": 30, "enterprise": 30, "gold": 20, "premium": 20}
 TIER_BONUS |= {"business": 15, "silver": 10, "pro": 10}
 PRIORITY_LABELS = ((80, "urgent"), (60, "high"), (40, "normal"), (0, "low"))
-
-
-async def rules_for(session: AsyncSession, tenant_id: int) -> EscalationRules:
-    tenant = await session.get(Tenant, tenant_id)
-    assert tenant is not None
-    return EscalationRules.from_preferences(tenant.preferences)
 
 
 # ---- priority -------------------------------------------------------------------------------
@@ -69,51 +62,46 @@ def priority(rules: list[str], asker: Member, influence: int) -> int:
 
 
 def add_event(
-    session: AsyncSession, escalation: Escalation, kind: str, detail: str = "", actor: str = ""
+    scope: Scope, escalation: Escalation, kind: str, detail: str = "", actor: str = ""
 ) -> None:
-    session.add(
+    scope.db.add(
         EscalationEvent(
             escalation_id=escalation.id, kind=kind, detail=detail[:1000], actor=actor[:120]
         )
     )
 
 
-async def open_escalation_of(session: AsyncSession, thread_id: int) -> Escalation | None:
-    return await session.scalar(
+async def open_escalation_of(scope: Scope, thread_id: int) -> Escalation | None:
+    return await scope.db.scalar(
         select(Escalation).where(Escalation.open_thread_id == thread_id).with_for_update()
     )
 
 
 async def escalate(
-    session: AsyncSession,
-    thread: Thread,
-    rule: Rule,
-    *,
-    detail: str = "",
-    actor: Member | None = None,
-    note: str = "",
+    scope: Scope, thread: Thread, rule: Rule, *, detail: str = "", note: str = ""
 ) -> Escalation:
-    """Open an escalation for the thread, or add this rule to the one already open."""
-    escalation = await open_escalation_of(session, thread.id)
+    """Open an escalation for the thread, or add this rule to the one already open.
+
+    Only the manual rule is someone's doing: it is credited to the scope's actor; the
+    others (a post's sentiment, the sweep) fire by themselves, whoever wrote the post."""
+    actor = scope.actor if rule == Rule.MANUAL else None
+    escalation = await open_escalation_of(scope, thread.id)
     if escalation is None:
         try:
-            async with session.begin_nested():
-                escalation = await _create(session, thread, rule, actor)
+            async with scope.db.begin_nested():
+                escalation = await _create(scope, thread, actor)
         except IntegrityError:  # another transaction opened one first: add to it
-            escalation = await open_escalation_of(session, thread.id)
+            escalation = await open_escalation_of(scope, thread.id)
             assert escalation is not None
     elif rule in escalation.rules and not note:
         return escalation
-    await _add_rule(session, thread, escalation, rule, detail, actor, note)
+    await _add_rule(scope, thread, escalation, rule, detail, actor, note)
     return escalation
 
 
-async def _create(
-    session: AsyncSession, thread: Thread, rule: Rule, actor: Member | None
-) -> Escalation:
+async def _create(scope: Scope, thread: Thread, actor: Member | None) -> Escalation:
     now = utcnow()
     escalation = Escalation(
-        tenant_id=thread.tenant_id,
         thread_id=thread.id,
         open_thread_id=thread.id,
         rules=[],
@@ -123,15 +111,15 @@ async def _create(
         created_at=now,
         updated_at=now,
     )
-    session.add(escalation)
-    await session.flush()
-    add_event(session, escalation, "created", actor=actor.display_name if actor else "")
-    enqueue_after_commit(session, "deliver_escalation", escalation_id=escalation.id)
+    scope.db.add(escalation)
+    await scope.db.flush()
+    add_event(scope, escalation, "created", actor=actor.display_name if actor else "")
+    enqueue_after_commit(scope.db, "deliver_escalation", escalation_id=escalation.id)
     return escalation
 
 
 async def _add_rule(
-    session: AsyncSession,
+    scope: Scope,
     thread: Thread,
     escalation: Escalation,
     rule: Rule,
@@ -140,43 +128,45 @@ async def _add_rule(
     note: str,
 ) -> None:
     rules = escalation.rules if rule in escalation.rules else [*escalation.rules, rule.value]
-    asker = await session.get(Member, thread.author_id)
-    assert asker is not None
-    influence = await member_influence(session, asker.id)
+    asker = await scope.one(Member, thread.author_id)
+    influence = await member_influence(scope, asker.id)
     escalation.rules = rules
     escalation.priority = max(escalation.priority, priority(rules, asker, influence))
     if note:
         escalation.note = f"{escalation.note}\n\n{note}".strip()
     escalation.updated_at = utcnow()
-    add_event(session, escalation, f"rule:{rule.value}", detail or note,
+    add_event(scope, escalation, f"rule:{rule.value}", detail or note,
               actor.display_name if actor else "")  # fmt: skip
-    await session.flush()
+    await scope.db.flush()
 
 
 # ---- the rules that fire at write time ------------------------------------------------------
 
 
 async def on_post_written(
-    session: AsyncSession, thread: Thread, post: Post, author: Member
+    scope: Scope, thread: Thread, post: Post, author: Member
 ) -> Escalation | None:
-    """Score the post's sentiment; escalate when the asker is angry or complains."""
-    tenant = await session.get(Tenant, thread.tenant_id)
-    assert tenant is not None
-    post.sentiment = sentiment.score(post.body_md, tenant.locale)
+    """Score the post's sentiment; escalate when the asker is angry or complains.
+
+    Run for every new or edited post (`community.escalation.hooks`); `author` is who the
+    post is by, which for an edit need not be the scope's actor."""
+    post.sentiment = sentiment.score(post.body_md, scope.tenant.locale)
     if author.id == thread.author_id:
-        await resume_clock(session, thread)
+        await resume_clock(scope, thread)
     if not _is_customer_post(thread, post, author):
         return None
-    rules = EscalationRules.from_preferences(tenant.preferences)
+    rules = scope.settings.escalation
     escalation = None
     if rules.sentiment_enabled and post.sentiment < rules.sentiment_threshold:
-        detail = f"Post #{post.number} scored {post.sentiment:+.2f}"
-        escalation = await escalate(session, thread, Rule.SENTIMENT, detail=detail)
+        score = f"{post.sentiment:+.2f}"
+        detail = N_("Post #%(number)s scored %(score)s") % {"number": post.number, "score": score}
+        escalation = await escalate(scope, thread, Rule.SENTIMENT, detail=detail)
     if rules.complaint_enabled:
         found = keywords.find_complaints(post.body_md, rules.complaint_keywords)
         if found:
-            detail = f"Post #{post.number}: {', '.join(found)}"
-            escalation = await escalate(session, thread, Rule.COMPLAINT, detail=detail)
+            detail = N_("Post #%(number)s: %(keywords)s")
+            detail %= {"number": post.number, "keywords": ", ".join(found)}
+            escalation = await escalate(scope, thread, Rule.COMPLAINT, detail=detail)
     return escalation
 
 
@@ -192,90 +182,89 @@ def _is_customer_post(thread: Thread, post: Post, author: Member) -> bool:
 # ---- the manual action ----------------------------------------------------------------------
 
 
-def may_escalate(member: Member | None) -> bool:
-    return has_permission(member, Permission.ESCALATE)
+def may_escalate(scope: Scope) -> bool:
+    return scope.can(Permission.ESCALATE)
 
 
-async def escalate_by_hand(
-    session: AsyncSession, tenant_id: int, actor: Member, thread_id: int, note: str
-) -> Escalation:
-    if not may_escalate(actor):
-        raise Forbidden("Only moderators and experts can escalate a thread.")
+async def escalate_by_hand(scope: Scope, thread_id: int, note: str) -> Escalation:
+    scope.require(Permission.ESCALATE, "Only moderators and experts can escalate a thread.")
     note = note.strip()
     if not note:
-        raise ValidationFailed({"note": "Say in a note what the agent should know."})
+        raise ValidationFailed({"note": N_("Say in a note what the agent should know.")})
     if len(note) > NOTE_MAX:
-        raise ValidationFailed({"note": "The note is too long (1,000 characters at most)."})
-    thread = await session.scalar(
-        in_tenant(Thread, tenant_id).where(Thread.id == thread_id, Thread.deleted_at.is_(None))
+        raise ValidationFailed({"note": N_("The note is too long (1,000 characters at most).")})
+    thread = await scope.db.scalar(
+        select(Thread).where(Thread.id == thread_id, Thread.deleted_at.is_(None))
     )
     if thread is None:
         raise NotFound("This thread does not exist or was deleted.")
     if thread.kind == ThreadKind.IDEA:
-        raise ValidationFailed({"note": "Ideas are not escalated to the contact centre."})
-    escalation = await escalate(session, thread, Rule.MANUAL, actor=actor, note=note)
-    record(session, actor, "thread.escalate", ("thread", thread.id),
+        raise ValidationFailed({"note": N_("Ideas are not escalated to the contact centre.")})
+    escalation = await escalate(scope, thread, Rule.MANUAL, note=note)
+    record(scope, "thread.escalate", ("thread", thread.id),
            after={"escalation": escalation.id}, reason=note[:500])  # fmt: skip
     return escalation
 
 
-async def retry(
-    session: AsyncSession, tenant_id: int, actor: Member, escalation_id: int
-) -> Escalation:
+async def retry(scope: Scope, escalation_id: int) -> Escalation:
     """Send a failed escalation again, from its first attempt."""
-    if not has_permission(actor, Permission.SEE_ESCALATIONS):
-        raise Forbidden("Only moderators and agents can retry an escalation.")
-    escalation = await session.scalar(
-        in_tenant(Escalation, tenant_id).where(Escalation.id == escalation_id).with_for_update()
+    actor = scope.require(
+        Permission.SEE_ESCALATIONS, "Only moderators and agents can retry an escalation."
+    )
+    escalation = await scope.db.scalar(
+        select(Escalation).where(Escalation.id == escalation_id).with_for_update()
     )
     if escalation is None:
         raise NotFound("No such escalation.")
     if escalation.state != EscalationState.FAILED:
-        raise ValidationFailed({"state": "Only a failed escalation can be retried."})
+        raise ValidationFailed({"state": N_("Only a failed escalation can be retried.")})
     now = utcnow()
     escalation.state, escalation.attempts = EscalationState.PENDING, 0
     escalation.next_attempt_at, escalation.lease_until = now, None
     escalation.updated_at = now
-    add_event(session, escalation, "retried", actor=actor.display_name)
-    enqueue_after_commit(session, "deliver_escalation", escalation_id=escalation.id)
-    await session.flush()
+    add_event(scope, escalation, "retried", actor=actor.display_name)
+    enqueue_after_commit(scope.db, "deliver_escalation", escalation_id=escalation.id)
+    await scope.db.flush()
     return escalation
+
+
+async def escalate_queue_item(scope: Scope, item_id: int, note: str) -> Escalation:
+    """The moderation queue's "escalate" action: the item's thread goes to the contact centre."""
+    from community.moderation.models import QueueItem
+
+    _ = scope.actor  # guests are asked to log in before anything is looked up
+    item = await scope.get(QueueItem, item_id)
+    if item is None:
+        raise NotFound("No such queue item.")
+    post = await scope.one(Post, item.post_id)
+    return await escalate_by_hand(scope, post.thread_id, note)
 
 
 # ---- the clock pauses while the thread waits on the asker -----------------------------------
 
 
-def may_wait_on_asker(thread: Thread, member_id: int) -> bool:
+def may_wait_on_asker(scope: Scope, thread: Thread) -> bool:
     """Who may stop the clock: someone other than the asker, on an unresolved question."""
-    return thread.is_question and member_id != thread.author_id and not thread.is_resolved
+    return (
+        scope.member is not None
+        and not scope.is_actor(thread.author_id)
+        and thread.is_question
+        and not thread.is_resolved
+    )
 
 
-async def wait_on_asker(session: AsyncSession, thread: Thread, actor: Member) -> None:
+async def wait_on_asker(scope: Scope, thread: Thread) -> None:
     """Someone answering needs details from the asker: the SLA clock stops until they reply."""
-    if may_wait_on_asker(thread, actor.id) and thread.awaiting_asker_since is None:
+    if may_wait_on_asker(scope, thread) and thread.awaiting_asker_since is None:
         thread.awaiting_asker_since = utcnow()
-        await session.flush()
+        await scope.db.flush()
 
 
-async def resume_clock(session: AsyncSession, thread: Thread, now: datetime | None = None) -> None:
+async def resume_clock(scope: Scope, thread: Thread, now: datetime | None = None) -> None:
     if thread.awaiting_asker_since is None:
         return
-    calendar = (await rules_for(session, thread.tenant_id)).business_calendar
+    calendar = scope.settings.escalation.business_calendar
     paused = calendar.business_seconds(thread.awaiting_asker_since, now or utcnow())
     thread.paused_business_seconds += paused
     thread.awaiting_asker_since = None
-    await session.flush()
-
-
-async def escalate_queue_item(
-    session: AsyncSession, tenant_id: int, actor: Member, item_id: int, note: str
-) -> Escalation:
-    """The moderation queue's "escalate" action: the item's thread goes to the contact centre."""
-    from community.moderation.models import QueueItem
-
-    item = await session.scalar(in_tenant(QueueItem, tenant_id).where(QueueItem.id == item_id))
-    if item is None:
-        raise NotFound("No such queue item.")
-    post = await session.get(Post, item.post_id)
-    assert post is not None
-    return await escalate_by_hand(session, tenant_id, actor, post.thread_id, note)
+    await scope.db.flush()

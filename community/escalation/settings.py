@@ -16,11 +16,11 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import select
 
 from community.config import DeliveryOptions
-from community.db import get_in_tenant, in_tenant, utcnow
-from community.errors import Forbidden, NotFound, ValidationFailed, require
+from community.db import utcnow
+from community.errors import NotFound, ValidationFailed, require
 from community.escalation.adapters.registry import (
     TARGET_FIELDS,
     TargetField,
@@ -34,23 +34,26 @@ from community.escalation.keywords import parse_keywords
 from community.escalation.models import EscalationTarget, TargetKind
 from community.escalation.rules import EscalationRules
 from community.identity.models import Member
-from community.identity.permissions import Permission, has_permission
+from community.identity.permissions import Permission
+from community.l10n import N_
 from community.moderation.audit import record
+from community.scope import Scope
 from community.tenancy.models import Tenant
 
 LIMITS = {"unresolved_hours": (1, 720), "max_attempts": (1, 20), "case_sla_hours": (1, 720)}
 SWITCHES = ("unresolved_enabled", "sentiment_enabled", "complaint_enabled")
 CALENDAR_FIELDS = ("timezone", "start", "end", "holidays", "holiday_country")
 THRESHOLD_STEPS = 20  # the sentiment threshold moves in steps of 1/20 = 0.05
-THRESHOLD_ERROR = "Enter a number from -1 to 0, in steps of 0.05, such as -0.5."
+THRESHOLD_ERROR = N_("Enter a number from -1 to 0, in steps of 0.05, such as -0.5.")
 NAME_MAX = 80
 # Secrets made for the admin when left empty on a new target of the kind, then shown once.
 GENERATED_SECRETS = {TargetKind.WEBHOOK: "signing_secret"}
 
 
-def require_admin(member: Member) -> None:
-    if not has_permission(member, Permission.CONFIGURE_COMMUNITY):
-        raise Forbidden("Only community admins can change the escalation settings.")
+def require_admin(scope: Scope) -> Member:
+    return scope.require(
+        Permission.CONFIGURE_COMMUNITY, "Only community admins can change the escalation settings."
+    )
 
 
 @functools.cache
@@ -122,7 +125,8 @@ def _whole_numbers(typed: dict[str, str]) -> tuple[dict[str, int], dict[str, str
         if raw.isdigit() and low <= int(raw) <= high:
             numbers[name] = int(raw)
         else:
-            errors[name] = f"Enter a whole number from {low} to {high}."
+            message = N_("Enter a whole number from %(low)s to %(high)s.")
+            errors[name] = message % {"low": low, "high": high}
     return numbers, errors
 
 
@@ -145,36 +149,25 @@ def _unresolved_since(stored: EscalationRules, enabled: bool, now: datetime) -> 
     return stored.unresolved_since
 
 
-async def load_rules(session: AsyncSession, tenant_id: int, actor: Member) -> EscalationRules:
-    require_admin(actor)
-    return EscalationRules.from_preferences((await _tenant(session, tenant_id)).preferences)
+def load_rules(scope: Scope) -> EscalationRules:
+    require_admin(scope)
+    return scope.settings.escalation
 
 
 async def update_rules(
-    session: AsyncSession,
-    tenant_id: int,
-    actor: Member,
-    form: RulesForm,
-    now: datetime | None = None,
+    scope: Scope, form: RulesForm, now: datetime | None = None
 ) -> EscalationRules:
     """Save the rules and calendar (audited); ValidationFailed marks the fields in error."""
-    require_admin(actor)
-    tenant = await _tenant(session, tenant_id)
-    before = dict(tenant.preferences)
-    stored = EscalationRules.from_preferences(before)
-    rules, errors = parse_rules_form(form, stored, now or utcnow())
+    require_admin(scope)
+    rules, errors = parse_rules_form(form, scope.settings.escalation, now or utcnow())
     require(errors)
+    tenant = await scope.one(Tenant, scope.tenant_id)
+    before = dict(tenant.preferences)
     tenant.preferences = before | {"escalation": asdict(rules)}
-    record(session, actor, "settings.escalation", ("tenant", tenant_id),
+    record(scope, "settings.escalation", ("tenant", tenant.id),
            before=before.get("escalation"), after=asdict(rules))  # fmt: skip
-    await session.flush()
+    await scope.db.flush()
     return rules
-
-
-async def _tenant(session: AsyncSession, tenant_id: int) -> Tenant:
-    tenant = await session.get(Tenant, tenant_id)
-    assert tenant is not None
-    return tenant
 
 
 # ---- targets --------------------------------------------------------------------------------
@@ -210,7 +203,11 @@ def parse_kind(raw: str) -> TargetKind:
         return TargetKind(raw)
     except ValueError:
         raise ValidationFailed(
-            {"kind": "Choose a kind of target: webhook, Zendesk, Salesforce, Freshdesk or email."}
+            {
+                "kind": N_(
+                    "Choose a kind of target: webhook, Zendesk, Salesforce, Freshdesk or email."
+                )
+            }
         ) from None
 
 
@@ -258,47 +255,45 @@ def in_use(targets: list[EscalationTarget]) -> EscalationTarget | None:
     return next((target for target in targets if target.enabled), None)
 
 
-async def callback_base(session: AsyncSession, tenant_id: int, options: DeliveryOptions) -> str:
+async def callback_base(scope: Scope, options: DeliveryOptions) -> str:
     """The tenant's public address: a target's callback URL is this + callback_path(id)."""
-    return await tenant_base_url(session, await _tenant(session, tenant_id), options)
+    return await tenant_base_url(scope, options)
 
 
 def callback_url(base: str, target: EscalationTarget) -> str:
     return base + callback_path(target.id)
 
 
-async def list_targets(
-    session: AsyncSession, tenant_id: int, actor: Member
-) -> list[EscalationTarget]:
+async def list_targets(scope: Scope) -> list[EscalationTarget]:
     """The tenant's targets in id order: the order in which the first enabled one is chosen."""
-    require_admin(actor)
-    found = await session.scalars(
-        in_tenant(EscalationTarget, tenant_id).order_by(EscalationTarget.id)
-    )
+    require_admin(scope)
+    found = await scope.db.scalars(select(EscalationTarget).order_by(EscalationTarget.id))
     return list(found.all())
 
 
-async def get_target(
-    session: AsyncSession, tenant_id: int, actor: Member, target_id: int
-) -> EscalationTarget:
-    require_admin(actor)
-    target = await get_in_tenant(session, EscalationTarget, tenant_id, target_id)
+async def get_target(scope: Scope, target_id: int) -> EscalationTarget:
+    require_admin(scope)
+    target = await scope.get(EscalationTarget, target_id)
     if target is None:
         raise NotFound("No such escalation target.")
     return target
 
 
+def new_target_kind(scope: Scope, raw: str) -> TargetKind:
+    """The kind of target an admin is about to add (admins only, before the kind is read)."""
+    require_admin(scope)
+    return parse_kind(raw)
+
+
 async def create_target(
-    session: AsyncSession,
-    tenant_id: int,
-    actor: Member,
+    scope: Scope,
     kind: TargetKind,
     form: TargetForm,
     *,
     allow_private_hosts: bool = False,
 ) -> CreatedTarget:
     """Add a target (audited); the secrets made for it are in the answer, and only there."""
-    require_admin(actor)
+    require_admin(scope)
     made = _made_secrets(kind, form.values)
     values = form.values | made
     settings, credentials, errors = validate_target(
@@ -308,12 +303,12 @@ async def create_target(
     require(errors)
     callback_secret = new_signing_secret()
     target = EscalationTarget(
-        tenant_id=tenant_id, kind=kind, name=name, enabled=form.enabled is not False,
+        kind=kind, name=name, enabled=form.enabled is not False,
         settings=settings, credentials=credentials, callback_secret=callback_secret,
     )  # fmt: skip
-    session.add(target)
-    await session.flush()
-    record(session, actor, "escalation.target.create", ("escalation_target", target.id),
+    scope.db.add(target)
+    await scope.db.flush()
+    record(scope, "escalation.target.create", ("escalation_target", target.id),
            after=public_view(target))  # fmt: skip
     return CreatedTarget(target, made | {"callback_secret": callback_secret})
 
@@ -328,23 +323,17 @@ def _made_secrets(kind: TargetKind, values: dict[str, str]) -> dict[str, str]:
 def _checked_name(raw: str, errors: dict[str, str]) -> str:
     name = " ".join(raw.split())
     if not name:
-        errors["name"] = "Give the target a name, such as Support desk."
+        errors["name"] = N_("Give the target a name, such as Support desk.")
     elif len(name) > NAME_MAX:
-        errors["name"] = "A name has at most 80 characters."  # NAME_MAX
+        errors["name"] = N_("A name has at most 80 characters.")  # NAME_MAX
     return name
 
 
 async def update_target(
-    session: AsyncSession,
-    tenant_id: int,
-    actor: Member,
-    target_id: int,
-    form: TargetForm,
-    *,
-    allow_private_hosts: bool = False,
+    scope: Scope, target_id: int, form: TargetForm, *, allow_private_hosts: bool = False
 ) -> EscalationTarget:
     """Change a target (audited). Its kind stays; empty secrets keep their stored values."""
-    target = await get_target(session, tenant_id, actor, target_id)
+    target = await get_target(scope, target_id)
     settings, credentials, errors = validate_target(
         target.kind, stored_values(target) | form.values,
         keep=target.credentials, allow_private_hosts=allow_private_hosts,
@@ -354,30 +343,26 @@ async def update_target(
     before = public_view(target)
     target.name, target.settings, target.credentials = name, settings, credentials
     target.enabled = target.enabled if form.enabled is None else form.enabled
-    record(session, actor, "escalation.target.update", ("escalation_target", target.id),
+    record(scope, "escalation.target.update", ("escalation_target", target.id),
            before=before, after=public_view(target))  # fmt: skip
-    await session.flush()
+    await scope.db.flush()
     return target
 
 
-async def delete_target(
-    session: AsyncSession, tenant_id: int, actor: Member, target_id: int
-) -> None:
+async def delete_target(scope: Scope, target_id: int) -> None:
     """Remove a target (audited); its escalations stay, and go to the target in use next."""
-    target = await get_target(session, tenant_id, actor, target_id)
-    record(session, actor, "escalation.target.delete", ("escalation_target", target.id),
+    target = await get_target(scope, target_id)
+    record(scope, "escalation.target.delete", ("escalation_target", target.id),
            before=public_view(target))  # fmt: skip
-    await session.delete(target)
-    await session.flush()
+    await scope.db.delete(target)
+    await scope.db.flush()
 
 
-async def rotate_callback_secret(
-    session: AsyncSession, tenant_id: int, actor: Member, target_id: int
-) -> EscalationTarget:
+async def rotate_callback_secret(scope: Scope, target_id: int) -> EscalationTarget:
     """A new callback secret (audited, not its value): the old one stops working at once."""
-    target = await get_target(session, tenant_id, actor, target_id)
+    target = await get_target(scope, target_id)
     target.callback_secret = new_signing_secret()
-    record(session, actor, "escalation.target.rotate_callback_secret",
+    record(scope, "escalation.target.rotate_callback_secret",
            ("escalation_target", target.id), reason="callback secret rotated")  # fmt: skip
-    await session.flush()
+    await scope.db.flush()
     return target

@@ -7,7 +7,6 @@ from typing import Annotated, Any
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from community.forums import services
 from community.forums.schemas import (
@@ -19,9 +18,8 @@ from community.forums.schemas import (
     ThreadOut,
     ThreadWithPosts,
 )
-from community.identity.models import Member
 from community.pagination import Page
-from community.tenancy.services import TenantInfo
+from community.scope import Scope
 
 PageNumber = Annotated[int, QueryParameter(ge=1, description="Page number, from 1")]
 
@@ -38,75 +36,49 @@ class ThreadsApi(Controller):
     async def list_threads(
         self,
         request: Request[Any, Any, Any],
-        db: NamedDependency[AsyncSession],
-        tenant: NamedDependency[TenantInfo],
+        here: NamedDependency[Scope],
         page: PageNumber = 1,
         category: Annotated[str | None, QueryParameter(description="Category slug")] = None,
     ) -> ThreadList:
         """Threads of this community, newest activity first."""
-        in_category = await services.get_category(db, tenant.id, category) if category else None
+        in_category = await services.get_category(here, category) if category else None
         listing = await services.list_threads(
-            db,
-            tenant.id,
-            category=in_category,
-            page=page,
-            page_size=request.app.state.settings.page_size,
+            here, category=in_category, page=page, page_size=request.app.state.settings.page_size
         )
         return ThreadList([ThreadOut.of(t) for t in listing.items], page_info(listing))
 
     @post("/")
     async def create_thread(
-        self,
-        db: NamedDependency[AsyncSession],
-        tenant: NamedDependency[TenantInfo],
-        member: NamedDependency[Member],
-        data: JSONBody[ThreadCreate],
+        self, here: NamedDependency[Scope], data: JSONBody[ThreadCreate]
     ) -> ThreadOut:
         """Ask a question or start a discussion."""
         thread = await services.create_thread(
-            db,
-            tenant.id,
-            member,
-            category_slug=data.category,
-            title=data.title,
-            body=data.body,
-            kind=data.kind,
+            here, category_slug=data.category, title=data.title, body=data.body, kind=data.kind
         )
-        return ThreadOut.of(await services.get_thread(db, tenant.id, thread.id, member))
+        return ThreadOut.of(await services.get_thread(here, thread.id))
 
     @get("/{thread_id:int}")
     async def get_thread(
         self,
         request: Request[Any, Any, Any],
-        db: NamedDependency[AsyncSession],
-        tenant: NamedDependency[TenantInfo],
-        viewer: NamedDependency[Member | None],
+        here: NamedDependency[Scope],
         thread_id: FromPath[int],
         page: PageNumber = 1,
     ) -> ThreadWithPosts:
-        """A thread and one page of its posts."""
-        view = await services.thread_page(
-            db,
-            tenant.id,
-            thread_id,
-            page=page,
-            page_size=request.app.state.settings.page_size,
-            viewer=viewer,
+        """A thread and one page of its posts, in the order its page shows them."""
+        view = await services.thread_view(
+            here, thread_id, page, request.app.state.settings.page_size, extras=False
         )
         return ThreadWithPosts(
             ThreadOut.of(view.thread),
-            [PostOut.of(p, viewer) for p in view.posts.items],
+            [PostOut.of(p, view.actions[p.id]) for p in view.posts.items],
             page_info(view.posts),
         )
 
     @post("/{thread_id:int}/posts")
     async def reply(
-        self,
-        db: NamedDependency[AsyncSession],
-        tenant: NamedDependency[TenantInfo],
-        member: NamedDependency[Member],
-        thread_id: FromPath[int],
-        data: JSONBody[ReplyCreate],
+        self, here: NamedDependency[Scope], thread_id: FromPath[int], data: JSONBody[ReplyCreate]
     ) -> PostOut:
         """Reply to a thread."""
-        return PostOut.of(await services.reply(db, tenant.id, member, thread_id, data.body), member)
+        written = await services.reply(here, thread_id, data.body)
+        return PostOut.of(written, services.post_actions(here, written.thread, written))

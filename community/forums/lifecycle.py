@@ -1,7 +1,9 @@
-"""The one hook point of a post's life: how the forum tells the capabilities built on it.
+"""The forum's hook points: how it tells the capabilities built on it, without importing them.
 
-The forum never imports moderation, scoring, escalation, search or notifications. Instead
-each of them registers here (see `community.wiring`), and the forum calls, in order:
+The forum never imports moderation, scoring, escalation, votes, search or notifications.
+Instead each of them registers here (see `community.wiring`).
+
+`POSTS`, a post's life. The forum calls, in order:
 
 - `checks`, before anything is written: each may refuse the write by raising a
   DomainError (a suspended author, a locked thread);
@@ -12,16 +14,22 @@ each of them registers here (see `community.wiring`), and the forum calls, in or
   (enqueuing a job), never run for a write that was rolled back.
 
 Hooks run in registration order; `community.wiring` registers them once, moderation first.
+
+`THREAD_PAGE`, what a thread page shows besides the thread and its posts: each `extras`
+hook returns named values (the viewer's votes, the escalation status) that are merged into
+the `ThreadView` and handed to the page's template.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from community.db import after_commit
 from community.forums.models import Category, Post, Thread
 from community.identity.models import Member
+from community.pagination import Page
 from community.scope import Scope
 
 
@@ -52,6 +60,16 @@ class PostWritten:
     options: frozenset[str] = frozenset()
 
 
+HookT = TypeVar("HookT")
+
+
+def _once(hooks: list[HookT], hook: HookT) -> HookT:
+    """Register `hook` at the end of `hooks`, unless it already is (wiring twice is harmless)."""
+    if hook not in hooks:
+        hooks.append(hook)
+    return hook
+
+
 Check = Callable[[Scope, PostDraft], Awaitable[None]]
 Reaction = Callable[[Scope, PostWritten], Awaitable[None]]
 
@@ -63,19 +81,13 @@ class PostLifecycle:
     deferred: list[Reaction] = field(default_factory=list)
 
     def check(self, hook: Check) -> Check:
-        if hook not in self.checks:
-            self.checks.append(hook)
-        return hook
+        return _once(self.checks, hook)
 
     def react(self, hook: Reaction) -> Reaction:
-        if hook not in self.reactions:
-            self.reactions.append(hook)
-        return hook
+        return _once(self.reactions, hook)
 
     def defer(self, hook: Reaction) -> Reaction:
-        if hook not in self.deferred:
-            self.deferred.append(hook)
-        return hook
+        return _once(self.deferred, hook)
 
     async def before_write(self, scope: Scope, draft: PostDraft) -> None:
         for hook in self.checks:
@@ -97,3 +109,63 @@ def _bound(hook: Reaction, scope: Scope, written: PostWritten) -> Callable[[], A
 
 POSTS = PostLifecycle()
 """The forum's posts; capabilities register with it in `community.wiring`."""
+
+
+# ---- the thread page ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PostActions:
+    """What the scope's member may do with one post, as the services decide it."""
+
+    sees_original: bool = False  # the text as written, not the one masked for the public
+    edit: bool = False
+    delete: bool = False
+    accept: bool = False  # accept (or take back accepting) this answer
+    flag: bool = False
+    certify: bool = False  # certify (or withdraw certifying) this answer
+
+
+@dataclass
+class ThreadView:
+    """A thread, one page of its posts, what the viewer may do with each, and the extras
+    the capabilities add (`THREAD_PAGE`), by name."""
+
+    thread: Thread
+    posts: Page[Post]
+    actions: Mapping[int, PostActions]
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def post_ids(self) -> list[int]:
+        return [post.id for post in self.posts.items]
+
+    def context(self) -> dict[str, Any]:
+        """What a template showing the thread is given."""
+        return {
+            "thread": self.thread,
+            "posts": self.posts,
+            "actions": self.actions,
+            **self.extras,
+        }
+
+
+ThreadExtra = Callable[[Scope, ThreadView], Awaitable[dict[str, Any]]]
+
+
+@dataclass
+class ThreadPageHooks:
+    extras: list[ThreadExtra] = field(default_factory=list)
+
+    def extra(self, hook: ThreadExtra) -> ThreadExtra:
+        return _once(self.extras, hook)
+
+    async def complete(self, scope: Scope, view: ThreadView) -> ThreadView:
+        """The view with every registered extra merged in (later ones win on a name)."""
+        for hook in self.extras:
+            view.extras.update(await hook(scope, view))
+        return view
+
+
+THREAD_PAGE = ThreadPageHooks()
+"""The thread page; votes and escalation add their extras in `community.wiring`."""

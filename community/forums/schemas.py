@@ -7,9 +7,8 @@ from typing import Annotated
 
 import msgspec
 
+from community.forums.lifecycle import PostActions
 from community.forums.models import Post, Thread, ThreadKind
-from community.identity.models import Member
-from community.identity.permissions import Permission, has_permission
 
 
 class AuthorOut(msgspec.Struct):
@@ -56,12 +55,11 @@ class PostOut(msgspec.Struct):
     deleted: bool
 
     @classmethod
-    def of(cls, post: Post, viewer: Member | None = None) -> PostOut:
+    def of(cls, post: Post, actions: PostActions | None = None) -> PostOut:
+        """The post as `actions` allow: the text as written, or the one masked for the public."""
         deleted = post.deleted_at is not None
-        privileged = viewer is not None and (
-            viewer.id == post.author_id or has_permission(viewer, Permission.MODERATE)
-        )
-        html = post.body_html if privileged or not post.public_html else post.public_html
+        original = actions is not None and actions.sees_original
+        html = post.body_html if original or not post.public_html else post.public_html
         return cls(
             id=post.id,
             number=post.number,

@@ -8,43 +8,45 @@ from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from community.errors import NotFound, ValidationFailed
-from community.escalation.queries import latest_for_thread
-from community.escalation.services import wait_on_asker
 from community.forums import services
 from community.forums.models import Post, Thread, ThreadKind
-from community.ideas.lookup import idea_id_for_thread
-from community.identity.models import Member
+from community.l10n import N_
 from community.pagination import page_of
-from community.tenancy.services import TenantInfo
-from community.votes.services import my_votes
+from community.scope import Scope
 from community.web.context import is_htmx
 from community.web.render import form_fields, render, see_other
 
 PageNumber = Annotated[int, QueryParameter(ge=1, description="Page number, from 1")]
+AnyRequest = Request[Any, Any, Any]
 HOME_THREADS = 15
+WAIT_ON_ASKER = frozenset({"wait_on_asker"})
+
+
+def _page_suffix(page: int) -> str:
+    return f"?page={page}" if page > 1 else ""
 
 
 def thread_url(thread: Thread, page: int = 1) -> str:
-    suffix = f"?page={page}" if page > 1 else ""
-    return f"/t/{thread.id}/{thread.slug}{suffix}"
+    return f"/t/{thread.id}/{thread.slug}{_page_suffix(page)}"
 
 
 async def post_location(
-    db: AsyncSession, tenant: TenantInfo, thread: Thread, post: Post, page_size: int
+    scope: Scope, thread: Thread, post: Post, page_size: int
 ) -> tuple[str, int]:
     """The address of the post (its thread page, anchored at it) and that page's number."""
-    position = await services.post_position(db, thread, post, tenant.rules.discussions_by_date)
-    page = page_of(position, page_size)
+    page = page_of(await services.post_position(scope, thread, post), page_size)
     return f"{thread_url(thread, page)}#p{post.id}", page
 
 
-async def post_url(
-    db: AsyncSession, tenant: TenantInfo, thread: Thread, post: Post, page_size: int
-) -> str:
-    return (await post_location(db, tenant, thread, post, page_size))[0]
+async def post_url(scope: Scope, thread: Thread, post: Post, page_size: int) -> str:
+    return (await post_location(scope, thread, post, page_size))[0]
+
+
+def page_size(request: AnyRequest) -> int:
+    size: int = request.app.state.settings.page_size
+    return size
 
 
 class ForumPages(Controller):
@@ -52,15 +54,10 @@ class ForumPages(Controller):
 
     @get("/")
     async def home(
-        self,
-        request: Request[Any, Any, Any],
-        db: NamedDependency[AsyncSession],
-        tenant: NamedDependency[TenantInfo],
-        viewer: NamedDependency[Member | None],
-        status: FromQuery[str] = "",
+        self, request: AnyRequest, here: NamedDependency[Scope], status: FromQuery[str] = ""
     ) -> Template:
-        categories = await services.list_categories(db, tenant.id)
-        latest = await services.list_threads(db, tenant.id, status=status, page_size=HOME_THREADS)
+        categories = await services.list_categories(here)
+        latest = await services.list_threads(here, status=status, page_size=HOME_THREADS)
         return render(
             request, "forums/home.html", categories=categories, threads=latest, status=status
         )
@@ -68,24 +65,17 @@ class ForumPages(Controller):
     @get("/c/{slug:str}")
     async def category(
         self,
-        request: Request[Any, Any, Any],
-        db: NamedDependency[AsyncSession],
-        tenant: NamedDependency[TenantInfo],
-        viewer: NamedDependency[Member | None],
+        request: AnyRequest,
+        here: NamedDependency[Scope],
         slug: FromPath[str],
         page: PageNumber = 1,
         status: FromQuery[str] = "",
     ) -> Template | Redirect:
-        category = await services.get_category(db, tenant.id, slug)
+        category = await services.get_category(here, slug)
         if category.is_idea_board:
             return Redirect(path=f"/ideas?board={category.slug}")
         threads = await services.list_threads(
-            db,
-            tenant.id,
-            category=category,
-            status=status,
-            page=page,
-            page_size=request.app.state.settings.page_size,
+            here, category=category, status=status, page=page, page_size=page_size(request)
         )
         return render(
             request, "forums/category.html", category=category, threads=threads, status=status
@@ -93,66 +83,40 @@ class ForumPages(Controller):
 
     @get("/t/{thread_id:int}")
     async def thread_short(
-        self,
-        db: NamedDependency[AsyncSession],
-        tenant: NamedDependency[TenantInfo],
-        viewer: NamedDependency[Member | None],
-        thread_id: FromPath[int],
+        self, here: NamedDependency[Scope], thread_id: FromPath[int]
     ) -> Redirect:
-        thread = await services.get_thread(db, tenant.id, thread_id, viewer)
+        thread = await services.get_thread(here, thread_id)
         return Redirect(path=thread_url(thread), status_code=301)
 
     @get("/t/{thread_id:int}/{slug:str}")
     async def thread(
         self,
-        request: Request[Any, Any, Any],
-        db: NamedDependency[AsyncSession],
-        tenant: NamedDependency[TenantInfo],
-        viewer: NamedDependency[Member | None],
+        request: AnyRequest,
+        here: NamedDependency[Scope],
         thread_id: FromPath[int],
         slug: FromPath[str],
         page: PageNumber = 1,
     ) -> Template | Redirect:
-        page_size = request.app.state.settings.page_size
-        view = await services.thread_page(
-            db,
-            tenant.id,
-            thread_id,
-            page=page,
-            page_size=page_size,
-            viewer=viewer,
-            discussions_by_date=tenant.rules.discussions_by_date,
-        )
-        if view.thread.kind == ThreadKind.IDEA:
-            idea_id = await idea_id_for_thread(db, tenant.id, view.thread.id)
-            return Redirect(path=f"/ideas/{idea_id}" + (f"?page={page}" if page > 1 else ""))
+        view = await services.thread_view(here, thread_id, page, page_size(request))
+        if view.thread.kind == ThreadKind.IDEA:  # an idea's page is on its board
+            return Redirect(path=f"/ideas/thread/{view.thread.id}{_page_suffix(page)}")
         if slug != view.thread.slug:
             return Redirect(path=thread_url(view.thread, page), status_code=301)
         await request.app.state.views.record(view.thread.id)
-        votes = await my_votes(db, viewer, [p.id for p in view.posts.items])
-        escalation = await latest_for_thread(db, view.thread.id, viewer)
-        return render(request, "forums/thread.html", thread=view.thread, posts=view.posts,
-                      votes=votes, escalation=escalation)  # fmt: skip
+        return render(request, "forums/thread.html", **view.context())
 
     @post("/t/{thread_id:int}/reply")
     async def reply(
-        self,
-        request: Request[Any, Any, Any],
-        db: NamedDependency[AsyncSession],
-        tenant: NamedDependency[TenantInfo],
-        member: NamedDependency[Member],
-        thread_id: FromPath[int],
+        self, request: AnyRequest, here: NamedDependency[Scope], thread_id: FromPath[int]
     ) -> Template | Redirect:
         fields = await form_fields(request, "body", "page", "wait_on_asker")
-        page_size = request.app.state.settings.page_size
+        options = WAIT_ON_ASKER if fields["wait_on_asker"] else frozenset()
         try:
-            new_post = await services.reply(db, tenant.id, member, thread_id, fields["body"])
+            new_post = await services.reply(here, thread_id, fields["body"], options)
         except ValidationFailed as exc:
-            return await self._reply_form_again(request, db, tenant, member, thread_id, fields, exc)
-        thread = await services.get_thread(db, tenant.id, thread_id, member)
-        if fields["wait_on_asker"]:
-            await wait_on_asker(db, thread, member)
-        location, page = await post_location(db, tenant, thread, new_post, page_size)
+            return await self._reply_form_again(request, here, thread_id, fields, exc)
+        thread = new_post.thread
+        location, page = await post_location(here, thread, new_post, page_size(request))
         if not is_htmx(request):
             return see_other(location)
         if fields["page"] != str(page):
@@ -162,49 +126,38 @@ class ForumPages(Controller):
             "forums/partials/post.html",
             thread=thread,
             post=new_post,
+            actions={new_post.id: services.post_actions(here, thread, new_post)},
             headers={"HX-Push-Url": location},
         )
 
     async def _reply_form_again(
         self,
-        request: Request[Any, Any, Any],
-        db: AsyncSession,
-        tenant: TenantInfo,
-        member: Member,
-        thread_id: FromPath[int],
+        request: AnyRequest,
+        here: Scope,
+        thread_id: int,
         fields: dict[str, str],
         exc: ValidationFailed,
     ) -> Template:
+        """The refused reply, with its errors: the form alone for htmx, else the whole page
+        as the thread page shows it."""
+        page = int(fields["page"]) if fields["page"].isdigit() else 1
+        view = await services.thread_view(here, thread_id, max(page, 1), page_size(request))
         if is_htmx(request):
-            thread = await services.get_thread(db, tenant.id, thread_id, member)
             return render(
                 request,
                 "forums/partials/reply_form.html",
                 status_code=422,
-                thread=thread,
+                **view.context(),
                 page_number=fields["page"],
                 body=fields["body"],
                 errors=exc.errors,
                 headers={"HX-Retarget": "#reply-form", "HX-Reswap": "outerHTML"},
             )
-        page = int(fields["page"]) if fields["page"].isdigit() else 1
-        view = await services.thread_page(
-            db,
-            tenant.id,
-            thread_id,
-            page=page,
-            page_size=request.app.state.settings.page_size,
-            viewer=member,
-            discussions_by_date=tenant.rules.discussions_by_date,
-        )
-        votes = await my_votes(db, member, [p.id for p in view.posts.items])
         return render(
             request,
             "forums/thread.html",
             status_code=422,
-            thread=view.thread,
-            posts=view.posts,
-            votes=votes,
+            **view.context(),
             body=fields["body"],
             errors=exc.errors,
         )
@@ -212,44 +165,32 @@ class ForumPages(Controller):
     @get("/ask")
     async def ask_form(
         self,
-        request: Request[Any, Any, Any],
-        db: NamedDependency[AsyncSession],
-        tenant: NamedDependency[TenantInfo],
-        member: NamedDependency[Member],
+        request: AnyRequest,
+        here: NamedDependency[Scope],
         category: FromQuery[str] = "",
         kind: FromQuery[str] = "question",
     ) -> Template:
-        categories = await services.list_categories(db, tenant.id)
+        categories = await services.ask_categories(here)
         values = {"category": category, "kind": kind, "title": "", "body": ""}
         return render(request, "forums/ask.html", categories=categories, values=values, errors={})
 
     @post("/ask")
-    async def ask(
-        self,
-        request: Request[Any, Any, Any],
-        db: NamedDependency[AsyncSession],
-        tenant: NamedDependency[TenantInfo],
-        member: NamedDependency[Member],
-    ) -> Template | Redirect:
+    async def ask(self, request: AnyRequest, here: NamedDependency[Scope]) -> Template | Redirect:
         values = await form_fields(request, "category", "kind", "title", "body")
         try:
-            kind = ThreadKind(values["kind"] or "question")
             thread = await services.create_thread(
-                db,
-                tenant.id,
-                member,
+                here,
                 category_slug=values["category"],
                 title=values["title"],
                 body=values["body"],
-                kind=kind,
+                kind=values["kind"] or ThreadKind.QUESTION,
             )
-        except (ValidationFailed, ValueError, NotFound) as exc:
-            categories = await services.list_categories(db, tenant.id)
+        except (ValidationFailed, NotFound) as exc:
             return render(
                 request,
                 "forums/ask.html",
                 status_code=422,
-                categories=categories,
+                categories=await services.list_categories(here),
                 values=values,
                 errors=_ask_errors(exc),
             )
@@ -257,29 +198,17 @@ class ForumPages(Controller):
 
     @get("/p/{post_id:int}")
     async def post_permalink(
-        self,
-        request: Request[Any, Any, Any],
-        db: NamedDependency[AsyncSession],
-        tenant: NamedDependency[TenantInfo],
-        viewer: NamedDependency[Member | None],
-        post_id: FromPath[int],
+        self, request: AnyRequest, here: NamedDependency[Scope], post_id: FromPath[int]
     ) -> Redirect:
-        found = await services.get_post(db, tenant.id, post_id, viewer)
-        thread = await services.get_thread(db, tenant.id, found.thread_id, viewer)
-        return Redirect(
-            path=await post_url(db, tenant, thread, found, request.app.state.settings.page_size)
-        )
+        found = await services.get_post(here, post_id)
+        thread = await services.get_thread(here, found.thread_id)
+        return Redirect(path=await post_url(here, thread, found, page_size(request)))
 
     @get("/p/{post_id:int}/edit")
     async def edit_form(
-        self,
-        request: Request[Any, Any, Any],
-        db: NamedDependency[AsyncSession],
-        tenant: NamedDependency[TenantInfo],
-        member: NamedDependency[Member],
-        post_id: FromPath[int],
+        self, request: AnyRequest, here: NamedDependency[Scope], post_id: FromPath[int]
     ) -> Template:
-        found, thread = await services.editable_post(db, tenant.id, member, post_id)
+        found, thread = await services.editable_post(here, post_id)
         values = {"title": thread.title, "body": found.body_md}
         return render(
             request, "forums/edit_post.html", post=found, thread=thread, values=values, errors={}
@@ -287,27 +216,17 @@ class ForumPages(Controller):
 
     @post("/p/{post_id:int}/edit")
     async def edit(
-        self,
-        request: Request[Any, Any, Any],
-        db: NamedDependency[AsyncSession],
-        tenant: NamedDependency[TenantInfo],
-        member: NamedDependency[Member],
-        post_id: FromPath[int],
+        self, request: AnyRequest, here: NamedDependency[Scope], post_id: FromPath[int]
     ) -> Template | Redirect:
         form = await request.form()
         title = form.get("title")
         values = {"title": title, "body": str(form.get("body", ""))}
         try:
             edited = await services.edit_post(
-                db,
-                tenant.id,
-                member,
-                post_id,
-                body=str(values["body"]),
-                title=None if title is None else str(title),
+                here, post_id, body=str(values["body"]), title=None if title is None else str(title)
             )
         except ValidationFailed as exc:
-            found, thread = await services.editable_post(db, tenant.id, member, post_id)
+            found, thread = await services.editable_post(here, post_id)
             return render(
                 request,
                 "forums/edit_post.html",
@@ -317,27 +236,16 @@ class ForumPages(Controller):
                 values=values,
                 errors=exc.errors,
             )
-        thread = await services.get_thread(db, tenant.id, edited.thread_id, member)
-        return see_other(
-            await post_url(db, tenant, thread, edited, request.app.state.settings.page_size)
-        )
+        return see_other(await post_url(here, edited.thread, edited, page_size(request)))
 
     @post("/p/{post_id:int}/delete")
     async def delete(
-        self,
-        request: Request[Any, Any, Any],
-        db: NamedDependency[AsyncSession],
-        tenant: NamedDependency[TenantInfo],
-        member: NamedDependency[Member],
-        post_id: FromPath[int],
+        self, request: AnyRequest, here: NamedDependency[Scope], post_id: FromPath[int]
     ) -> Redirect:
-        deleted = await services.delete_post(db, tenant.id, member, post_id)
+        deleted = await services.delete_post(here, post_id)
         if deleted.is_opening:
             return see_other("/")
-        thread = await services.get_thread(db, tenant.id, deleted.thread_id, member)
-        return see_other(
-            await post_url(db, tenant, thread, deleted, request.app.state.settings.page_size)
-        )
+        return see_other(await post_url(here, deleted.thread, deleted, page_size(request)))
 
 
 @get("/{path:path}", include_in_schema=False)
@@ -346,9 +254,7 @@ async def not_found(path: FromPath[str]) -> None:
     raise NotFound("Page not found")
 
 
-def _ask_errors(exc: Exception) -> dict[str, str]:
+def _ask_errors(exc: ValidationFailed | NotFound) -> dict[str, str]:
     if isinstance(exc, ValidationFailed):
         return exc.errors
-    if isinstance(exc, NotFound):
-        return {"category": "Choose a category."}
-    return {"kind": "Choose a question or a discussion."}
+    return {"category": N_("Choose a category.")}

@@ -9,14 +9,11 @@ import msgspec
 from litestar import Controller, Request, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from community.forums import services as forums
 from community.forums.schemas import PageInfo
 from community.ideas import services as ideas
 from community.ideas.models import Idea, IdeaStatus
-from community.identity.models import Member
-from community.tenancy.services import TenantInfo
+from community.scope import Scope
 
 PageNumber = Annotated[int, QueryParameter(ge=1, description="Page number, from 1")]
 
@@ -77,96 +74,58 @@ class IdeasApi(Controller):
     async def list_ideas(
         self,
         request: Request[Any, Any, Any],
-        db: NamedDependency[AsyncSession],
-        tenant: NamedDependency[TenantInfo],
+        here: NamedDependency[Scope],
         sort: FromQuery[Literal["trending", "top", "newest", "updated"]] = "trending",
         status: FromQuery[IdeaStatus | None] = None,
         board: FromQuery[str | None] = None,
         page: PageNumber = 1,
     ) -> IdeaList:
         """Ideas, sorted; by default every status but merged."""
-        in_board = await forums.get_category(db, tenant.id, board) if board else None
-        listing = await ideas.list_ideas(
-            db,
-            tenant.id,
-            sort=sort,
-            status=status.value if status else "",
-            board=in_board,
-            page=page,
-            page_size=request.app.state.settings.page_size,
-        )
+        listing = (
+            await ideas.list_ideas(
+                here,
+                sort=sort,
+                status=status.value if status else "",
+                board=board or "",
+                page=page,
+                page_size=request.app.state.settings.page_size,
+            )
+        ).ideas
         info = PageInfo(page=listing.number, pages=listing.count, total=listing.total)
         return IdeaList([IdeaOut.of(i) for i in listing.items], info)
 
     @post("/")
-    async def create(
-        self,
-        db: NamedDependency[AsyncSession],
-        tenant: NamedDependency[TenantInfo],
-        member: NamedDependency[Member],
-        data: JSONBody[IdeaCreate],
-    ) -> IdeaOut:
+    async def create(self, here: NamedDependency[Scope], data: JSONBody[IdeaCreate]) -> IdeaOut:
         """Submit an idea on a board."""
-        idea = await ideas.create_idea(
-            db, tenant.id, member, board=data.board, title=data.title, body=data.body
-        )
-        return IdeaOut.of(await ideas.get_idea(db, tenant.id, idea.id))
+        idea = await ideas.create_idea(here, board=data.board, title=data.title, body=data.body)
+        return IdeaOut.of(await ideas.get_idea(here, idea.id))
 
     @get("/{idea_id:int}")
-    async def get_idea(
-        self,
-        db: NamedDependency[AsyncSession],
-        tenant: NamedDependency[TenantInfo],
-        idea_id: FromPath[int],
-    ) -> IdeaOut:
+    async def get_idea(self, here: NamedDependency[Scope], idea_id: FromPath[int]) -> IdeaOut:
         """One idea (a merged one names the idea it was merged into)."""
-        return IdeaOut.of(await ideas.get_idea(db, tenant.id, idea_id))
+        return IdeaOut.of(await ideas.get_idea(here, idea_id))
 
     @post("/{idea_id:int}/vote", status_code=200)
-    async def vote(
-        self,
-        db: NamedDependency[AsyncSession],
-        tenant: NamedDependency[TenantInfo],
-        member: NamedDependency[Member],
-        idea_id: FromPath[int],
-    ) -> IdeaOut:
+    async def vote(self, here: NamedDependency[Scope], idea_id: FromPath[int]) -> IdeaOut:
         """Vote for the idea (once; again changes nothing)."""
-        return IdeaOut.of(await ideas.vote(db, tenant.id, member, idea_id))
+        return IdeaOut.of(await ideas.vote(here, idea_id))
 
     @delete("/{idea_id:int}/vote", status_code=200)
-    async def unvote(
-        self,
-        db: NamedDependency[AsyncSession],
-        tenant: NamedDependency[TenantInfo],
-        member: NamedDependency[Member],
-        idea_id: FromPath[int],
-    ) -> IdeaOut:
+    async def unvote(self, here: NamedDependency[Scope], idea_id: FromPath[int]) -> IdeaOut:
         """Withdraw your vote."""
-        return IdeaOut.of(await ideas.unvote(db, tenant.id, member, idea_id))
+        return IdeaOut.of(await ideas.unvote(here, idea_id))
 
     @post("/{idea_id:int}/status", status_code=200)
     async def change_status(
-        self,
-        db: NamedDependency[AsyncSession],
-        tenant: NamedDependency[TenantInfo],
-        member: NamedDependency[Member],
-        idea_id: FromPath[int],
-        data: JSONBody[StatusChange],
+        self, here: NamedDependency[Scope], idea_id: FromPath[int], data: JSONBody[StatusChange]
     ) -> IdeaOut:
         """Set the status with an official response (experts, moderators, admins)."""
-        changed = await ideas.change_status(
-            db, tenant.id, member, idea_id, data.status.value, data.response
-        )
+        changed = await ideas.change_status(here, idea_id, data.status.value, data.response)
         return IdeaOut.of(changed.idea)
 
     @post("/{idea_id:int}/merge", status_code=200)
     async def merge(
-        self,
-        db: NamedDependency[AsyncSession],
-        tenant: NamedDependency[TenantInfo],
-        member: NamedDependency[Member],
-        idea_id: FromPath[int],
-        data: JSONBody[MergeInto],
+        self, here: NamedDependency[Scope], idea_id: FromPath[int], data: JSONBody[MergeInto]
     ) -> IdeaOut:
         """Merge this idea into another (moderators, admins); returns the original."""
-        return IdeaOut.of(await ideas.merge(db, tenant.id, member, idea_id, data.into))
+        return IdeaOut.of(await ideas.merge(here, idea_id, data.into))

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from community.db import Base, TenantOwned, string_enum, utcnow
 from community.forums.models import Thread
 from community.identity.models import Member
+from community.l10n import N_
 
 
 class IdeaStatus(enum.StrEnum):
@@ -24,13 +25,13 @@ class IdeaStatus(enum.StrEnum):
 
 
 STATUS_LABELS: dict[str, str] = {
-    "new": "New",
-    "under_review": "Under review",
-    "planned": "Planned",
-    "in_progress": "In progress",
-    "done": "Done",
-    "declined": "Declined",
-    "merged": "Merged",
+    "new": N_("New"),
+    "under_review": N_("Under review"),
+    "planned": N_("Planned"),
+    "in_progress": N_("In progress"),
+    "done": N_("Done"),
+    "declined": N_("Declined"),
+    "merged": N_("Merged"),
 }
 
 

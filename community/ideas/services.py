@@ -14,55 +14,82 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Select, and_, case, delete, func, insert, literal, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
-from community.db import in_tenant, utcnow
-from community.errors import Forbidden, NotFound, ValidationFailed
+from community.db import utcnow
+from community.errors import NotFound, ValidationFailed
 from community.forums import services as forums
+from community.forums.lifecycle import ThreadView
 from community.forums.markdown import render_markdown
-from community.forums.models import Category, Post, Thread, ThreadKind, Visibility
+from community.forums.models import Category, CategoryKind, Post, Thread, ThreadKind, Visibility
 from community.ideas.models import Idea, IdeaStatus, IdeaStatusChange, IdeaVote
-from community.identity.models import Member
-from community.identity.permissions import Permission, has_permission
+from community.identity.permissions import Permission
 from community.jobs import enqueue_after_commit
+from community.l10n import N_, gettext
 from community.moderation.audit import record
 from community.notify import services as notify
 from community.notify.models import Subscription
 from community.pagination import Page
+from community.scope import Scope
 from community.scoring.models import Reason, ReputationEvent
-from community.scoring.services import Cause, award, rules_for
+from community.scoring.services import Cause, award
 
 SORTS = ("trending", "top", "newest", "updated")
 ROADMAP = (IdeaStatus.PLANNED, IdeaStatus.IN_PROGRESS, IdeaStatus.DONE)
 REWARDED = {IdeaStatus.PLANNED: Reason.IDEA_PLANNED, IdeaStatus.DONE: Reason.IDEA_DONE}
 SIMILAR_LIMIT = 5
 RESPONSE_MAX = 5000
+STATUS_SETTERS = N_("Only brand experts and moderators can change an idea's status.")
+MERGERS = N_("Only moderators can merge ideas.")
 
 
 # ---- boards and submitting -----------------------------------------------------------------
 
 
-async def create_idea(
-    session: AsyncSession, tenant_id: int, author: Member, *, board: str, title: str, body: str
-) -> Idea:
-    category = await forums.get_category(session, tenant_id, board)
+async def create_idea(scope: Scope, *, board: str, title: str, body: str) -> Idea:
+    """The actor submits an idea on a board, and follows it."""
+    _ = scope.actor  # guests are asked to log in before the board is looked at
+    category = await forums.get_category(scope, board)
     if not category.is_idea_board:
-        raise ValidationFailed({"board": "Choose an idea board."})
+        raise ValidationFailed({"board": N_("Choose an idea board.")})
     thread = await forums.create_thread(
-        session,
-        tenant_id,
-        author,
-        category_slug=board,
-        title=title,
-        body=body,
-        kind=ThreadKind.IDEA,
+        scope, category_slug=board, title=title, body=body, kind=ThreadKind.IDEA
     )
-    idea = Idea(tenant_id=tenant_id, thread_id=thread.id, status_changed_at=thread.created_at)
-    session.add(idea)
-    await notify.follow(session, author, thread.id)
-    await session.flush()
+    idea = Idea(thread_id=thread.id, status_changed_at=thread.created_at)
+    scope.db.add(idea)
+    await notify.follow(scope, thread.id)
+    await scope.db.flush()
     return idea
+
+
+async def idea_boards(scope: Scope) -> list[Category]:
+    return await forums.list_categories(scope, CategoryKind.IDEAS)
+
+
+async def boards_to_submit_on(scope: Scope) -> list[Category]:
+    """The boards of the submission form (guests are asked to log in first)."""
+    _ = scope.actor
+    return await idea_boards(scope)
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A submitted idea, or the similar ideas to look at before confirming it."""
+
+    idea: Idea | None
+    similar: list[Idea]
+
+
+async def submit_idea(
+    scope: Scope, *, board: str, title: str, body: str, confirmed: bool = False
+) -> Submission:
+    """The actor's idea, unless similar ones exist and the submission is not `confirmed`
+    (then the similar ones, so that duplicates get votes instead)."""
+    _ = scope.actor  # guests are asked to log in before anything else
+    similar = await similar_ideas(scope, title)
+    if similar and not confirmed:
+        return Submission(None, similar)
+    return Submission(await create_idea(scope, board=board, title=title, body=body), similar)
 
 
 def title_words(title: str) -> list[str]:
@@ -74,7 +101,7 @@ def title_words(title: str) -> list[str]:
 SIMILAR_CANDIDATES = 1000
 
 
-async def similar_ideas(session: AsyncSession, tenant_id: int, title: str) -> list[Idea]:
+async def similar_ideas(scope: Scope, title: str) -> list[Idea]:
     """Open ideas sharing the most title words with `title`, so duplicates get votes instead.
 
     Words are compared without case or accents, in Python over the most voted ideas (SQL
@@ -83,11 +110,10 @@ async def similar_ideas(session: AsyncSession, tenant_id: int, title: str) -> li
     words = set(title_words(title))
     if not words:
         return []
-    candidates = await session.execute(
+    candidates = await scope.db.execute(
         select(Idea.id, Thread.title)
         .join(Thread, Thread.id == Idea.thread_id)
         .where(
-            Idea.tenant_id == tenant_id,
             Idea.status != IdeaStatus.MERGED,
             Thread.deleted_at.is_(None),
             Thread.visibility == Visibility.PUBLISHED,
@@ -97,18 +123,18 @@ async def similar_ideas(session: AsyncSession, tenant_id: int, title: str) -> li
     )
     scored = [(len(words & set(title_words(t))), i) for i, t in candidates.all()]
     best = [i for score, i in sorted(scored, key=lambda p: -p[0]) if score][:SIMILAR_LIMIT]
-    found = {
-        idea.id: idea for idea in await session.scalars(_ideas(tenant_id).where(Idea.id.in_(best)))
-    }
+    found = {idea.id: idea for idea in await scope.db.scalars(_ideas().where(Idea.id.in_(best)))}
     return [found[i] for i in best if i in found]
 
 
 # ---- reading -------------------------------------------------------------------------------
 
 
-def _ideas(tenant_id: int) -> Select[Idea]:
+def _ideas() -> Select[Idea]:
+    """The ideas not deleted, with their thread, its author and board (the session keeps
+    them to its tenant)."""
     return (
-        in_tenant(Idea, tenant_id)
+        select(Idea)
         .join(Thread, Thread.id == Idea.thread_id)
         .where(Thread.deleted_at.is_(None))
         .options(
@@ -118,13 +144,11 @@ def _ideas(tenant_id: int) -> Select[Idea]:
     )
 
 
-async def get_idea(
-    session: AsyncSession, tenant_id: int, idea_id: int, *, lock: bool = False
-) -> Idea:
-    query = _ideas(tenant_id).where(Idea.id == idea_id)
+async def get_idea(scope: Scope, idea_id: int, *, lock: bool = False) -> Idea:
+    query = _ideas().where(Idea.id == idea_id)
     if lock:
         query = query.with_for_update(of=Idea)
-    idea = await session.scalar(query)
+    idea = await scope.db.scalar(query)
     if idea is None:
         raise NotFound("This idea does not exist or was deleted.")
     return idea
@@ -140,25 +164,52 @@ def _trending_score() -> Select[tuple[int, int]]:
     return select(IdeaVote.idea_id, func.sum(weight).label("trending")).group_by(IdeaVote.idea_id)  # type: ignore[return-value]
 
 
+@dataclass(frozen=True)
+class IdeaBoard:
+    """The ideas page: one page of ideas, the board chosen (if any) and the boards."""
+
+    ideas: Page[Idea]
+    board: Category | None
+    boards: list[Category]  # to choose from (empty unless asked for)
+
+
 async def list_ideas(
-    session: AsyncSession,
-    tenant_id: int,
+    scope: Scope,
     *,
     sort: str = "trending",
     status: str = "",
-    board: Category | None = None,
+    board: str = "",
     page: int = 1,
     page_size: int = 20,
+    with_boards: bool = False,
+) -> IdeaBoard:
+    """One page of ideas, sorted; by default of every status but merged, on every board
+    (`board` is a board's slug); `with_boards`, the idea boards to choose from as well."""
+    in_board = await forums.get_category(scope, board) if board else None
+    listing = await _listing(
+        scope, sort=sort, status=status, board=in_board, page=page, page_size=page_size
+    )
+    return IdeaBoard(listing, in_board, await idea_boards(scope) if with_boards else [])
+
+
+async def _listing(
+    scope: Scope,
+    *,
+    sort: str,
+    status: str,
+    board: Category | None,
+    page: int,
+    page_size: int,
 ) -> Page[Idea]:
     if sort not in SORTS:
-        raise ValidationFailed({"sort": "Sort by trending, top, newest or updated."})
+        raise ValidationFailed({"sort": N_("Sort by trending, top, newest or updated.")})
     conditions = [Thread.visibility == Visibility.PUBLISHED]
     conditions.append(
         Idea.status == _status(status) if status else Idea.status != IdeaStatus.MERGED
     )
     if board is not None:
         conditions.append(Thread.category_id == board.id)
-    query = _ideas(tenant_id).where(*conditions)
+    query = _ideas().where(*conditions)
     if sort == "trending":
         scores = _trending_score().subquery()
         query = query.outerjoin(scores, scores.c.idea_id == Idea.id).order_by(
@@ -171,13 +222,13 @@ async def list_ideas(
         "updated": [Thread.last_activity_at.desc(), Idea.id.desc()],
     }
     order = orders[sort]
-    total = await session.scalar(
+    total = await scope.db.scalar(
         select(func.count())
         .select_from(Idea)
         .join(Thread, Thread.id == Idea.thread_id)
-        .where(Idea.tenant_id == tenant_id, Thread.deleted_at.is_(None), *conditions)
+        .where(Thread.deleted_at.is_(None), *conditions)
     )
-    result = await session.scalars(
+    result = await scope.db.scalars(
         query.order_by(*order).offset((page - 1) * page_size).limit(page_size)
     )
     listing = Page(list(result.unique().all()), page, page_size, int(total or 0))
@@ -190,12 +241,12 @@ def _status(raw: str) -> IdeaStatus:
     try:
         return IdeaStatus(raw)
     except ValueError as exc:
-        raise ValidationFailed({"status": "Unknown idea status."}) from exc
+        raise ValidationFailed({"status": N_("Unknown idea status.")}) from exc
 
 
-async def roadmap(session: AsyncSession, tenant_id: int) -> dict[IdeaStatus, list[Idea]]:
-    result = await session.scalars(
-        _ideas(tenant_id)
+async def roadmap(scope: Scope) -> dict[IdeaStatus, list[Idea]]:
+    result = await scope.db.scalars(
+        _ideas()
         .where(Idea.status.in_(ROADMAP), Thread.visibility == Visibility.PUBLISHED)
         .order_by(Idea.vote_count.desc(), Idea.status_changed_at.desc())
     )
@@ -205,8 +256,8 @@ async def roadmap(session: AsyncSession, tenant_id: int) -> dict[IdeaStatus, lis
     return columns
 
 
-async def status_history(session: AsyncSession, idea: Idea) -> list[IdeaStatusChange]:
-    result = await session.scalars(
+async def status_history(scope: Scope, idea: Idea) -> list[IdeaStatusChange]:
+    result = await scope.db.scalars(
         select(IdeaStatusChange)
         .where(IdeaStatusChange.idea_id == idea.id)
         .options(joinedload(IdeaStatusChange.actor))
@@ -215,57 +266,132 @@ async def status_history(session: AsyncSession, idea: Idea) -> list[IdeaStatusCh
     return list(result.all())
 
 
-async def merged_into_this(session: AsyncSession, idea: Idea) -> list[Idea]:
-    result = await session.scalars(
+async def merged_into_this(scope: Scope, idea: Idea) -> list[Idea]:
+    result = await scope.db.scalars(
         select(Idea).where(Idea.merged_into_id == idea.id).options(joinedload(Idea.thread))
     )
     return list(result.all())
 
 
-async def has_voted(session: AsyncSession, member: Member | None, idea: Idea) -> bool:
-    if member is None:
+async def has_voted(scope: Scope, idea: Idea) -> bool:
+    """Whether the scope's member voted for the idea (a guest has not)."""
+    if scope.member is None:
         return False
-    found = await session.scalar(
-        select(IdeaVote.id).where(IdeaVote.idea_id == idea.id, IdeaVote.member_id == member.id)
+    found = await scope.db.scalar(
+        select(IdeaVote.id).where(
+            IdeaVote.idea_id == idea.id, IdeaVote.member_id == scope.member.id
+        )
     )
     return found is not None
+
+
+@dataclass(frozen=True)
+class IdeaPage:
+    """An idea's page: the idea, one page of its comments, its story, and what the scope's
+    member did and may do with it."""
+
+    idea: Idea
+    comments: ThreadView
+    history: list[IdeaStatusChange]
+    merged_ideas: list[Idea]  # the duplicates merged into this idea
+    merged_from: Idea | None  # the duplicate the reader came from, after a redirect
+    voted: bool
+    following: bool
+    may_set_status: bool
+    may_merge: bool
+
+
+@dataclass(frozen=True)
+class MergedAway:
+    """The idea was merged: its address leads to the one it was merged into."""
+
+    idea_id: int
+    into_id: int
+
+
+async def idea_page(
+    scope: Scope,
+    idea_id: int,
+    *,
+    page: int = 1,
+    page_size: int = 20,
+    merged_from: int | None = None,
+    show_merged: bool = False,
+) -> IdeaPage | MergedAway:
+    """The idea's page, or where a merged idea now lives (unless asked to `show_merged`)."""
+    idea = await get_idea(scope, idea_id)
+    if idea.merged_into_id and not show_merged:
+        return MergedAway(idea.id, idea.merged_into_id)
+    comments = await forums.thread_view(scope, idea.thread_id, page, page_size)
+    return IdeaPage(
+        idea=idea,
+        comments=comments,
+        history=await status_history(scope, idea),
+        merged_ideas=await merged_into_this(scope, idea),
+        merged_from=await get_idea(scope, merged_from) if merged_from else None,
+        voted=await has_voted(scope, idea),
+        following=await notify.is_following(scope, idea.thread_id),
+        may_set_status=scope.can(Permission.SET_IDEA_STATUS) and idea.status != IdeaStatus.MERGED,
+        may_merge=scope.can(Permission.MERGE_IDEAS),
+    )
+
+
+async def idea_of_thread(scope: Scope, thread_id: int) -> int:
+    """The id of the idea a thread is (NotFound when the thread is no idea)."""
+    idea_id = await scope.db.scalar(select(Idea.id).where(Idea.thread_id == thread_id))
+    if idea_id is None:
+        raise NotFound("This idea does not exist or was deleted.")
+    return idea_id
+
+
+async def follow(scope: Scope, idea_id: int, *, following: bool = True) -> Idea:
+    """The actor follows the idea (or, not `following`, stops following it)."""
+    _ = scope.actor
+    idea = await get_idea(scope, idea_id)
+    if following:
+        await notify.follow(scope, idea.thread_id)
+    else:
+        await notify.unfollow(scope, idea.thread_id)
+    return idea
 
 
 # ---- voting --------------------------------------------------------------------------------
 
 
-async def vote(session: AsyncSession, tenant_id: int, member: Member, idea_id: int) -> Idea:
-    """One vote per member; voting again changes nothing. The idea row is locked."""
-    idea = await _open_idea(session, tenant_id, idea_id)
-    if not await has_voted(session, member, idea):
-        session.add(IdeaVote(tenant_id=tenant_id, idea_id=idea.id, member_id=member.id))
-        await _add_votes(session, idea, 1)
+async def vote(scope: Scope, idea_id: int) -> Idea:
+    """The actor's vote, one per member; voting again changes nothing. The idea row is locked."""
+    voter = scope.actor
+    idea = await _open_idea(scope, idea_id)
+    if not await has_voted(scope, idea):
+        scope.db.add(IdeaVote(idea_id=idea.id, member_id=voter.id))
+        await _add_votes(scope, idea, 1)
     return idea
 
 
-async def unvote(session: AsyncSession, tenant_id: int, member: Member, idea_id: int) -> Idea:
-    idea = await _open_idea(session, tenant_id, idea_id)
-    removed = await session.execute(
-        delete(IdeaVote).where(IdeaVote.idea_id == idea.id, IdeaVote.member_id == member.id)
+async def unvote(scope: Scope, idea_id: int) -> Idea:
+    voter = scope.actor
+    idea = await _open_idea(scope, idea_id)
+    removed = await scope.db.execute(
+        delete(IdeaVote).where(IdeaVote.idea_id == idea.id, IdeaVote.member_id == voter.id)
     )
     if removed.rowcount:  # type: ignore[attr-defined]
-        await _add_votes(session, idea, -1)
+        await _add_votes(scope, idea, -1)
     return idea
 
 
-async def _open_idea(session: AsyncSession, tenant_id: int, idea_id: int) -> Idea:
-    idea = await get_idea(session, tenant_id, idea_id, lock=True)
+async def _open_idea(scope: Scope, idea_id: int) -> Idea:
+    idea = await get_idea(scope, idea_id, lock=True)
     if idea.status == IdeaStatus.MERGED:
         raise ValidationFailed(
-            {"idea": "This idea was merged: vote for the one it was merged into."}
+            {"idea": N_("This idea was merged: vote for the one it was merged into.")}
         )
     return idea
 
 
-async def _add_votes(session: AsyncSession, idea: Idea, delta: int) -> None:
-    await session.flush()
+async def _add_votes(scope: Scope, idea: Idea, delta: int) -> None:
+    await scope.db.flush()
     idea.vote_count = (
-        await session.scalar(
+        await scope.db.scalar(
             update(Idea)
             .where(Idea.id == idea.id)
             .values(vote_count=Idea.vote_count + delta)
@@ -285,39 +411,30 @@ class StatusChanged:
     change: IdeaStatusChange
 
 
-async def change_status(
-    session: AsyncSession,
-    tenant_id: int,
-    actor: Member,
-    idea_id: int,
-    status: str,
-    response: str,
-) -> StatusChanged:
+async def change_status(scope: Scope, idea_id: int, status: str, response: str) -> StatusChanged:
     """An official decision: new status plus a response, kept in the history; followers hear."""
-    if not has_permission(actor, Permission.SET_IDEA_STATUS):
-        raise Forbidden("Only brand experts and moderators can change an idea's status.")
+    scope.require(Permission.SET_IDEA_STATUS, STATUS_SETTERS)
     new_status = _status(status)
     errors = {}
     if new_status == IdeaStatus.MERGED:
-        errors["status"] = "Merge an idea with the merge action."
+        errors["status"] = N_("Merge an idea with the merge action.")
     if not response.strip():
-        errors["response"] = "Explain the decision in an official response."
+        errors["response"] = N_("Explain the decision in an official response.")
     elif len(response) > RESPONSE_MAX:
-        errors["response"] = "The response is too long (5,000 characters at most)."
+        errors["response"] = N_("The response is too long (5,000 characters at most).")
     if errors:
         raise ValidationFailed(errors)
-    idea = await get_idea(session, tenant_id, idea_id, lock=True)
+    idea = await get_idea(scope, idea_id, lock=True)
     if idea.status == IdeaStatus.MERGED:
         raise ValidationFailed({"status": "This idea was merged into another one."})
-    change = await _record_change(session, actor, idea, new_status, response)
+    change = await _record_change(scope, idea, new_status, response)
     if reason := REWARDED.get(new_status):
-        await _reward_author(session, tenant_id, idea, reason, actor)
+        await _reward_author(scope, idea, reason)
     return StatusChanged(idea, change)
 
 
 async def _record_change(
-    session: AsyncSession,
-    actor: Member,
+    scope: Scope,
     idea: Idea,
     new_status: IdeaStatus,
     response: str,
@@ -325,77 +442,82 @@ async def _record_change(
 ) -> IdeaStatusChange:
     now = utcnow()
     change = IdeaStatusChange(
-        tenant_id=idea.tenant_id,
         idea_id=idea.id,
-        actor_id=actor.id,
+        actor_id=scope.actor.id,
         from_status=idea.status,
         to_status=new_status,
         response_md=response,
         response_html=render_markdown(response),
         created_at=now,
     )
-    session.add(change)
-    record(session, actor, "idea.status", ("idea", idea.id),
+    scope.db.add(change)
+    record(scope, "idea.status", ("idea", idea.id),
            before={"status": idea.status.value}, after={"status": new_status.value})  # fmt: skip
     idea.status, idea.status_changed_at = new_status, now
     idea.thread.last_activity_at = now
-    await session.flush()
+    await scope.db.flush()
     enqueue_after_commit(
-        session, "notify_idea_status", tenant_id=idea.tenant_id, change_id=change.id,
+        scope.db, "notify_idea_status", tenant_id=scope.tenant_id, change_id=change.id,
         also_tell=also_tell or [],
     )  # fmt: skip
     return change
 
 
-async def _reward_author(
-    session: AsyncSession, tenant_id: int, idea: Idea, reason: Reason, actor: Member
-) -> None:
+async def _reward_author(scope: Scope, idea: Idea, reason: Reason) -> None:
     """Points when an idea is planned and when it is done: once each, whatever happens next."""
-    opening = await session.scalar(
+    opening = await scope.db.scalar(
         select(Post.id).where(Post.thread_id == idea.thread_id, Post.number == 1)
     )
-    already = await session.scalar(
+    already = await scope.db.scalar(
         select(ReputationEvent.id).where(
             ReputationEvent.post_id == opening, ReputationEvent.reason == reason
         )
     )
-    author = await session.get(Member, idea.thread.author_id)
-    if already is None and author is not None:
-        rules = await rules_for(session, tenant_id)
-        await award(
-            session, rules, author, reason, Cause(actor.id, opening, idea.thread.category_id)
+    author_id = idea.thread.author_id
+    if already is None:
+        cause = Cause(scope.actor.id, opening, idea.thread.category_id)
+        await award(scope, author_id, reason, cause)
+        enqueue_after_commit(
+            scope.db, "check_badges", tenant_id=scope.tenant_id, member_ids=[author_id]
         )
-        enqueue_after_commit(session, "check_badges", tenant_id=tenant_id, member_ids=[author.id])
 
 
-async def merge(
-    session: AsyncSession, tenant_id: int, actor: Member, duplicate_id: int, original_id: int
-) -> Idea:
+async def merge_by_number(scope: Scope, duplicate_id: int, into: str) -> Idea:
+    """`merge`, the original given as typed in the form ("42" or "#42")."""
+    scope.require(Permission.MERGE_IDEAS, MERGERS)
+    number = into.strip().lstrip("#")
+    if not number.isdigit():
+        raise ValidationFailed({"into": N_("Give the number of the idea to merge into.")})
+    return await merge(scope, duplicate_id, int(number))
+
+
+async def merge(scope: Scope, duplicate_id: int, original_id: int) -> Idea:
     """Fold a duplicate into the original: votes move without counting anyone twice."""
-    if not has_permission(actor, Permission.MERGE_IDEAS):
-        raise Forbidden("Only moderators can merge ideas.")
+    scope.require(Permission.MERGE_IDEAS, MERGERS)
     if duplicate_id == original_id:
-        raise ValidationFailed({"original": "An idea cannot be merged into itself."})
+        raise ValidationFailed({"original": N_("An idea cannot be merged into itself.")})
     first, second = sorted([duplicate_id, original_id])  # a fixed lock order
-    locked = {i: await get_idea(session, tenant_id, i, lock=True) for i in (first, second)}
+    locked = {i: await get_idea(scope, i, lock=True) for i in (first, second)}
     duplicate, original = locked[duplicate_id], locked[original_id]
     if IdeaStatus.MERGED in (duplicate.status, original.status):
-        raise ValidationFailed({"original": "Merged ideas cannot be merged again."})
+        raise ValidationFailed({"original": N_("Merged ideas cannot be merged again.")})
     voters = list(
-        await session.scalars(select(IdeaVote.member_id).where(IdeaVote.idea_id == duplicate.id))
+        await scope.db.scalars(select(IdeaVote.member_id).where(IdeaVote.idea_id == duplicate.id))
     )  # told of the merge, though their votes now sit on the original
-    await _move_votes(session, duplicate, original)
-    await _move_followers(session, duplicate, original)
-    response = f"Merged into [{original.thread.title}](/ideas/{original.id})."
-    await _record_change(session, actor, duplicate, IdeaStatus.MERGED, response, voters)
+    await _move_votes(scope, duplicate, original)
+    await _move_followers(scope, duplicate, original)
+    # The official response is stored as written, in the community's language.
+    merged = gettext(scope.tenant.locale, N_("Merged into [%(title)s](/ideas/%(id)s)."))
+    response = merged % {"title": original.thread.title, "id": original.id}
+    await _record_change(scope, duplicate, IdeaStatus.MERGED, response, voters)
     duplicate.merged_into_id = original.id
-    await session.flush()
+    await scope.db.flush()
     return original
 
 
-async def _move_votes(session: AsyncSession, duplicate: Idea, original: Idea) -> None:
+async def _move_votes(scope: Scope, duplicate: Idea, original: Idea) -> None:
     already = select(IdeaVote.member_id).where(IdeaVote.idea_id == original.id)
-    await session.execute(
+    await scope.db.execute(
         insert(IdeaVote).from_select(
             ["tenant_id", "idea_id", "member_id", "created_at"],
             select(
@@ -403,16 +525,16 @@ async def _move_votes(session: AsyncSession, duplicate: Idea, original: Idea) ->
             ).where(IdeaVote.idea_id == duplicate.id, IdeaVote.member_id.not_in(already)),
         )
     )
-    await session.execute(delete(IdeaVote).where(IdeaVote.idea_id == duplicate.id))
+    await scope.db.execute(delete(IdeaVote).where(IdeaVote.idea_id == duplicate.id))
     for idea in (duplicate, original):
         idea.vote_count = int(
-            await session.scalar(select(func.count()).where(IdeaVote.idea_id == idea.id)) or 0
+            await scope.db.scalar(select(func.count()).where(IdeaVote.idea_id == idea.id)) or 0
         )
 
 
-async def _move_followers(session: AsyncSession, duplicate: Idea, original: Idea) -> None:
+async def _move_followers(scope: Scope, duplicate: Idea, original: Idea) -> None:
     following = select(Subscription.member_id).where(Subscription.thread_id == original.thread_id)
-    await session.execute(
+    await scope.db.execute(
         insert(Subscription).from_select(
             ["tenant_id", "member_id", "thread_id", "created_at"],
             select(
@@ -434,22 +556,19 @@ async def _move_followers(session: AsyncSession, duplicate: Idea, original: Idea
 
 
 async def notify_status_change(
-    session: AsyncSession, tenant_id: int, change_id: int, also_tell: list[int] | None = None
+    scope: Scope, change_id: int, also_tell: list[int] | None = None
 ) -> int:
     """A notification for every voter and follower of the idea (and `also_tell`), except
     whoever decided."""
-    change = await session.scalar(
-        in_tenant(IdeaStatusChange, tenant_id).where(IdeaStatusChange.id == change_id)
-    )
+    change = await scope.get(IdeaStatusChange, change_id)
     if change is None:
         return 0
-    idea = await get_idea(session, tenant_id, change.idea_id)
-    voters = await session.scalars(select(IdeaVote.member_id).where(IdeaVote.idea_id == idea.id))
-    audience = set(voters.all()) | set(await notify.followers(session, idea.thread_id))
+    idea = await get_idea(scope, change.idea_id)
+    voters = await scope.db.scalars(select(IdeaVote.member_id).where(IdeaVote.idea_id == idea.id))
+    audience = set(voters.all()) | set(await notify.followers(scope, idea.thread_id))
     audience = (audience | set(also_tell or [])) - {change.actor_id}
     return await notify.notify(
-        session,
-        tenant_id,
+        scope,
         audience,
         kind=f"idea_status:{change.to_status.value}",
         thread_id=idea.thread_id,

@@ -9,17 +9,17 @@ from litestar.di import NamedDependency
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from community.errors import ValidationFailed
 from community.identity import services
-from community.identity.models import Member
-from community.tenancy.services import TenantInfo
+from community.scope import Scope
 from community.web.context import log_in, log_out
 from community.web.render import form_fields, render, see_other
 
+Req = Request[Any, Any, Any]
 
-def per_address_and_host(request: Request[Any, Any, Any]) -> str:
+
+def per_address_and_host(request: Req) -> str:
     client = request.client.host if request.client else "unknown"
     return f"{request.headers.get('host', '')}:{client}"
 
@@ -43,88 +43,74 @@ def safe_next(target: str) -> str:
 
 
 class IdentityPages(Controller):
+    """Logging in and registering run in the request's scope before anyone is logged in
+    (its member is None); the services need only its tenant."""
+
     include_in_schema = False
 
     @get("/login")
     async def login_form(
-        self,
-        request: Request[Any, Any, Any],
-        viewer: NamedDependency[Member | None],
-        next: FromQuery[str] = "/",
+        self, request: Req, here: NamedDependency[Scope], next: FromQuery[str] = "/"
     ) -> Template:
-        return render(request, "identity/login.html", values={"email": ""}, errors={}, next=next)
+        return _form(request, "identity/login.html", {"email": ""}, next=next)
 
     @post("/login", middleware=[LOGIN_LIMIT.middleware])
-    async def login(
-        self,
-        request: Request[Any, Any, Any],
-        db: NamedDependency[AsyncSession],
-        tenant: NamedDependency[TenantInfo],
-    ) -> Template | Redirect:
+    async def login(self, request: Req, here: NamedDependency[Scope]) -> Template | Redirect:
         values = await form_fields(request, "email", "password", "next")
         try:
-            member = await services.authenticate(db, tenant.id, values["email"], values["password"])
+            member = await services.authenticate(here, values["email"], values["password"])
         except ValidationFailed as exc:
-            return render(
-                request,
-                "identity/login.html",
-                status_code=422,
-                values=values,
-                errors=exc.errors,
-                next=values["next"],
-            )
+            return _form(request, "identity/login.html", values, exc.errors, status_code=422)
         except services.Suspended as exc:
-            return render(
-                request,
-                "identity/login.html",
-                status_code=403,
-                values=values,
-                errors={},
-                suspended=exc,
-                next=values["next"],
-            )
+            return _form(request, "identity/login.html", values, status_code=403, suspended=exc)
         log_in(request, member)
         return see_other(safe_next(values["next"]))
 
     @get("/register")
     async def register_form(
-        self,
-        request: Request[Any, Any, Any],
-        viewer: NamedDependency[Member | None],
-        next: FromQuery[str] = "/",
+        self, request: Req, here: NamedDependency[Scope], next: FromQuery[str] = "/"
     ) -> Template:
         values = {"email": "", "display_name": ""}
-        return render(request, "identity/register.html", values=values, errors={}, next=next)
+        return _form(request, "identity/register.html", values, next=next)
 
     @post("/register", middleware=[REGISTER_LIMIT.middleware])
-    async def register(
-        self,
-        request: Request[Any, Any, Any],
-        db: NamedDependency[AsyncSession],
-        tenant: NamedDependency[TenantInfo],
-    ) -> Template | Redirect:
+    async def register(self, request: Req, here: NamedDependency[Scope]) -> Template | Redirect:
         values = await form_fields(request, "email", "display_name", "password", "next")
         try:
             member = await services.create_member(
-                db,
-                tenant.id,
+                here,
                 email=values["email"],
                 display_name=values["display_name"],
                 password=values["password"],
             )
         except ValidationFailed as exc:
-            return render(
-                request,
-                "identity/register.html",
-                status_code=422,
-                values=values,
-                errors=exc.errors,
-                next=values["next"],
-            )
+            return _form(request, "identity/register.html", values, exc.errors, status_code=422)
         log_in(request, member)
         return see_other(safe_next(values["next"]))
 
     @post("/logout")
-    async def logout(self, request: Request[Any, Any, Any]) -> Redirect:
+    async def logout(self, request: Req) -> Redirect:
         log_out(request)
         return see_other("/")
+
+
+def _form(
+    request: Req,
+    template: str,
+    values: dict[str, str],
+    errors: dict[str, str] | None = None,
+    *,
+    status_code: int = 200,
+    next: str | None = None,
+    **context: Any,
+) -> Template:
+    """The login or register form, with what was typed, its problems and where to go next."""
+    return render(
+        request,
+        template,
+        status_code=status_code,
+        values=values,
+        errors=errors or {},
+        next=values.get("next", "/") if next is None else next,
+        **context,
+    )

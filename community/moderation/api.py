@@ -9,13 +9,11 @@ import msgspec
 from litestar import Controller, delete, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from community.forums import services as forums
 from community.identity.models import Member
 from community.moderation import services as moderation
 from community.moderation.models import QueueItem
-from community.tenancy.services import TenantInfo
+from community.scope import Scope
 
 Note = Annotated[str, msgspec.Meta(max_length=500)]
 
@@ -93,121 +91,67 @@ class ModerationApi(Controller):
 
     @post("/posts/{post_id:int}/flags")
     async def flag(
-        self,
-        db: NamedDependency[AsyncSession],
-        tenant: NamedDependency[TenantInfo],
-        member: NamedDependency[Member],
-        post_id: FromPath[int],
-        data: JSONBody[FlagIn],
+        self, here: NamedDependency[Scope], post_id: FromPath[int], data: JSONBody[FlagIn]
     ) -> FlagOut:
         """Flag a post (spam, abusive, off_topic, other with a note); once per post."""
-        flag = await moderation.flag_post(db, tenant.id, member, post_id, data.reason, data.note)
+        flag = await moderation.flag_post(here, post_id, data.reason, data.note)
         return FlagOut(flag.id, flag.post_id, flag.reason.value)
 
     @get("/mod/queue")
     async def queue(
         self,
-        db: NamedDependency[AsyncSession],
-        tenant: NamedDependency[TenantInfo],
-        member: NamedDependency[Member],
+        here: NamedDependency[Scope],
         reason: FromQuery[str] = "",
         category: FromQuery[str] = "",
     ) -> list[ItemOut]:
         """Open items, oldest first (moderators)."""
-        in_category = await forums.get_category(db, tenant.id, category) if category else None
-        items = await moderation.open_items(
-            db,
-            tenant.id,
-            member,
-            reason=reason,
-            category_id=in_category.id if in_category else None,
-        )
+        items = await moderation.open_items(here, reason=reason, category=category)
         return [ItemOut.of(i) for i in items]
 
     @get("/mod/figures")
-    async def figures(
-        self,
-        db: NamedDependency[AsyncSession],
-        tenant: NamedDependency[TenantInfo],
-        member: NamedDependency[Member],
-    ) -> Figures:
+    async def figures(self, here: NamedDependency[Scope]) -> Figures:
         """Open items, age of the oldest, median minutes to a decision (last 30 days)."""
-        found = await moderation.queue_figures(db, tenant.id, member)
+        found = await moderation.queue_figures(here)
         return Figures(found.open_items, found.oldest_age_minutes, found.median_minutes_to_decision)
 
     @post("/mod/queue/{item_id:int}/claim", status_code=200)
-    async def claim(
-        self,
-        db: NamedDependency[AsyncSession],
-        tenant: NamedDependency[TenantInfo],
-        member: NamedDependency[Member],
-        item_id: FromPath[int],
-    ) -> ItemOut:
+    async def claim(self, here: NamedDependency[Scope], item_id: FromPath[int]) -> ItemOut:
         """Claim an item; 422 when another moderator holds it."""
-        await moderation.claim(db, tenant.id, member, item_id)
-        item = await moderation.open_item(db, tenant.id, member, item_id)
+        await moderation.claim(here, item_id)
+        item = await moderation.open_item(here, item_id)
         assert item is not None
         return ItemOut.of(item)
 
     @post("/mod/queue/{item_id:int}/release", status_code=204)
-    async def release(
-        self,
-        db: NamedDependency[AsyncSession],
-        tenant: NamedDependency[TenantInfo],
-        member: NamedDependency[Member],
-        item_id: FromPath[int],
-    ) -> None:
+    async def release(self, here: NamedDependency[Scope], item_id: FromPath[int]) -> None:
         """Let go of an item you hold."""
-        await moderation.release(db, tenant.id, member, item_id)
+        await moderation.release(here, item_id)
 
     @post("/mod/queue/{item_id:int}/decide", status_code=200)
     async def decide(
-        self,
-        db: NamedDependency[AsyncSession],
-        tenant: NamedDependency[TenantInfo],
-        member: NamedDependency[Member],
-        item_id: FromPath[int],
-        data: JSONBody[DecisionIn],
+        self, here: NamedDependency[Scope], item_id: FromPath[int], data: JSONBody[DecisionIn]
     ) -> ItemOut:
         """approve, reject (note required), hide or delete."""
-        item = await moderation.decide(db, tenant.id, member, item_id, data.action, data.note)
+        item = await moderation.decide(here, item_id, data.action, data.note)
         return ItemOut.of(item)
 
     @post("/members/{member_id:int}/ban", status_code=200)
     async def ban(
-        self,
-        db: NamedDependency[AsyncSession],
-        tenant: NamedDependency[TenantInfo],
-        member: NamedDependency[Member],
-        member_id: FromPath[int],
-        data: JSONBody[BanIn],
+        self, here: NamedDependency[Scope], member_id: FromPath[int], data: JSONBody[BanIn]
     ) -> MemberState:
         """Suspend for `days`, or ban for good without `days`."""
-        banned = await moderation.ban(
-            db, tenant.id, member, member_id, days=data.days, reason=data.reason
-        )
+        banned = await moderation.ban(here, member_id, days=data.days, reason=data.reason)
         return _member_state(banned)
 
     @delete("/members/{member_id:int}/ban", status_code=200)
-    async def unban(
-        self,
-        db: NamedDependency[AsyncSession],
-        tenant: NamedDependency[TenantInfo],
-        member: NamedDependency[Member],
-        member_id: FromPath[int],
-    ) -> MemberState:
+    async def unban(self, here: NamedDependency[Scope], member_id: FromPath[int]) -> MemberState:
         """Lift a suspension or ban."""
-        return _member_state(await moderation.unban(db, tenant.id, member, member_id))
+        return _member_state(await moderation.unban(here, member_id))
 
     @put("/members/{member_id:int}/role")
     async def role(
-        self,
-        db: NamedDependency[AsyncSession],
-        tenant: NamedDependency[TenantInfo],
-        member: NamedDependency[Member],
-        member_id: FromPath[int],
-        data: JSONBody[RoleIn],
+        self, here: NamedDependency[Scope], member_id: FromPath[int], data: JSONBody[RoleIn]
     ) -> MemberState:
         """Change a member's role (admins): member, expert, moderator, admin, agent."""
-        changed = await moderation.change_role(db, tenant.id, member, member_id, data.role)
+        changed = await moderation.change_role(here, member_id, data.role)
         return _member_state(changed)

@@ -1,19 +1,23 @@
-"""Writing to the audit log. Entries are only ever added."""
+"""Writing to the audit log, and reading it. Entries are only ever added."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import select
 
-from community.db import in_tenant
 from community.identity.models import Member
+from community.identity.permissions import Permission
+from community.l10n import N_
 from community.moderation.models import AuditEntry
+from community.scope import Scope
+
+AUDIT_READERS = N_("Only admins can read the audit log.")
 
 
 def record(
-    session: AsyncSession,
-    actor: Member,
+    scope: Scope,
     action: str,
     subject: tuple[str, int],
     *,
@@ -21,9 +25,9 @@ def record(
     after: dict[str, Any] | None = None,
     reason: str = "",
 ) -> AuditEntry:
+    """Log what the scope's actor did (`scope.acting_as(someone)` to log it as someone else)."""
     entry = AuditEntry(
-        tenant_id=actor.tenant_id,
-        actor_id=actor.id,
+        actor_id=scope.actor.id,
         action=action,
         subject_type=subject[0],
         subject_id=subject[1],
@@ -31,21 +35,17 @@ def record(
         after=after,
         reason=reason,
     )
-    session.add(entry)
+    scope.db.add(entry)
     return entry
 
 
 async def audit_entries(
-    session: AsyncSession,
-    tenant_id: int,
-    *,
-    action: str = "",
-    actor_id: int | None = None,
-    limit: int = 200,
+    scope: Scope, *, action: str = "", actor_id: int | None = None, limit: int = 200
 ) -> list[AuditEntry]:
     """The newest entries first, optionally of one action (or action family) or one actor."""
+    scope.require(Permission.READ_AUDIT_LOG, AUDIT_READERS)
     query = (
-        in_tenant(AuditEntry, tenant_id)
+        scope.select(AuditEntry)
         .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
         .limit(limit)
     )
@@ -53,4 +53,20 @@ async def audit_entries(
         query = query.where(AuditEntry.action.startswith(action))
     if actor_id is not None:
         query = query.where(AuditEntry.actor_id == actor_id)
-    return list((await session.scalars(query)).all())
+    return list((await scope.db.scalars(query)).all())
+
+
+@dataclass(frozen=True)
+class AuditLog:
+    """The audit page: the entries, the names of who did them, and the filters applied."""
+
+    entries: list[AuditEntry]
+    names: dict[int, str]
+    action: str
+    actor_id: int | None
+
+
+async def audit_log(scope: Scope, *, action: str = "", actor_id: int | None = None) -> AuditLog:
+    entries = await audit_entries(scope, action=action, actor_id=actor_id)
+    names = dict((await scope.db.execute(select(Member.id, Member.display_name))).tuples().all())
+    return AuditLog(entries, names, action, actor_id)

@@ -9,21 +9,22 @@ from statistics import median
 
 from sqlalchemy import Select, String, cast, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
-from community.db import in_tenant, utcnow
+from community.db import utcnow
 from community.errors import Forbidden, NotFound, ValidationFailed
+from community.forums import services as forums
 from community.forums.markdown import render_markdown
 from community.forums.models import Category, Post, Thread, Visibility
 from community.identity.models import Member, Role
 from community.identity.permissions import Permission, has_permission
+from community.l10n import N_
 from community.moderation import checks
 from community.moderation.audit import record
 from community.moderation.models import Flag, FlagOutcome, FlagReason, ItemState, QueueItem
 from community.moderation.rules import ModerationRules
 from community.notify.services import notify
-from community.tenancy.models import Tenant
+from community.scope import Scope
 
 # Why a post is in the queue. Those in HOLDING keep it from the public until a decision.
 PREMODERATED = "premoderated"
@@ -41,28 +42,23 @@ HOLDING = {
 }  # fmt: skip
 BEHAVIOUR = {PREMODERATED, FIRST_POSTS, REPEATED_TEXT, POSTING_RATE}
 REASON_LABELS = {
-    PREMODERATED: "Pre-moderated category",
-    FIRST_POSTS: "New member's first post",
-    LINKS_FROM_NEW_MEMBER: "Links from a new member",
-    BLOCKED_DOMAIN: "Blocked domain",
-    REPEATED_TEXT: "Same text posted again",
-    ABUSIVE_LANGUAGE: "Abusive language",
-    POSTING_RATE: "Posting too fast",
-    PERSONAL_DATA: "Personal data (masked)",
-    FLAGGED: "Flagged by members",
+    PREMODERATED: N_("Pre-moderated category"),
+    FIRST_POSTS: N_("New member's first post"),
+    LINKS_FROM_NEW_MEMBER: N_("Links from a new member"),
+    BLOCKED_DOMAIN: N_("Blocked domain"),
+    REPEATED_TEXT: N_("Same text posted again"),
+    ABUSIVE_LANGUAGE: N_("Abusive language"),
+    POSTING_RATE: N_("Posting too fast"),
+    PERSONAL_DATA: N_("Personal data (masked)"),
+    FLAGGED: N_("Flagged by members"),
 }
 REASONS = (*sorted(HOLDING), PERSONAL_DATA, FLAGGED)
 
 
-async def rules_for(session: AsyncSession, tenant_id: int) -> ModerationRules:
-    tenant = await session.get(Tenant, tenant_id)
-    assert tenant is not None
-    return ModerationRules.from_preferences(tenant.preferences)
-
-
-def _require(actor: Member, permission: Permission, message: str) -> None:
-    if not has_permission(actor, permission):
-        raise Forbidden(message)
+QUEUE_READERS = N_("Only moderators can see the moderation queue.")
+QUEUE_WORKERS = N_("Only moderators can work the moderation queue.")
+BANNERS = N_("Only moderators can suspend or ban members.")
+ROLE_CHANGERS = N_("Only admins can change roles.")
 
 
 # ---- may this member post at all ------------------------------------------------------------
@@ -77,16 +73,16 @@ def ensure_may_post(member: Member) -> None:
 
 
 async def screen_post(
-    session: AsyncSession, author: Member, post: Post, category: Category, *, edited: bool = False
+    scope: Scope, author: Member, post: Post, category: Category, *, edited: bool = False
 ) -> list[str]:
     """Run the write-time checks on a new or edited post; queue it with its reasons.
 
     Personal data is masked in what the public sees at once; the other reasons hold the
     post back (visible to its author and moderators) until a moderator decides. An edit is
     checked for what it says (language, links, personal data), not for who wrote it when.
+    `author` is whom the post is screened as: its writer (for an edit, the editor).
     """
-    rules = await rules_for(session, post.tenant_id)
-    reasons = await _reasons(session, rules, author, post, category)
+    reasons = await _reasons(scope, scope.settings.moderation, author, post, category)
     if edited:
         reasons = [r for r in reasons if r not in BEHAVIOUR]
     masked = checks.mask_personal_data(post.body_md)
@@ -94,17 +90,17 @@ async def screen_post(
     if any(r in HOLDING for r in reasons) and post.visibility == Visibility.PUBLISHED:
         post.visibility = Visibility.PENDING
     if reasons:
-        await _queue(session, post, reasons)
+        await _queue(scope, post, reasons)
     return reasons
 
 
 async def _reasons(
-    session: AsyncSession, rules: ModerationRules, author: Member, post: Post, category: Category
+    scope: Scope, rules: ModerationRules, author: Member, post: Post, category: Category
 ) -> list[str]:
     if has_permission(author, Permission.SKIP_PREMODERATION):
         return [PERSONAL_DATA] if checks.find_personal_data(post.body_md) else []
     reasons = []
-    published = await _published_posts(session, author, post)
+    published = await _published_posts(scope, author, post)
     if category.premoderated:
         reasons.append(PREMODERATED)
     if published < rules.premoderate_first_posts:
@@ -114,19 +110,19 @@ async def _reasons(
         reasons.append(LINKS_FROM_NEW_MEMBER)
     if any(checks.domain_blocked(d, rules.blocked_domains) for d in domains):
         reasons.append(BLOCKED_DOMAIN)
-    if await _repeated(session, author, post):
+    if await _repeated(scope, author, post):
         reasons.append(REPEATED_TEXT)
     if checks.abusive_words(post.body_md, rules.abusive_words):
         reasons.append(ABUSIVE_LANGUAGE)
-    if await _recent_posts(session, author, minutes=1) > rules.posts_per_minute:
+    if await _recent_posts(scope, author, minutes=1) > rules.posts_per_minute:
         reasons.append(POSTING_RATE)
     if checks.find_personal_data(post.body_md):
         reasons.append(PERSONAL_DATA)
     return reasons
 
 
-async def _published_posts(session: AsyncSession, author: Member, post: Post) -> int:
-    count = await session.scalar(
+async def _published_posts(scope: Scope, author: Member, post: Post) -> int:
+    count = await scope.db.scalar(
         select(func.count()).where(
             Post.author_id == author.id,
             Post.id != post.id,
@@ -141,9 +137,9 @@ def _fingerprint(text: str) -> str:
     return hashlib.sha256(" ".join(text.lower().split()).encode()).hexdigest()
 
 
-async def _repeated(session: AsyncSession, author: Member, post: Post) -> bool:
+async def _repeated(scope: Scope, author: Member, post: Post) -> bool:
     since = utcnow() - timedelta(hours=24)
-    bodies = await session.scalars(
+    bodies = await scope.db.scalars(
         select(Post.body_md).where(
             Post.author_id == author.id, Post.id != post.id, Post.created_at >= since
         )
@@ -152,32 +148,32 @@ async def _repeated(session: AsyncSession, author: Member, post: Post) -> bool:
     return any(_fingerprint(body) == mine for body in bodies)
 
 
-async def _recent_posts(session: AsyncSession, author: Member, minutes: int) -> int:
+async def _recent_posts(scope: Scope, author: Member, minutes: int) -> int:
     since = utcnow() - timedelta(minutes=minutes)
-    count = await session.scalar(
+    count = await scope.db.scalar(
         select(func.count()).where(Post.author_id == author.id, Post.created_at >= since)
     )
     return int(count or 0)
 
 
-async def _queue(session: AsyncSession, post: Post, reasons: list[str]) -> QueueItem:
+async def _queue(scope: Scope, post: Post, reasons: list[str]) -> QueueItem:
     """The post's open queue item, with these reasons added (one open item per post)."""
-    item = await session.scalar(
+    item = await scope.db.scalar(
         select(QueueItem).where(QueueItem.post_id == post.id, QueueItem.state == ItemState.OPEN)
     )
     if item is None:
-        item = QueueItem(tenant_id=post.tenant_id, post_id=post.id, reasons=[])
-        session.add(item)
+        item = QueueItem(post_id=post.id, reasons=[])
+        scope.db.add(item)
     item.reasons = sorted(set(item.reasons) | set(reasons))
-    await _sync_thread(session, post)
-    await session.flush()
+    await _sync_thread(scope, post)
+    await scope.db.flush()
     return item
 
 
-async def _sync_thread(session: AsyncSession, post: Post) -> None:
+async def _sync_thread(scope: Scope, post: Post) -> None:
     """A thread is as visible as its opening post."""
     if post.number == 1:
-        await session.execute(
+        await scope.db.execute(
             update(Thread).where(Thread.id == post.thread_id).values(visibility=post.visibility)
         )
 
@@ -185,48 +181,43 @@ async def _sync_thread(session: AsyncSession, post: Post) -> None:
 # ---- flags ----------------------------------------------------------------------------------
 
 
-async def flag_post(
-    session: AsyncSession,
-    tenant_id: int,
-    member: Member,
-    post_id: int,
-    reason: str,
-    note: str = "",
-) -> Flag:
+async def flag_post(scope: Scope, post_id: int, reason: str, note: str = "") -> Flag:
+    """The actor flags someone else's post; enough open flags hide it pending review."""
+    member = scope.actor
     try:
         flag_reason = FlagReason(reason)
     except ValueError as exc:
-        raise ValidationFailed({"reason": "Choose why you flag this post."}) from exc
+        raise ValidationFailed({"reason": N_("Choose why you flag this post.")}) from exc
     if flag_reason == FlagReason.OTHER and not note.strip():
-        raise ValidationFailed({"note": "Tell the moderators what is wrong."})
-    post = await _post(session, tenant_id, post_id, lock=True)
+        raise ValidationFailed({"note": N_("Tell the moderators what is wrong.")})
+    post = await _post(scope, post_id, lock=True)
     # A post hidden by earlier flags still takes flags from those who saw it published.
     if post.visibility not in {Visibility.PUBLISHED, Visibility.HIDDEN}:
         raise NotFound("This post does not exist or was deleted.")
     if post.author_id == member.id:
-        raise ValidationFailed({"reason": "You cannot flag your own post."})
-    flag = Flag(tenant_id=tenant_id, post_id=post.id, member_id=member.id, reason=flag_reason,
+        raise ValidationFailed({"reason": N_("You cannot flag your own post.")})
+    flag = Flag(post_id=post.id, member_id=member.id, reason=flag_reason,
                 note=note.strip()[:500], post=post)  # fmt: skip
     try:
-        async with session.begin_nested():
-            session.add(flag)
+        async with scope.db.begin_nested():
+            scope.db.add(flag)
     except IntegrityError as exc:
-        raise ValidationFailed({"reason": "You already flagged this post."}) from exc
-    await notify(session, tenant_id, [member.id], kind="flag_received", thread_id=post.thread_id,
+        raise ValidationFailed({"reason": N_("You already flagged this post.")}) from exc
+    await notify(scope, [member.id], kind="flag_received", thread_id=post.thread_id,
                  text=_excerpt(post), url=f"/p/{post.id}")  # fmt: skip
-    await _hide_when_flagged_enough(session, tenant_id, post)
+    await _hide_when_flagged_enough(scope, post)
     return flag
 
 
-async def _hide_when_flagged_enough(session: AsyncSession, tenant_id: int, post: Post) -> None:
-    rules = await rules_for(session, tenant_id)
-    open_flags = await session.scalar(
+async def _hide_when_flagged_enough(scope: Scope, post: Post) -> None:
+    rules = scope.settings.moderation
+    open_flags = await scope.db.scalar(
         select(func.count()).where(Flag.post_id == post.id, Flag.outcome.is_(None))
     )
     if int(open_flags or 0) >= rules.flag_threshold:
         if post.visibility == Visibility.PUBLISHED:
             post.visibility = Visibility.HIDDEN
-        await _queue(session, post, [FLAGGED])
+        await _queue(scope, post, [FLAGGED])
 
 
 def _excerpt(post: Post) -> str:
@@ -234,9 +225,9 @@ def _excerpt(post: Post) -> str:
     return text if len(text) <= 120 else text[:117] + "…"
 
 
-async def _post(session: AsyncSession, tenant_id: int, post_id: int, lock: bool = False) -> Post:
-    query = in_tenant(Post, tenant_id).where(Post.id == post_id)
-    post = await session.scalar(query.with_for_update() if lock else query)
+async def _post(scope: Scope, post_id: int, lock: bool = False) -> Post:
+    query = scope.select(Post).where(Post.id == post_id)
+    post = await scope.db.scalar(query.with_for_update() if lock else query)
     if post is None or post.deleted_at is not None:
         raise NotFound("This post does not exist or was deleted.")
     return post
@@ -245,9 +236,9 @@ async def _post(session: AsyncSession, tenant_id: int, post_id: int, lock: bool 
 # ---- the queue ------------------------------------------------------------------------------
 
 
-def _open_items(tenant_id: int) -> Select[QueueItem]:
+def _open_items(scope: Scope) -> Select[QueueItem]:
     return (
-        in_tenant(QueueItem, tenant_id)
+        scope.select(QueueItem)
         .where(QueueItem.state == ItemState.OPEN)
         .options(
             joinedload(QueueItem.post).joinedload(Post.author),
@@ -258,59 +249,54 @@ def _open_items(tenant_id: int) -> Select[QueueItem]:
 
 
 async def open_items(
-    session: AsyncSession,
-    tenant_id: int,
-    moderator: Member,
-    *,
-    reason: str = "",
-    category_id: int | None = None,
-    limit: int = 50,
+    scope: Scope, *, reason: str = "", category: str = "", limit: int = 50
 ) -> list[QueueItem]:
-    """Open items, oldest first."""
-    _require(moderator, Permission.MODERATE, "Only moderators can see the moderation queue.")
-    query = _open_items(tenant_id).order_by(QueueItem.created_at, QueueItem.id).limit(limit)
+    """Open items, oldest first, optionally for one reason or in one category (its slug)."""
+    in_category = await forums.get_category(scope, category) if category else None
+    return await _open_items_in(scope, reason, in_category, limit)
+
+
+async def _open_items_in(
+    scope: Scope, reason: str, category: Category | None, limit: int = 50
+) -> list[QueueItem]:
+    scope.require(Permission.MODERATE, QUEUE_READERS)
+    query = _open_items(scope).order_by(QueueItem.created_at, QueueItem.id).limit(limit)
     if reason:
         if reason not in REASONS:
-            raise ValidationFailed({"reason": "Unknown queue reason."})
+            raise ValidationFailed({"reason": N_("Unknown queue reason.")})
         query = query.where(cast(QueueItem.reasons, String).like(f'%"{reason}"%'))
-    if category_id is not None:
+    if category is not None:
         query = (
             query.join(Post, Post.id == QueueItem.post_id)
             .join(Thread, Thread.id == Post.thread_id)
-            .where(Thread.category_id == category_id)
+            .where(Thread.category_id == category.id)
         )
-    return list((await session.scalars(query)).unique().all())
+    return list((await scope.db.scalars(query)).unique().all())
 
 
-async def open_item(
-    session: AsyncSession, tenant_id: int, moderator: Member, item_id: int
-) -> QueueItem | None:
-    _require(moderator, Permission.MODERATE, "Only moderators can see the moderation queue.")
-    query = _open_items(tenant_id).where(QueueItem.id == item_id)
-    return await session.scalar(query.execution_options(populate_existing=True))
+async def open_item(scope: Scope, item_id: int) -> QueueItem | None:
+    scope.require(Permission.MODERATE, QUEUE_READERS)
+    query = _open_items(scope).where(QueueItem.id == item_id)
+    return await scope.db.scalar(query.execution_options(populate_existing=True))
 
 
-async def open_count(session: AsyncSession, tenant_id: int) -> int:
-    count = await session.scalar(
-        select(func.count()).where(
-            QueueItem.tenant_id == tenant_id, QueueItem.state == ItemState.OPEN
-        )
+async def open_count(scope: Scope) -> int:
+    """How many items wait in the tenant's queue (the moderators' badge; no guard)."""
+    count = await scope.db.scalar(
+        select(func.count()).select_from(QueueItem).where(QueueItem.state == ItemState.OPEN)
     )
     return int(count or 0)
 
 
-async def claim(
-    session: AsyncSession, tenant_id: int, moderator: Member, item_id: int
-) -> QueueItem:
+async def claim(scope: Scope, item_id: int) -> QueueItem:
     """Take an item for a while; exactly one of several concurrent claims wins."""
-    _require(moderator, Permission.MODERATE, "Only moderators can work the moderation queue.")
-    rules = await rules_for(session, tenant_id)
+    moderator = scope.require(Permission.MODERATE, QUEUE_WORKERS)
+    rules = scope.settings.moderation
     now = utcnow()
-    won = await session.execute(
+    won = await scope.db.execute(
         update(QueueItem)
         .where(
             QueueItem.id == item_id,
-            QueueItem.tenant_id == tenant_id,
             QueueItem.state == ItemState.OPEN,
             or_(
                 QueueItem.claimed_by_id.is_(None),
@@ -323,31 +309,29 @@ async def claim(
         )
         .execution_options(synchronize_session=False)
     )
-    item = await _item(session, tenant_id, item_id)
+    item = await _item(scope, item_id)
     if not won.rowcount:  # type: ignore[attr-defined]
-        holder = item.claimed_by.display_name if item.claimed_by else "someone"
-        raise ValidationFailed({"claim": f"Already claimed by {holder}."})
-    await session.refresh(item)
+        holder = item.claimed_by.display_name if item.claimed_by else N_("someone")
+        raise ValidationFailed({"claim": N_("Already claimed by %(name)s.") % {"name": holder}})
+    await scope.db.refresh(item)
     return item
 
 
-async def release(session: AsyncSession, tenant_id: int, moderator: Member, item_id: int) -> None:
-    _require(moderator, Permission.MODERATE, "Only moderators can work the moderation queue.")
-    item = await _item(session, tenant_id, item_id)
+async def release(scope: Scope, item_id: int) -> None:
+    moderator = scope.require(Permission.MODERATE, QUEUE_WORKERS)
+    item = await _item(scope, item_id)
     if item.claimed_by_id == moderator.id:
         item.claimed_by_id, item.claimed_until = None, None
 
 
-async def _item(
-    session: AsyncSession, tenant_id: int, item_id: int, *, lock: bool = False
-) -> QueueItem:
+async def _item(scope: Scope, item_id: int, *, lock: bool = False) -> QueueItem:
     query = (
-        in_tenant(QueueItem, tenant_id)
+        scope.select(QueueItem)
         .where(QueueItem.id == item_id)
         .options(joinedload(QueueItem.post), joinedload(QueueItem.claimed_by))
         .execution_options(populate_existing=True)
     )
-    item = await session.scalar(query.with_for_update(of=QueueItem) if lock else query)
+    item = await scope.db.scalar(query.with_for_update(of=QueueItem) if lock else query)
     if item is None:
         raise NotFound("No such item in the queue.")
     return item
@@ -361,21 +345,14 @@ DECISIONS = {
 }
 
 
-async def decide(
-    session: AsyncSession,
-    tenant_id: int,
-    moderator: Member,
-    item_id: int,
-    action: str,
-    note: str = "",
-) -> QueueItem:
+async def decide(scope: Scope, item_id: int, action: str, note: str = "") -> QueueItem:
     """Approve, reject (with a reason), hide or delete the post; tell its author and flaggers."""
-    _require(moderator, Permission.MODERATE, "Only moderators can work the moderation queue.")
+    moderator = scope.require(Permission.MODERATE, QUEUE_WORKERS)
     if action not in DECISIONS:
-        raise ValidationFailed({"action": "Approve, reject, hide or delete."})
+        raise ValidationFailed({"action": N_("Approve, reject, hide or delete.")})
     if action == "reject" and not note.strip():
-        raise ValidationFailed({"note": "Give the author a reason for the rejection."})
-    item = await _item(session, tenant_id, item_id, lock=True)  # one decision per item
+        raise ValidationFailed({"note": N_("Give the author a reason for the rejection.")})
+    item = await _item(scope, item_id, lock=True)  # one decision per item
     _check_open_and_unclaimed(item, moderator)
     state, visibility, outcome = DECISIONS[action]
     post = item.post
@@ -386,46 +363,45 @@ async def decide(
     post.visibility, post.moderation_note = visibility, note.strip()[:500]
     if action == "delete":
         post.deleted_at = now
-    await _sync_thread(session, post)
-    record(session, moderator, f"queue.{action}", ("post", post.id), before=before,
+    await _sync_thread(scope, post)
+    record(scope, f"queue.{action}", ("post", post.id), before=before,
            after={"visibility": visibility.value, "state": state.value}, reason=note)  # fmt: skip
-    await _settle_flags(session, tenant_id, post, outcome)
+    await _settle_flags(scope, post, outcome)
     if action != "approve":
-        await notify(session, tenant_id, [post.author_id], kind=f"post_{state.value}",
+        await notify(scope, [post.author_id], kind=f"post_{state.value}",
                      thread_id=post.thread_id, text=note.strip() or _excerpt(post),
                      url=f"/p/{post.id}")  # fmt: skip
-    await session.flush()
+    await scope.db.flush()
     return item
 
 
 def _check_open_and_unclaimed(item: QueueItem, moderator: Member) -> None:
     if item.state != ItemState.OPEN:
-        raise ValidationFailed({"item": "This item was already decided."})
+        raise ValidationFailed({"item": N_("This item was already decided.")})
     claimed = (
         item.claimed_by_id is not None and item.claimed_until and item.claimed_until > utcnow()
     )
     if claimed and item.claimed_by_id != moderator.id:
-        holder = item.claimed_by.display_name if item.claimed_by else "another moderator"
-        raise ValidationFailed({"claim": f"Claimed by {holder}: wait until it is released."})
+        holder = item.claimed_by.display_name if item.claimed_by else N_("another moderator")
+        message = N_("Claimed by %(name)s: wait until it is released.")
+        raise ValidationFailed({"claim": message % {"name": holder}})
 
 
-async def _settle_flags(
-    session: AsyncSession, tenant_id: int, post: Post, outcome: FlagOutcome
-) -> None:
+async def _settle_flags(scope: Scope, post: Post, outcome: FlagOutcome) -> None:
     flaggers = list(
-        await session.scalars(
+        await scope.db.scalars(
             select(Flag.member_id).where(Flag.post_id == post.id, Flag.outcome.is_(None))
         )
     )
     if not flaggers:
         return
-    await session.execute(
+    await scope.db.execute(
         update(Flag)
         .where(Flag.post_id == post.id, Flag.outcome.is_(None))
         .values(outcome=outcome)
         .execution_options(synchronize_session=False)
     )
-    await notify(session, tenant_id, flaggers, kind=f"flag_{outcome.value}",
+    await notify(scope, flaggers, kind=f"flag_{outcome.value}",
                  thread_id=post.thread_id, text=_excerpt(post), url=f"/p/{post.id}")  # fmt: skip
 
 
@@ -440,18 +416,16 @@ class AuthorHistory:
     banned_until: datetime | None
 
 
-async def author_histories(
-    session: AsyncSession, authors: list[Member]
-) -> dict[int, AuthorHistory]:
+async def author_histories(scope: Scope, authors: list[Member]) -> dict[int, AuthorHistory]:
     """Each author's history, in two grouped queries however many authors the queue shows."""
     ids = {a.id for a in authors}
     posts = dict(
-        (await session.execute(
+        (await scope.db.execute(
             select(Post.author_id, func.count()).where(Post.author_id.in_(ids)).group_by(Post.author_id)
         )).all()
     )  # fmt: skip
     flags = dict(
-        (await session.execute(
+        (await scope.db.execute(
             select(Post.author_id, func.count()).select_from(Flag)
             .join(Post, Post.id == Flag.post_id)
             .where(Post.author_id.in_(ids)).group_by(Post.author_id)
@@ -463,66 +437,62 @@ async def author_histories(
     }
 
 
-async def _member(session: AsyncSession, tenant_id: int, member_id: int) -> Member:
-    member = await session.scalar(in_tenant(Member, tenant_id).where(Member.id == member_id))
-    if member is None:
-        raise NotFound("No such member.")
-    return member
+async def _member(scope: Scope, member_id: int) -> Member:
+    return await scope.one(Member, member_id, "No such member.")
 
 
-async def ban(
-    session: AsyncSession,
-    tenant_id: int,
-    moderator: Member,
-    member_id: int,
-    *,
-    days: int | None,
-    reason: str,
-) -> Member:
+async def ban(scope: Scope, member_id: int, *, days: int | None, reason: str) -> Member:
     """Suspend for some days, or ban for good (days=None). The member cannot post or log in."""
-    _require(moderator, Permission.BAN, "Only moderators can suspend or ban members.")
+    moderator = scope.require(Permission.BAN, BANNERS)
     if not reason.strip():
-        raise ValidationFailed({"reason": "Give the member a reason."})
+        raise ValidationFailed({"reason": N_("Give the member a reason.")})
     if days is not None and not 1 <= days <= 3650:
-        raise ValidationFailed({"days": "A suspension lasts 1 to 3650 days."})
-    member = await _member(session, tenant_id, member_id)
+        raise ValidationFailed({"days": N_("A suspension lasts 1 to 3650 days.")})
+    member = await _member(scope, member_id)
     if member.id == moderator.id or has_permission(member, Permission.MODERATE):
         raise Forbidden("Moderators and admins cannot be banned from here.")
     until = utcnow() + timedelta(days=days if days is not None else 365 * 100)
     before = {"banned_until": member.banned_until.isoformat() if member.banned_until else None}
     member.banned_until, member.ban_reason = until, reason.strip()[:500]
-    record(session, moderator, "member.ban", ("member", member.id), before=before,
+    record(scope, "member.ban", ("member", member.id), before=before,
            after={"banned_until": until.isoformat()}, reason=reason)  # fmt: skip
-    await session.flush()
+    await scope.db.flush()
     return member
 
 
-async def unban(session: AsyncSession, tenant_id: int, moderator: Member, member_id: int) -> Member:
-    _require(moderator, Permission.BAN, "Only moderators can suspend or ban members.")
-    member = await _member(session, tenant_id, member_id)
-    record(session, moderator, "member.unban", ("member", member.id),
+async def unban(scope: Scope, member_id: int) -> Member:
+    scope.require(Permission.BAN, BANNERS)
+    member = await _member(scope, member_id)
+    record(scope, "member.unban", ("member", member.id),
            before={"banned_until": member.banned_until.isoformat() if member.banned_until else None},
            after={"banned_until": None})  # fmt: skip
     member.banned_until, member.ban_reason = None, ""
-    await session.flush()
+    await scope.db.flush()
     return member
 
 
-async def change_role(
-    session: AsyncSession, tenant_id: int, admin: Member, member_id: int, role: str
-) -> Member:
-    _require(admin, Permission.MANAGE_ROLES, "Only admins can change roles.")
+async def members_by_role(scope: Scope, limit: int = 500) -> list[Member]:
+    """The tenant's members, admins first, for the page where an admin changes roles."""
+    scope.require(Permission.MANAGE_ROLES, ROLE_CHANGERS)
+    found = await scope.db.scalars(
+        scope.select(Member).order_by(Member.role, Member.display_name).limit(limit)
+    )
+    return list(found)
+
+
+async def change_role(scope: Scope, member_id: int, role: str) -> Member:
+    admin = scope.require(Permission.MANAGE_ROLES, ROLE_CHANGERS)
     try:
         new_role = Role(role)
     except ValueError as exc:
-        raise ValidationFailed({"role": "Unknown role."}) from exc
-    member = await _member(session, tenant_id, member_id)
+        raise ValidationFailed({"role": N_("Unknown role.")}) from exc
+    member = await _member(scope, member_id)
     if member.id == admin.id:
-        raise ValidationFailed({"role": "You cannot change your own role."})
-    record(session, admin, "member.role", ("member", member.id),
+        raise ValidationFailed({"role": N_("You cannot change your own role.")})
+    record(scope, "member.role", ("member", member.id),
            before={"role": member.role.value}, after={"role": new_role.value})  # fmt: skip
     member.role = new_role
-    await session.flush()
+    await scope.db.flush()
     return member
 
 
@@ -536,24 +506,65 @@ class QueueFigures:
     median_minutes_to_decision: float | None  # over the last 30 days
 
 
-async def queue_figures(session: AsyncSession, tenant_id: int, moderator: Member) -> QueueFigures:
-    _require(moderator, Permission.MODERATE, "Only moderators can see the moderation queue.")
+async def queue_figures(scope: Scope) -> QueueFigures:
+    scope.require(Permission.MODERATE, QUEUE_READERS)
     now = utcnow()
-    oldest = await session.scalar(
-        select(func.min(QueueItem.created_at)).where(
-            QueueItem.tenant_id == tenant_id, QueueItem.state == ItemState.OPEN
-        )
+    oldest = await scope.db.scalar(
+        select(func.min(QueueItem.created_at)).where(QueueItem.state == ItemState.OPEN)
     )
-    decided = await session.execute(
+    decided = await scope.db.execute(
         select(QueueItem.created_at, QueueItem.decided_at).where(
-            QueueItem.tenant_id == tenant_id,
             QueueItem.decided_at.is_not(None),
             QueueItem.decided_at >= now - timedelta(days=30),
         )
     )
     durations = [(d - c).total_seconds() / 60 for c, d in decided.all() if d is not None]
     return QueueFigures(
-        open_items=await open_count(session, tenant_id),
+        open_items=await open_count(scope),
         oldest_age_minutes=int((now - oldest).total_seconds() // 60) if oldest else None,
         median_minutes_to_decision=round(median(durations), 1) if durations else None,
     )
+
+
+# ---- the queue as pages show it ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    """The queue page: its open items with their authors' histories, the filters and figures."""
+
+    items: list[QueueItem]
+    histories: dict[int, AuthorHistory]
+    reason: str
+    category: Category | None
+    categories: list[Category]
+    figures: QueueFigures
+    reasons: tuple[str, ...] = REASONS
+
+
+async def queue_page(scope: Scope, *, reason: str = "", category: str = "") -> QueuePage:
+    in_category = await forums.get_category(scope, category) if category else None
+    items = await _open_items_in(scope, reason, in_category)
+    return QueuePage(
+        items=items,
+        histories=await author_histories(scope, [i.post.author for i in items]),
+        reason=reason,
+        category=in_category,
+        categories=await forums.list_categories(scope),
+        figures=await queue_figures(scope),
+    )
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    item: QueueItem
+    history: AuthorHistory
+
+
+async def queue_entry(scope: Scope, item_id: int) -> QueueEntry | None:
+    """One open item as the queue shows it, or None once it is decided."""
+    item = await open_item(scope, item_id)
+    if item is None:
+        return None
+    history = (await author_histories(scope, [item.post.author]))[item.post.author_id]
+    return QueueEntry(item, history)

@@ -5,15 +5,18 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from sqlalchemy import update
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from community.errors import Forbidden, require
+from community.errors import require
+from community.forums import services as forums
 from community.forums.models import Category
-from community.identity.models import Member
-from community.identity.permissions import Permission, has_permission
+from community.identity.permissions import Permission
+from community.l10n import N_
 from community.moderation.audit import record
 from community.moderation.rules import ModerationRules
+from community.scope import Scope
 from community.tenancy.models import Tenant
+
+MODERATION_ADMINS = N_("Only community admins can change the moderation rules.")
 
 LIMITS = {
     "flag_threshold": (1, 100),
@@ -46,10 +49,11 @@ def parse_moderation_form(form: ModerationForm) -> tuple[ModerationRules, dict[s
         if raw.isdigit() and low <= int(raw) <= high:
             numbers[name] = int(raw)
         else:
-            errors[name] = f"Enter a whole number from {low} to {high}."
+            message = N_("Enter a whole number from %(low)s to %(high)s.")
+            errors[name] = message % {"low": low, "high": high}
     domains = [d.removeprefix("www.") for d in _lines(form.blocked_domains)]
     if any("/" in d or " " in d or "." not in d for d in domains):
-        errors["blocked_domains"] = "One domain per line, such as spam.example."
+        errors["blocked_domains"] = N_("One domain per line, such as spam.example.")
     defaults = ModerationRules()
     rules = ModerationRules(
         **{name: numbers.get(name, getattr(defaults, name)) for name in LIMITS},
@@ -59,23 +63,44 @@ def parse_moderation_form(form: ModerationForm) -> tuple[ModerationRules, dict[s
     return rules, errors
 
 
-async def update_moderation(
-    session: AsyncSession, tenant_id: int, actor: Member, form: ModerationForm
-) -> ModerationRules:
-    if not has_permission(actor, Permission.CONFIGURE_COMMUNITY):
-        raise Forbidden("Only community admins can change the moderation rules.")
+@dataclass(frozen=True)
+class ModerationSettingsPage:
+    """What the admin page shows: the form (as stored, or as submitted) and the categories."""
+
+    form: ModerationForm
+    categories: list[Category]
+
+
+async def moderation_settings(
+    scope: Scope, submitted: ModerationForm | None = None
+) -> ModerationSettingsPage:
+    """The admin form, filled with the tenant's rules (or with what was just submitted)."""
+    scope.require(Permission.CONFIGURE_COMMUNITY, MODERATION_ADMINS)
+    categories = await forums.list_categories(scope)
+    if submitted is not None:
+        return ModerationSettingsPage(submitted, categories)
+    rules = scope.settings.moderation
+    form = ModerationForm(
+        numbers={name: str(getattr(rules, name)) for name in LIMITS},
+        blocked_domains="\n".join(rules.blocked_domains),
+        abusive_words="\n".join(rules.abusive_words),
+        premoderated=[c.id for c in categories if c.premoderated],
+    )
+    return ModerationSettingsPage(form, categories)
+
+
+async def update_moderation(scope: Scope, form: ModerationForm) -> ModerationRules:
+    scope.require(Permission.CONFIGURE_COMMUNITY, MODERATION_ADMINS)
     rules, errors = parse_moderation_form(form)
     require(errors)
-    tenant = await session.get(Tenant, tenant_id)
+    tenant = await scope.db.get(Tenant, scope.tenant_id)
     assert tenant is not None
     before = dict(tenant.preferences)
     tenant.preferences = before | {"moderation": asdict(rules)}
-    await session.execute(
-        update(Category)
-        .where(Category.tenant_id == tenant_id)
-        .values(premoderated=Category.id.in_(form.premoderated or [0]))
+    await scope.db.execute(
+        update(Category).values(premoderated=Category.id.in_(form.premoderated or [0]))
     )
-    record(session, actor, "settings.moderation", ("tenant", tenant_id),
+    record(scope, "settings.moderation", ("tenant", scope.tenant_id),
            before=before.get("moderation"), after=asdict(rules))  # fmt: skip
-    await session.flush()
+    await scope.db.flush()
     return rules

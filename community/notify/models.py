@@ -8,17 +8,18 @@ from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from community.db import Base, TenantOwned, utcnow
+from community.l10n import N_
 
 # How each kind of notification reads; `text` is the detail (an excerpt, a reason).
 NOTIFICATION_TEXTS: dict[str, str] = {
-    "flag_received": "Your flag was received: “%(text)s”",
-    "flag_upheld": "Moderators agreed with your flag: “%(text)s”",
-    "flag_dismissed": "Moderators kept the post you flagged: “%(text)s”",
-    "post_rejected": "Your post was rejected: %(text)s",
-    "post_hidden": "Your post was hidden: %(text)s",
-    "post_deleted": "Your post was deleted: %(text)s",
-    "agent_reply": "Customer service answered your question “%(text)s”",
-    "case_resolved": "Customer service resolved your question “%(text)s”",
+    "flag_received": N_("Your flag was received: “%(text)s”"),
+    "flag_upheld": N_("Moderators agreed with your flag: “%(text)s”"),
+    "flag_dismissed": N_("Moderators kept the post you flagged: “%(text)s”"),
+    "post_rejected": N_("Your post was rejected: %(text)s"),
+    "post_hidden": N_("Your post was hidden: %(text)s"),
+    "post_deleted": N_("Your post was deleted: %(text)s"),
+    "agent_reply": N_("Customer service answered your question “%(text)s”"),
+    "case_resolved": N_("Customer service resolved your question “%(text)s”"),
 }
 
 

@@ -6,18 +6,16 @@ from collections.abc import Iterable
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from community.db import in_tenant, utcnow
-from community.identity.models import Member
+from community.db import utcnow
 from community.notify.models import Notification, Subscription
+from community.scope import Scope
 
 RECENT = 50
 
 
 async def notify(
-    session: AsyncSession,
-    tenant_id: int,
+    scope: Scope,
     member_ids: Iterable[int],
     *,
     kind: str,
@@ -25,83 +23,81 @@ async def notify(
     url: str,
     thread_id: int | None = None,
 ) -> int:
-    """One notification per member; returns how many were written."""
+    """One notification per member of the scope's tenant; returns how many were written."""
     rows = [
-        Notification(
-            tenant_id=tenant_id,
-            member_id=m,
-            kind=kind,
-            thread_id=thread_id,
-            text=text[:500],
-            url=url,
-        )
+        Notification(member_id=m, kind=kind, thread_id=thread_id, text=text[:500], url=url)
         for m in sorted(set(member_ids))
     ]
-    session.add_all(rows)
-    await session.flush()
+    scope.db.add_all(rows)
+    await scope.db.flush()
     return len(rows)
 
 
-async def recent_notifications(session: AsyncSession, member: Member) -> list[Notification]:
-    result = await session.scalars(
-        in_tenant(Notification, member.tenant_id)
-        .where(Notification.member_id == member.id)
+async def recent_notifications(scope: Scope) -> list[Notification]:
+    """The actor's newest notifications."""
+    result = await scope.db.scalars(
+        scope.select(Notification)
+        .where(Notification.member_id == scope.actor.id)
         .order_by(Notification.created_at.desc(), Notification.id.desc())
         .limit(RECENT)
     )
     return list(result.all())
 
 
-async def unread_count(session: AsyncSession, member: Member) -> int:
-    count = await session.scalar(
+async def unread_count(scope: Scope) -> int:
+    """How many of the actor's notifications are not read yet (none for a guest)."""
+    if scope.member is None:
+        return 0
+    count = await scope.db.scalar(
         select(func.count()).where(
-            Notification.member_id == member.id, Notification.read_at.is_(None)
+            Notification.member_id == scope.member.id, Notification.read_at.is_(None)
         )
     )
     return int(count or 0)
 
 
-async def mark_all_read(session: AsyncSession, member: Member) -> None:
-    await session.execute(
+async def mark_all_read(scope: Scope) -> None:
+    await scope.db.execute(
         update(Notification)
-        .where(Notification.member_id == member.id, Notification.read_at.is_(None))
+        .where(Notification.member_id == scope.actor.id, Notification.read_at.is_(None))
         .values(read_at=utcnow())
     )
 
 
-async def follow(session: AsyncSession, member: Member, thread_id: int) -> None:
+async def follow(scope: Scope, thread_id: int) -> None:
+    """The actor follows the thread (following it again changes nothing)."""
+    member_id = scope.actor.id
     try:
-        async with session.begin_nested():
-            session.add(
-                Subscription(tenant_id=member.tenant_id, member_id=member.id, thread_id=thread_id)
-            )
+        async with scope.db.begin_nested():
+            scope.db.add(Subscription(member_id=member_id, thread_id=thread_id))
     except IntegrityError:
         pass  # already following
 
 
-async def unfollow(session: AsyncSession, member: Member, thread_id: int) -> None:
-    subscription = await session.scalar(
+async def unfollow(scope: Scope, thread_id: int) -> None:
+    subscription = await scope.db.scalar(
         select(Subscription).where(
-            Subscription.member_id == member.id, Subscription.thread_id == thread_id
+            Subscription.member_id == scope.actor.id, Subscription.thread_id == thread_id
         )
     )
     if subscription is not None:
-        await session.delete(subscription)
+        await scope.db.delete(subscription)
 
 
-async def is_following(session: AsyncSession, member: Member | None, thread_id: int) -> bool:
-    if member is None:
+async def is_following(scope: Scope, thread_id: int) -> bool:
+    """Whether the actor follows the thread (a guest follows nothing)."""
+    if scope.member is None:
         return False
-    found = await session.scalar(
+    found = await scope.db.scalar(
         select(Subscription.id).where(
-            Subscription.member_id == member.id, Subscription.thread_id == thread_id
+            Subscription.member_id == scope.member.id, Subscription.thread_id == thread_id
         )
     )
     return found is not None
 
 
-async def followers(session: AsyncSession, thread_id: int) -> list[int]:
-    result = await session.scalars(
+async def followers(scope: Scope, thread_id: int) -> list[int]:
+    result = await scope.db.scalars(
         select(Subscription.member_id).where(Subscription.thread_id == thread_id)
     )
     return list(result.all())

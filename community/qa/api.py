@@ -8,12 +8,10 @@ import msgspec
 from litestar import Controller, delete, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from community.forums.models import Thread
-from community.identity.models import Member
 from community.qa import services as qa
-from community.tenancy.services import TenantInfo
+from community.scope import Scope
 
 
 class CertifyIn(msgspec.Struct):
@@ -45,46 +43,23 @@ class AnswersApi(Controller):
     tags = ["answers"]
 
     @post("/{post_id:int}/accept", status_code=200)
-    async def accept(
-        self,
-        db: NamedDependency[AsyncSession],
-        tenant: NamedDependency[TenantInfo],
-        member: NamedDependency[Member],
-        post_id: FromPath[int],
-    ) -> Resolution:
+    async def accept(self, here: NamedDependency[Scope], post_id: FromPath[int]) -> Resolution:
         """Accept this answer (the asker or a moderator)."""
-        return Resolution.of(await qa.accept(db, tenant.id, member, post_id))
+        return Resolution.of(await qa.accept(here, post_id))
 
     @delete("/{post_id:int}/accept", status_code=200)
-    async def unaccept(
-        self,
-        db: NamedDependency[AsyncSession],
-        tenant: NamedDependency[TenantInfo],
-        member: NamedDependency[Member],
-        post_id: FromPath[int],
-    ) -> Resolution:
+    async def unaccept(self, here: NamedDependency[Scope], post_id: FromPath[int]) -> Resolution:
         """Undo the acceptance of this answer."""
-        return Resolution.of(await qa.unaccept(db, tenant.id, member, post_id))
+        return Resolution.of(await qa.unaccept(here, post_id))
 
     @post("/{post_id:int}/certify", status_code=200)
     async def certify(
-        self,
-        db: NamedDependency[AsyncSession],
-        tenant: NamedDependency[TenantInfo],
-        member: NamedDependency[Member],
-        post_id: FromPath[int],
-        data: JSONBody[CertifyIn],
+        self, here: NamedDependency[Scope], post_id: FromPath[int], data: JSONBody[CertifyIn]
     ) -> Resolution:
         """Certify this answer, with an optional note (experts, moderators, admins)."""
-        return Resolution.of(await qa.certify(db, tenant.id, member, post_id, data.note))
+        return Resolution.of(await qa.certify(here, post_id, data.note))
 
     @delete("/{post_id:int}/certify", status_code=200)
-    async def uncertify(
-        self,
-        db: NamedDependency[AsyncSession],
-        tenant: NamedDependency[TenantInfo],
-        member: NamedDependency[Member],
-        post_id: FromPath[int],
-    ) -> Resolution:
+    async def uncertify(self, here: NamedDependency[Scope], post_id: FromPath[int]) -> Resolution:
         """Withdraw the certification of this answer."""
-        return Resolution.of(await qa.uncertify(db, tenant.id, member, post_id))
+        return Resolution.of(await qa.uncertify(here, post_id))

@@ -9,14 +9,10 @@ import msgspec
 from litestar import Controller, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from community.forums import services as forums
-from community.identity.models import Member
-from community.identity.permissions import Permission, has_permission
+from community.scope import Scope
 from community.scoring import services as scoring
 from community.scoring.profiles import member_profile
-from community.tenancy.services import TenantInfo
 
 
 class MemberOut(msgspec.Struct):
@@ -44,47 +40,34 @@ class MembersApi(Controller):
     tags = ["members"]
 
     @get("/members/{member_id:int}")
-    async def get_member(
-        self,
-        db: NamedDependency[AsyncSession],
-        tenant: NamedDependency[TenantInfo],
-        viewer: NamedDependency[Member | None],
-        member_id: FromPath[int],
-    ) -> MemberOut:
+    async def get_member(self, here: NamedDependency[Scope], member_id: FromPath[int]) -> MemberOut:
         """A member's public profile."""
-        profile = await member_profile(db, tenant.id, member_id)
+        profile = await member_profile(here, member_id)
         member = profile.member
         return MemberOut(
             id=member.id,
             name=member.display_name,
             role=member.role.value,
             reputation=member.reputation,
-            rank=tenant.rules.rank(member.reputation),
+            rank=here.settings.scoring.rank(member.reputation),
             member_since=member.created_at,
             badges=[b.badge for b in profile.badges],
             accepted_answers=profile.accepted_answers,
             certified_answers=profile.certified_answers,
-            influence=profile.influence
-            if has_permission(viewer, Permission.SEE_INFLUENCE)
-            else None,
+            influence=profile.influence,
         )
 
     @get("/leaderboard")
     async def leaderboard(
         self,
-        db: NamedDependency[AsyncSession],
-        tenant: NamedDependency[TenantInfo],
+        here: NamedDependency[Scope],
         period: FromQuery[Literal["week", "month", "all"]] = "week",
         category: FromQuery[str | None] = None,
     ) -> list[StandingOut]:
         """Top members by points earned in the last 7 days, 30 days or all time."""
-        in_category = await forums.get_category(db, tenant.id, category) if category else None
-        standings = await scoring.leaderboard(
-            db, tenant.id, period=period, category_id=in_category.id if in_category else None
-        )
+        board = await scoring.leaderboard_for(here, period=period, category=category or "")
+        rank = here.settings.scoring.rank
         return [
-            StandingOut(
-                s.member.id, s.member.display_name, tenant.rules.rank(s.member.reputation), s.points
-            )
-            for s in standings
+            StandingOut(s.member.id, s.member.display_name, rank(s.member.reputation), s.points)
+            for s in board.standings
         ]

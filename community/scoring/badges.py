@@ -7,14 +7,15 @@ from dataclasses import dataclass
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from community.forums.models import Post, Thread, ThreadKind
 from community.identity.models import Member
+from community.l10n import N_, NC_, context_gettext, translate
+from community.scope import Scope
 from community.scoring.models import MemberBadge
 
-Rule = Callable[[AsyncSession, int], Awaitable[bool]]
+Rule = Callable[[Scope, int], Awaitable[bool]]
 
 POPULAR_QUESTION_VIEWS = 1000
 GREAT_ANSWER_SCORE = 10
@@ -23,18 +24,17 @@ GREAT_ANSWER_SCORE = 10
 @dataclass(frozen=True)
 class Badge:
     code: str
-    name: dict[str, str]
-    description: dict[str, str]
+    name: str  # in English, marked for translation in the "badge" context
+    description: str
     rule: Rule
 
     def text(self, locale: str) -> tuple[str, str]:
-        return self.name.get(locale, self.name["en"]), self.description.get(
-            locale, self.description["en"]
-        )
+        """The name and description in the locale."""
+        return context_gettext(locale, "badge", self.name), translate(locale, self.description)
 
 
-async def count(session: AsyncSession, query: Select[int]) -> int:
-    return int(await session.scalar(query) or 0)
+async def count(scope: Scope, query: Select[int]) -> int:
+    return int(await scope.db.scalar(query) or 0)
 
 
 def _questions_asked(member_id: int) -> Select[int]:
@@ -69,8 +69,8 @@ def _answers_marked(member_id: int, marker: InstrumentedAttribute[int | None]) -
 
 
 def at_least(count_query: Callable[[int], Select[int]], n: int) -> Rule:
-    async def rule(session: AsyncSession, member_id: int) -> bool:
-        return await count(session, count_query(member_id)) >= n
+    async def rule(scope: Scope, member_id: int) -> bool:
+        return await count(scope, count_query(member_id)) >= n
 
     return rule
 
@@ -97,70 +97,65 @@ def _great_answers(member_id: int) -> Select[int]:
 
 
 BADGES: list[Badge] = [
-    Badge("first_question", {"en": "Curious", "fr": "Curieux"},
-          {"en": "Asked a first question.", "fr": "A posé une première question."},
+    Badge("first_question", NC_("badge", "Curious"), N_("Asked a first question."),
           at_least(_questions_asked, 1)),
-    Badge("first_answer", {"en": "Helping hand", "fr": "Coup de main"},
-          {"en": "Answered a first question.", "fr": "A répondu à une première question."},
+    Badge("first_answer", NC_("badge", "Helping hand"), N_("Answered a first question."),
           at_least(_answers_given, 1)),
-    Badge("first_accepted", {"en": "Problem solver", "fr": "Solutionneur"},
-          {"en": "Had a first answer accepted.", "fr": "A vu une première réponse acceptée."},
+    Badge("first_accepted", NC_("badge", "Problem solver"), N_("Had a first answer accepted."),
           at_least(accepted_answers, 1)),
-    Badge("certified", {"en": "Certified", "fr": "Certifié"},
-          {"en": "Had an answer certified by the brand.",
-           "fr": "A vu une réponse certifiée par la marque."},
+    Badge("certified", NC_("badge", "Certified"), N_("Had an answer certified by the brand."),
           at_least(certified_answers, 1)),
-    Badge("accepted_10", {"en": "Trusted advisor", "fr": "Conseiller de confiance"},
-          {"en": "Had 10 answers accepted.", "fr": "A vu 10 réponses acceptées."},
+    Badge("accepted_10", NC_("badge", "Trusted advisor"), N_("Had 10 answers accepted."),
           at_least(accepted_answers, 10)),
-    Badge("accepted_50", {"en": "Guru", "fr": "Gourou"},
-          {"en": "Had 50 answers accepted.", "fr": "A vu 50 réponses acceptées."},
+    Badge("accepted_50", NC_("badge", "Guru"), N_("Had 50 answers accepted."),
           at_least(accepted_answers, 50)),
-    Badge("popular_question", {"en": "Popular question", "fr": "Question populaire"},
-          {"en": f"Asked a question viewed {POPULAR_QUESTION_VIEWS} times.",
-           "fr": f"A posé une question vue {POPULAR_QUESTION_VIEWS} fois."},
+    Badge("popular_question", NC_("badge", "Popular question"),
+          N_("Asked a question viewed %(views)s times.") % {"views": POPULAR_QUESTION_VIEWS},
           at_least(_popular_questions, 1)),
-    Badge("great_answer", {"en": "Great answer", "fr": "Excellente réponse"},
-          {"en": f"Wrote an answer scored {GREAT_ANSWER_SCORE} or more.",
-           "fr": f"A écrit une réponse notée {GREAT_ANSWER_SCORE} ou plus."},
+    Badge("great_answer", NC_("badge", "Great answer"),
+          N_("Wrote an answer scored %(score)s or more.") % {"score": GREAT_ANSWER_SCORE},
           at_least(_great_answers, 1)),
 ]  # fmt: skip
 BADGES_BY_CODE = {badge.code: badge for badge in BADGES}
 
 
-async def earned_badges(session: AsyncSession, member_id: int) -> list[MemberBadge]:
-    result = await session.scalars(
-        select(MemberBadge)
+async def earned_badges(scope: Scope, member_id: int) -> list[MemberBadge]:
+    result = await scope.db.scalars(
+        scope.select(MemberBadge)
         .where(MemberBadge.member_id == member_id)
         .order_by(MemberBadge.awarded_at)
     )
     return list(result.all())
 
 
-async def check_badges(session: AsyncSession, tenant_id: int, member_id: int) -> list[str]:
+async def check_badges(scope: Scope, member_id: int) -> list[str]:
     """Award every badge whose rule the member now meets; returns the new ones' codes."""
-    member = await session.get(Member, member_id)
-    if member is None or member.tenant_id != tenant_id:
+    if await scope.get(Member, member_id) is None:  # gone, or of another tenant
         return []
-    held = {b.badge for b in await earned_badges(session, member_id)}
+    held = {b.badge for b in await earned_badges(scope, member_id)}
     awarded = []
     for badge in BADGES:
-        if badge.code not in held and await badge.rule(session, member_id):
+        if badge.code not in held and await badge.rule(scope, member_id):
             try:
-                async with session.begin_nested():
-                    session.add(
-                        MemberBadge(tenant_id=tenant_id, member_id=member_id, badge=badge.code)
-                    )
+                async with scope.db.begin_nested():
+                    scope.db.add(MemberBadge(member_id=member_id, badge=badge.code))
             except IntegrityError:  # a concurrent job awarded it first
                 continue
             awarded.append(badge.code)
     return awarded
 
 
-async def badge_holders(session: AsyncSession, tenant_id: int) -> dict[str, int]:
-    rows = await session.execute(
-        select(MemberBadge.badge, func.count())
-        .where(MemberBadge.tenant_id == tenant_id)
-        .group_by(MemberBadge.badge)
+@dataclass(frozen=True)
+class BadgeBoard:
+    """The badge list as a member sees it: how many hold each, and which the viewer holds."""
+
+    holders: dict[str, int]
+    mine: set[str]
+
+
+async def badge_board(scope: Scope) -> BadgeBoard:
+    rows = await scope.db.execute(
+        select(MemberBadge.badge, func.count()).group_by(MemberBadge.badge)
     )
-    return {code: int(n) for code, n in rows.all()}
+    mine = {b.badge for b in await earned_badges(scope, scope.member.id)} if scope.member else set()
+    return BadgeBoard({code: int(n) for code, n in rows.all()}, mine)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from community.l10n import N_, gettext
 from community.scoring.models import Reason
 
 DEFAULT_POINTS: dict[Reason, int] = {
@@ -23,21 +24,24 @@ DEFAULT_POINTS: dict[Reason, int] = {
     Reason.IDEA_DONE: 20,
 }
 REASON_LABELS: dict[Reason, str] = {
-    Reason.ANSWER_UPVOTED: "Answer upvoted",
-    Reason.QUESTION_UPVOTED: "Question upvoted",
-    Reason.DOWNVOTE_RECEIVED: "Downvote received",
-    Reason.ANSWER_ACCEPTED: "Answer accepted",
-    Reason.ACCEPTED_AN_ANSWER: "Accepting an answer",
-    Reason.ANSWER_CERTIFIED: "Answer certified",
-    Reason.FIRST_POST_OF_DAY: "First post of the day",
-    Reason.IDEA_PLANNED: "Idea planned",
-    Reason.IDEA_DONE: "Idea done",
+    Reason.ANSWER_UPVOTED: N_("Answer upvoted"),
+    Reason.QUESTION_UPVOTED: N_("Question upvoted"),
+    Reason.DOWNVOTE_RECEIVED: N_("Downvote received"),
+    Reason.ANSWER_ACCEPTED: N_("Answer accepted"),
+    Reason.ACCEPTED_AN_ANSWER: N_("Accepting an answer"),
+    Reason.ANSWER_CERTIFIED: N_("Answer certified"),
+    Reason.FIRST_POST_OF_DAY: N_("First post of the day"),
+    Reason.IDEA_PLANNED: N_("Idea planned"),
+    Reason.IDEA_DONE: N_("Idea done"),
 }
 DEFAULT_DAILY_VOTE_CAP = 200
-DEFAULT_RANKS: dict[str, list[tuple[int, str]]] = {
-    "en": [(0, "New member"), (50, "Contributor"), (500, "Expert"), (2000, "Legend")],
-    "fr": [(0, "Nouveau membre"), (50, "Contributeur"), (500, "Expert"), (2000, "Légende")],
-}
+# Named in the tenant's language until its admin renames them.
+DEFAULT_RANKS: list[tuple[int, str]] = [
+    (0, N_("New member")),
+    (50, N_("Contributor")),
+    (500, N_("Expert")),
+    (2000, N_("Legend")),
+]
 
 
 @dataclass(frozen=True)
@@ -52,9 +56,9 @@ class ScoringRules:
     def from_preferences(cls, preferences: dict[str, Any], locale: str) -> ScoringRules:
         scoring = preferences.get("scoring", {})
         points = DEFAULT_POINTS | {Reason(k): int(v) for k, v in scoring.get("points", {}).items()}
-        ranks = [(int(t), str(n)) for t, n in scoring.get("ranks", [])] or DEFAULT_RANKS.get(
-            locale, DEFAULT_RANKS["en"]
-        )
+        ranks = [(int(t), str(n)) for t, n in scoring.get("ranks", [])] or [
+            (threshold, gettext(locale, name)) for threshold, name in DEFAULT_RANKS
+        ]
         return cls(
             points=points,
             daily_vote_cap=int(scoring.get("daily_vote_cap", DEFAULT_DAILY_VOTE_CAP)),

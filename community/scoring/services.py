@@ -10,22 +10,18 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from community.db import utcnow
+from community.errors import ValidationFailed
+from community.forums import services as forums
+from community.forums.models import Category
 from community.identity.models import Member
+from community.l10n import N_
+from community.scope import Scope
 from community.scoring.models import VOTE_REASONS, Reason, ReputationDay, ReputationEvent
-from community.scoring.rules import ScoringRules
-from community.tenancy.models import Tenant
 
 NO_CATEGORY = 0
-
-
-async def rules_for(session: AsyncSession, tenant_id: int) -> ScoringRules:
-    tenant = await session.get(Tenant, tenant_id)
-    assert tenant is not None
-    return ScoringRules.from_preferences(tenant.preferences, tenant.locale)
 
 
 def day_start(moment: datetime) -> datetime:
@@ -41,23 +37,20 @@ class Cause:
     category_id: int | None = None
 
 
-async def award(
-    session: AsyncSession,
-    rules: ScoringRules,
-    member: Member,
-    reason: Reason,
-    cause: Cause,
-) -> ReputationEvent:
-    """Append an event giving `member` the tenant's points for `reason` (capped for votes)."""
+async def award(scope: Scope, member_id: int, reason: Reason, cause: Cause) -> ReputationEvent:
+    """Append an event giving the member the tenant's points for `reason` (capped for votes).
+
+    `member_id` is the member who earns the points (one of the scope's tenant), not
+    necessarily the actor: the actor, if any, is `cause.actor_id`."""
+    rules = scope.settings.scoring
     now = utcnow()
     points = rules.points[reason]
     if reason in VOTE_REASONS and points > 0:
-        await _lock_member(session, member.id)  # concurrent votes must see each other's points
-        earned = await _vote_points_since(session, member.id, day_start(now))
+        await _lock_member(scope, member_id)  # concurrent votes must see each other's points
+        earned = await _vote_points_since(scope, member_id, day_start(now))
         points = max(0, min(points, rules.daily_vote_cap - earned))
     event = ReputationEvent(
-        tenant_id=member.tenant_id,
-        member_id=member.id,
+        member_id=member_id,
         actor_id=cause.actor_id,
         reason=reason,
         points=points,
@@ -65,13 +58,13 @@ async def award(
         category_id=cause.category_id,
         created_at=now,
     )
-    session.add(event)
-    await _apply(session, event)
+    scope.db.add(event)
+    await _apply(scope, event)
     return event
 
 
 async def reverse_live_events(
-    session: AsyncSession,
+    scope: Scope,
     *,
     post_id: int,
     reasons: Sequence[Reason],
@@ -80,7 +73,7 @@ async def reverse_live_events(
     """Append a reversal for every event of these reasons on this post not yet reversed."""
     reversal = aliased(ReputationEvent)
     query = (
-        select(ReputationEvent)
+        scope.select(ReputationEvent)
         .outerjoin(reversal, reversal.reverses_id == ReputationEvent.id)
         .where(
             ReputationEvent.post_id == post_id,
@@ -93,9 +86,8 @@ async def reverse_live_events(
     if actor_id is not None:
         query = query.where(ReputationEvent.actor_id == actor_id)
     reversed_events = []
-    for original in (await session.scalars(query)).all():
+    for original in (await scope.db.scalars(query)).all():
         event = ReputationEvent(
-            tenant_id=original.tenant_id,
             member_id=original.member_id,
             actor_id=original.actor_id,
             reason=original.reason,
@@ -105,38 +97,37 @@ async def reverse_live_events(
             reverses_id=original.id,
             created_at=utcnow(),
         )
-        session.add(event)
-        await _apply(session, event)
+        scope.db.add(event)
+        await _apply(scope, event)
         reversed_events.append(event)
     return reversed_events
 
 
-async def award_first_post_of_day(
-    session: AsyncSession, rules: ScoringRules, author: Member, cause: Cause
-) -> None:
-    await _lock_member(session, author.id)  # two posts at once must not both earn the point
+async def award_first_post_of_day(scope: Scope, author_id: int, cause: Cause) -> None:
+    """The day's first post earns its author a point, once a day however many they write."""
+    await _lock_member(scope, author_id)  # two posts at once must not both earn the point
     since = day_start(utcnow())
-    already = await session.scalar(
+    already = await scope.db.scalar(
         select(ReputationEvent.id)
         .where(
-            ReputationEvent.member_id == author.id,
+            ReputationEvent.member_id == author_id,
             ReputationEvent.reason == Reason.FIRST_POST_OF_DAY,
             ReputationEvent.created_at >= since,
         )
         .limit(1)
     )
     if already is None:
-        await award(session, rules, author, Reason.FIRST_POST_OF_DAY, cause)
+        await award(scope, author_id, Reason.FIRST_POST_OF_DAY, cause)
 
 
-async def _lock_member(session: AsyncSession, member_id: int) -> None:
+async def _lock_member(scope: Scope, member_id: int) -> None:
     """Serialise the member's check-then-award rules. Always taken after post and thread
     locks, so lock order stays post/thread -> member."""
-    await session.execute(select(Member.id).where(Member.id == member_id).with_for_update())
+    await scope.db.execute(select(Member.id).where(Member.id == member_id).with_for_update())
 
 
-async def _vote_points_since(session: AsyncSession, member_id: int, since: datetime) -> int:
-    total = await session.scalar(
+async def _vote_points_since(scope: Scope, member_id: int, since: datetime) -> int:
+    total = await scope.db.scalar(
         select(func.coalesce(func.sum(ReputationEvent.points), 0)).where(
             ReputationEvent.member_id == member_id,
             ReputationEvent.reason.in_([Reason.ANSWER_UPVOTED, Reason.QUESTION_UPVOTED]),
@@ -146,17 +137,16 @@ async def _vote_points_since(session: AsyncSession, member_id: int, since: datet
     return int(total or 0)
 
 
-async def _apply(session: AsyncSession, event: ReputationEvent) -> None:
+async def _apply(scope: Scope, event: ReputationEvent) -> None:
     """Keep the member's counter and the daily roll-up in step with one new event."""
-    await session.flush()
-    await session.execute(
+    await scope.db.flush()
+    await scope.db.execute(
         update(Member)
         .where(Member.id == event.member_id)
         .values(reputation=Member.reputation + event.points)
     )
     await _add_to_day(
-        session,
-        tenant_id=event.tenant_id,
+        scope,
         member_id=event.member_id,
         category_id=event.category_id or NO_CATEGORY,
         day=event.created_at.date(),
@@ -165,19 +155,18 @@ async def _apply(session: AsyncSession, event: ReputationEvent) -> None:
 
 
 async def _add_to_day(
-    session: AsyncSession,
-    *,
-    tenant_id: int,
-    member_id: int,
-    category_id: int,
-    day: date,
-    points: int,
+    scope: Scope, *, member_id: int, category_id: int, day: date, points: int
 ) -> None:
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    dialect = scope.db.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
     statement = insert(ReputationDay).values(
-        tenant_id=tenant_id, member_id=member_id, category_id=category_id, day=day, points=points
+        tenant_id=scope.tenant_id,  # a Core INSERT: the flush does not fill it in
+        member_id=member_id,
+        category_id=category_id,
+        day=day,
+        points=points,
     )
-    await session.execute(
+    await scope.db.execute(
         statement.on_conflict_do_update(
             index_elements=["member_id", "category_id", "day"],
             set_={"points": ReputationDay.points + statement.excluded.points},
@@ -188,6 +177,7 @@ async def _add_to_day(
 # ---- leaderboards ---------------------------------------------------------------------------
 
 PERIOD_DAYS = {"week": 7, "month": 30}
+PERIODS = ("week", "month", "all")
 
 
 @dataclass(frozen=True)
@@ -197,18 +187,13 @@ class Standing:
 
 
 async def leaderboard(
-    session: AsyncSession,
-    tenant_id: int,
-    *,
-    period: str = "all",
-    category_id: int | None = None,
-    limit: int = 20,
+    scope: Scope, *, period: str = "all", category_id: int | None = None, limit: int = 20
 ) -> list[Standing]:
     """Top members by points earned in the period (rolling days), overall or in a category."""
     if period == "all" and category_id is None:
-        members = await session.scalars(
-            select(Member)
-            .where(Member.tenant_id == tenant_id, Member.reputation > 0)
+        members = await scope.db.scalars(
+            scope.select(Member)
+            .where(Member.reputation > 0)
             .order_by(Member.reputation.desc(), Member.id)
             .limit(limit)
         )
@@ -216,7 +201,6 @@ async def leaderboard(
     total = func.sum(ReputationDay.points).label("total")
     query = (
         select(ReputationDay.member_id, total)
-        .where(ReputationDay.tenant_id == tenant_id)
         .group_by(ReputationDay.member_id)
         .having(func.sum(ReputationDay.points) > 0)
         .order_by(total.desc(), ReputationDay.member_id)
@@ -227,9 +211,36 @@ async def leaderboard(
     if period in PERIOD_DAYS:
         since = utcnow().date() - timedelta(days=PERIOD_DAYS[period] - 1)
         query = query.where(ReputationDay.day >= since)
-    rows = (await session.execute(query)).all()
+    rows = (await scope.db.execute(query)).all()
     by_id = {
         m.id: m
-        for m in await session.scalars(select(Member).where(Member.id.in_([r[0] for r in rows])))
+        for m in await scope.db.scalars(
+            scope.select(Member).where(Member.id.in_([r[0] for r in rows]))
+        )
     }
     return [Standing(by_id[member_id], int(points)) for member_id, points in rows]
+
+
+@dataclass(frozen=True)
+class Leaderboard:
+    """A leaderboard as a page shows it: the choices made, the standings, the categories."""
+
+    period: str
+    category: Category | None
+    standings: list[Standing]
+    categories: list[Category]  # to choose from (empty unless asked for)
+
+
+async def leaderboard_for(
+    scope: Scope, *, period: str, category: str = "", with_categories: bool = False
+) -> Leaderboard:
+    """The leaderboard of a period ("week", "month" or "all"), overall or in the category
+    with this slug (NotFound if there is none)."""
+    if period not in PERIODS:
+        raise ValidationFailed({"period": N_("The period is week, month or all.")})
+    in_category = await forums.get_category(scope, category) if category else None
+    standings = await leaderboard(
+        scope, period=period, category_id=in_category.id if in_category else None
+    )
+    choices = await forums.list_categories(scope) if with_categories else []
+    return Leaderboard(period, in_category, standings, choices)

@@ -1,4 +1,9 @@
-"""Creating tenants and finding which tenant a request's Host belongs to."""
+"""Creating tenants and finding which tenant a request's Host belongs to.
+
+Both run before there is a tenant to scope by, so they take a plain session, not a Scope:
+creating a tenant (the CLI, the demo, the tests) and resolving a Host header, the one
+cross-tenant read of every request.
+"""
 
 from __future__ import annotations
 
@@ -12,12 +17,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from community.errors import NotFound, ValidationFailed, require
+from community.l10n import LOCALES
 from community.scoring.rules import ScoringRules
 from community.tenancy.models import DEFAULT_THEME, Tenant, TenantDomain
 from community.tenancy.settings import TenantSettings
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
-LOCALES = ("en", "fr")
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]"}
 
 
@@ -103,7 +108,11 @@ def host_name(host_header: str) -> str:
 async def find_tenant_for_host(
     session: AsyncSession, host: str, default_slug: str = ""
 ) -> TenantInfo | None:
-    """Exact domain first, then `<slug>.localhost`, then the default tenant for local hosts."""
+    """Exact domain first, then `<slug>.localhost`, then the default tenant for local hosts.
+
+    A cross-tenant read by design: `session` is unbound (no tenant yet, see TenantResolver),
+    and tenants and their domains are not tenant-owned rows.
+    """
     tenant = await session.scalar(
         select(Tenant).join(TenantDomain).where(TenantDomain.domain == host)
     )
@@ -136,7 +145,7 @@ class TenantResolver:
         now = time.monotonic()
         if cached and cached[0] > now:
             return cached[1]
-        async with self._sessions() as session:
+        async with self._sessions() as session:  # unbound: reads across every tenant
             tenant = await find_tenant_for_host(session, host, self._default_slug)
         self._cache[host] = (now + self._ttl, tenant)
         return tenant

@@ -8,10 +8,8 @@ import msgspec
 from litestar import Controller, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from community.identity.models import Member
-from community.tenancy.services import TenantInfo
+from community.scope import Scope
 from community.votes.services import vote
 
 
@@ -31,13 +29,8 @@ class VotesApi(Controller):
 
     @post("/{post_id:int}/vote", status_code=200)
     async def vote_on_post(
-        self,
-        db: NamedDependency[AsyncSession],
-        tenant: NamedDependency[TenantInfo],
-        member: NamedDependency[Member],
-        post_id: FromPath[int],
-        data: JSONBody[VoteIn],
+        self, here: NamedDependency[Scope], post_id: FromPath[int], data: JSONBody[VoteIn]
     ) -> VoteOut:
         """Vote 1 (up) or -1 (down). Voting the same value again withdraws the vote."""
-        outcome = await vote(db, tenant.id, member, post_id, data.value)
+        outcome = await vote(here, post_id, data.value)
         return VoteOut(outcome.post_id, outcome.score, outcome.my_vote)

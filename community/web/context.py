@@ -6,12 +6,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from litestar import Request
-from litestar.di import NamedDependency, Provide
+from litestar.di import Provide
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from community.errors import NotAuthenticated
 from community.identity.models import Member, Role
-from community.identity.permissions import Permission, has_permission
+from community.identity.permissions import Permission
 from community.identity.services import get_member
 from community.moderation.services import open_count
 from community.notify.services import unread_count
@@ -43,49 +42,32 @@ def is_htmx(request: Request[Any, Any, Any]) -> bool:
     return request.headers.get("hx-request") == "true"
 
 
-def provide_db(request: Request[Any, Any, Any]) -> AsyncSession:
-    """The request's session, opened and committed by UnitOfWorkMiddleware."""
-    session: AsyncSession = request.state.db
-    return session
-
-
-def provide_tenant(request: Request[Any, Any, Any]) -> TenantInfo:
-    return tenant_of(request)
-
-
-async def provide_viewer(
-    request: Request[Any, Any, Any], db: NamedDependency[AsyncSession]
-) -> Member | None:
-    """The logged-in member, when the session belongs to this request's tenant."""
-    session = request.session if "session" in request.scope else {}
-    member_id, tenant_id = session.get(SESSION_MEMBER), session.get(SESSION_TENANT)
-    tenant = tenant_of(request)
-    member = None
-    if isinstance(member_id, int) and tenant_id == tenant.id:
-        member = await get_member(db, tenant.id, member_id)
-    if member is not None:
-        unread = await unread_count(db, member)
-        queue = (
-            await open_count(db, tenant.id) if has_permission(member, Permission.MODERATE) else 0
-        )
-        request.state.viewer = Viewer(member.id, member.display_name, member.role, unread, queue)
-    else:
-        request.state.viewer = None
-    return member
-
-
-async def provide_scope(request: Request[Any, Any, Any], db: NamedDependency[AsyncSession]) -> Scope:
-    """The request's Scope: its session, its tenant as it is now, and the logged-in member."""
+async def provide_scope(request: Request[Any, Any, Any]) -> Scope:
+    """The request's Scope: the session UnitOfWorkMiddleware opened, the tenant as it is now
+    (its settings fresh, not from the host cache) and the logged-in member, or none."""
+    db: AsyncSession = request.state.db
     tenant = await tenant_info(db, tenant_of(request).id)
     request.state.tenant = tenant  # pages show the settings the services just used
-    member = await provide_viewer(request, db)
-    return Scope(db, tenant, member)
+    scope = Scope(db, tenant)
+    member = await _logged_in_member(request, scope)
+    request.state.viewer = await _viewer(scope.acting_as(member)) if member else None
+    return scope.acting_as(member)
 
 
-async def provide_member(viewer: NamedDependency[Member | None]) -> Member:
-    if viewer is None:
-        raise NotAuthenticated("Please log in first.")
-    return viewer
+async def _logged_in_member(request: Request[Any, Any, Any], scope: Scope) -> Member | None:
+    """The session's member, when the session was opened on this request's tenant."""
+    session = request.session if "session" in request.scope else {}
+    member_id, logged_into = session.get(SESSION_MEMBER), session.get(SESSION_TENANT)
+    if isinstance(member_id, int) and logged_into == scope.tenant_id:
+        return await get_member(scope, member_id)
+    return None
+
+
+async def _viewer(scope: Scope) -> Viewer:
+    member = scope.actor
+    unread = await unread_count(scope)
+    queue = await open_count(scope) if scope.can(Permission.MODERATE) else 0
+    return Viewer(member.id, member.display_name, member.role, unread, queue)
 
 
 def log_in(request: Request[Any, Any, Any], member: Member) -> None:
@@ -98,9 +80,5 @@ def log_out(request: Request[Any, Any, Any]) -> None:
 
 
 DEPENDENCIES = {
-    "db": Provide(provide_db, sync_to_thread=False),
-    "tenant": Provide(provide_tenant, sync_to_thread=False),
-    "viewer": Provide(provide_viewer),
-    "member": Provide(provide_member),
     "here": Provide(provide_scope),  # `scope` is a reserved name in Litestar handlers
 }

@@ -11,19 +11,20 @@ from litestar.exceptions import HTTPException, PermissionDeniedException, Valida
 from litestar.response import Redirect, Template
 
 from community.errors import DomainError, NotAuthenticated, ValidationFailed
+from community.l10n import N_
 from community.web.context import is_htmx
 from community.web.render import render
 
 log = logging.getLogger(__name__)
 
-CSRF_MESSAGE = "The form expired or was sent from another site. Reload the page and try again."
+CSRF_MESSAGE = N_("The form expired or was sent from another site. Reload the page and try again.")
 TITLES = {
-    401: "Please log in first.",
-    403: "Not allowed",
-    404: "Page not found",
-    429: "Too many attempts",
+    401: N_("Please log in first."),
+    403: N_("Not allowed"),
+    404: N_("Page not found"),
+    429: N_("Too many attempts"),
 }
-TOO_MANY = "Too many attempts from your address. Wait a few minutes and try again."
+TOO_MANY = N_("Too many attempts from your address. Wait a few minutes and try again.")
 
 
 def is_api(request: Request[Any, Any, Any]) -> bool:
@@ -45,7 +46,7 @@ def error_response(
         return Response(message, status_code=status_code, media_type=MediaType.TEXT)
     headers = {"HX-Retarget": "#flash", "HX-Reswap": "innerHTML"} if is_htmx(request) else None
     template = "partials/flash.html" if is_htmx(request) else "errors/error.html"
-    title = TITLES.get(status_code, "Something went wrong")
+    title = TITLES.get(status_code, N_("Something went wrong"))
     return render(
         request, template, status_code=status_code, headers=headers, title=title, message=message
     )
@@ -94,7 +95,7 @@ def on_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Re
 
 def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any] | Template:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return error_response(request, 500, "Something went wrong")
+    return error_response(request, 500, N_("Something went wrong"))
 
 
 EXCEPTION_HANDLERS: dict[type[Exception], Any] = {

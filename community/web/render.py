@@ -10,45 +10,36 @@ from litestar import Request
 from litestar.response import Redirect, Template
 from markupsafe import Markup
 
-from community.escalation import labels
-from community.escalation.services import may_wait_on_asker
-from community.i18n import time_ago, translator
-from community.ideas.models import STATUS_LABELS
 from community.identity.permissions import Permission, has_permission
-from community.moderation.services import REASON_LABELS as MODERATION_REASONS
-from community.notify.models import NOTIFICATION_TEXTS
+from community.l10n import SOURCE_LOCALE, Localizer, localizer
 from community.tenancy.services import TenantInfo
 from community.web.context import is_htmx
 
-VISIBILITY_LABELS = {
-    "pending": "Awaiting review",
-    "hidden": "Hidden pending review",
-    "rejected": "Rejected by a moderator",
-}
+
+def localizer_for(tenant: TenantInfo | None) -> Localizer:
+    """The tenant's language, and its time zone for dates: the one of its business calendar
+    (escalation settings) when it has one, else UTC."""
+    if tenant is None:
+        return localizer(SOURCE_LOCALE)
+    timezone = tenant.settings.escalation.calendar.get("timezone") or "UTC"
+    return localizer(tenant.locale, str(timezone))
 
 
 def base_context(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    """What every page's templates read. Translating (`_`, `ngettext`, `| translate`) and
+    formatting dates and numbers read `l10n`; the label tables are template globals that the
+    capabilities register (community.wiring.register_template_globals)."""
     tenant: TenantInfo | None = request.state.get("tenant")
-    locale = tenant.locale if tenant else "en"
+    l10n = localizer_for(tenant)
     viewer = request.state.get("viewer")
     return {
         "tenant": tenant,
-        "locale": locale,
+        "locale": l10n.locale,
+        "l10n": l10n,
         "viewer": viewer,
         "can": lambda permission: has_permission(viewer, Permission(permission)),
         "rank": tenant.rules.rank if tenant else str,
-        "_": translator(locale),
-        "ago": lambda moment: time_ago(moment, locale),
         "htmx": is_htmx(request),
-        "status_labels": STATUS_LABELS,
-        "reason_labels_mod": MODERATION_REASONS,
-        "visibility_labels": VISIBILITY_LABELS,
-        "notification_texts": NOTIFICATION_TEXTS,
-        "state_labels": labels.STATE_LABELS,
-        "rule_labels": labels.RULE_LABELS,
-        "priority_labels": labels.PRIORITY_LABELS,
-        "event_labels": labels.EVENT_LABELS,
-        "may_wait_on_asker": may_wait_on_asker,
         "now_ts": time.time(),
         "path": request.url.path,
     }

@@ -13,9 +13,9 @@ import time
 
 import pytest
 
+from community.demo.contact_centre import Case, ContactCentre
 from community.escalation.adapters.registry import new_signing_secret, validate_target
 from community.escalation.models import EscalationTarget, TargetKind
-from community.escalation.standin import Case, ContactCentre
 from community.identity.models import Role
 from tests.conftest import World
 from tests.e2e.test_journeys import log_in

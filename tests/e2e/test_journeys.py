@@ -89,7 +89,7 @@ async def test_vote_accept_and_certify_are_seen_by_the_answerer(
     thread = await world.thread("acme", ann, title="My router drops Wi-Fi every evening")
     async with world.unit() as session:
         answer = await forums.reply(
-            session, world.tenants["acme"], bob, thread.id, "Change the channel."
+            await world.scope(session, "acme", bob), thread.id, "Change the channel."
         )
     base, path = f"http://{live_server}", f"/t/{thread.id}/{thread.slug}"
 
@@ -130,12 +130,11 @@ async def test_a_voter_sees_the_moderator_plan_the_idea(
     await world.member("acme", "vic@example.com")
     await world.member("acme", "mod@example.com", Role.MODERATOR)
     async with world.unit() as session:
-        tenant_id = world.tenants["acme"]
         await forums.create_category(
-            session, tenant_id, slug="ideas", name="Ideas", kind=CategoryKind.IDEAS
+            await world.scope(session, "acme"), slug="ideas", name="Ideas", kind=CategoryKind.IDEAS
         )
         idea = await ideas.create_idea(
-            session, tenant_id, await session.merge(ann), board="ideas",
+            await world.scope(session, "acme", await session.merge(ann)), board="ideas",
             title="Dark mode for the customer area", body="Easier on the eyes at night.",
         )  # fmt: skip
     base, path = f"http://{live_server}", f"/ideas/{idea.id}"
@@ -181,7 +180,7 @@ async def test_a_flag_is_rejected_inline_and_the_author_is_told(
     thread = await world.thread("acme", ann, title="Which plan for a family of four?")
     async with world.unit() as session:
         spam = await forums.reply(
-            session, world.tenants["acme"], sam, thread.id, "Buy cheap watches!"
+            await world.scope(session, "acme", sam), thread.id, "Buy cheap watches!"
         )
     base, path = f"http://{live_server}", f"/t/{thread.id}/{thread.slug}"
 

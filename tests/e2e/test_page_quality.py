@@ -43,19 +43,20 @@ async def community_with_everything(world: World) -> dict[str, str]:
     thread = await world.thread("acme", ann, title="How do I reset my router?")
     async with world.unit() as session:
         tenant_id = world.tenants["acme"]
-        await forums.reply(session, tenant_id, bob, thread.id, "Hold **reset** for 10 s.")
-        await forums.create_category(
-            session, tenant_id, slug="ideas", name="Ideas", kind=CategoryKind.IDEAS
-        )
+        scope = await world.scope(session, "acme", bob)
+        await forums.reply(scope, thread.id, "Hold **reset** for 10 s.")
+        await forums.create_category(scope, slug="ideas", name="Ideas", kind=CategoryKind.IDEAS)
         idea = await ideas.create_idea(
-            session, tenant_id, await session.get(type(ann), ann.id), board="ideas",
+            scope.acting_as(await session.get(type(ann), ann.id)), board="ideas",
             title="Dark mode for the app", body="Please.",
         )  # fmt: skip
         tenant = await session.get(Tenant, tenant_id)
         assert tenant is not None
         tenant.preferences = {"moderation": {"premoderate_first_posts": 5}}
     async with world.unit() as session:
-        await forums.reply(session, world.tenants["acme"], bob, thread.id, "Call 06 12 34 56 78")
+        await forums.reply(
+            await world.scope(session, "acme", bob), thread.id, "Call 06 12 34 56 78"
+        )
     escalated, escalation_id, target_id = await escalated_thread(world, ann, mod)
     return {
         "home": "/",
@@ -94,10 +95,9 @@ async def escalated_thread(world: World, asker: Member, mod: Member) -> tuple[Th
             settings=settings, credentials=credentials, callback_secret=new_signing_secret(),
         )  # fmt: skip
         session.add(target)
-        actor = await session.get(Member, mod.id)
-        assert actor is not None
+        scope = await world.scope(session, "acme", await session.get(Member, mod.id))
         escalation = await escalations.escalate_by_hand(
-            session, world.tenants["acme"], actor, thread.id, "Call them back today, please."
+            scope, thread.id, "Call them back today, please."
         )
     return thread, escalation.id, target.id
 

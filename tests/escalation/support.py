@@ -12,9 +12,9 @@ from typing import Any
 from sqlalchemy import select
 from standardwebhooks.webhooks import Webhook
 
+from community.demo.contact_centre import ContactCentre
 from community.escalation.adapters.registry import new_signing_secret
 from community.escalation.models import Escalation, EscalationTarget, TargetKind
-from community.escalation.standin import ContactCentre
 from tests.conftest import World
 
 

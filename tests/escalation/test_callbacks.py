@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import func, select
 from standardwebhooks.webhooks import Webhook
 
+from community.demo.contact_centre import ContactCentre
 from community.escalation import services
 from community.escalation.models import EscalationState, EscalationTarget
-from community.escalation.standin import ContactCentre
 from community.forums.models import Post, Thread
 from community.identity.models import Member, Role
 from community.notify.models import Notification
@@ -35,8 +35,9 @@ async def _escalated(world: World, centre: ContactCentre) -> tuple[Thread, Escal
     target = await add_webhook_target(world, "acme", centre)
     async with world.unit() as session:
         actor = await session.get(Member, moderator.id)
-        assert actor is not None
-        await services.escalate_by_hand(session, world.tenants["acme"], actor, thread.id, "Help")
+        await services.escalate_by_hand(
+            await world.scope(session, "acme", actor), thread.id, "Help"
+        )
     return thread, target
 
 
@@ -93,9 +94,8 @@ async def test_a_resolved_case_resolves_the_thread_and_closes_the_escalation(
     async with world.unit() as session:  # the thread may escalate again later
         moderator = await session.scalar(select(Member).where(Member.role == Role.MODERATOR))
         assert moderator is not None
-        await services.escalate_by_hand(
-            session, world.tenants["acme"], moderator, thread.id, "Again"
-        )
+        scope = await world.scope(session, "acme", moderator)
+        await services.escalate_by_hand(scope, thread.id, "Again")
     assert len(await escalations(world, thread.id)) == 2
 
 
@@ -168,8 +168,7 @@ async def test_an_acknowledgement_may_arrive_before_the_delivery_is_recorded(
     thread = await world.thread("acme", asker)
     async with world.unit() as session:  # no target yet: the escalation stays pending
         actor = await session.get(Member, moderator.id)
-        assert actor is not None
-        await services.escalate_by_hand(session, world.tenants["acme"], actor, thread.id, "x")
+        await services.escalate_by_hand(await world.scope(session, "acme", actor), thread.id, "x")
     target = await add_webhook_target(world, "acme", centre)
     [pending] = await escalations(world)
     ack = _update("case.acknowledged", pending.idempotency_key, case_url="https://cc/CASE-0001")

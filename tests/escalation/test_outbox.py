@@ -21,11 +21,8 @@ pytestmark = pytest.mark.anyio
 async def _escalate(world: World, moderator: Member, thread_id: int, note: str = "Call her") -> int:
     async with world.unit() as session:
         actor = await session.get(Member, moderator.id)
-        assert actor is not None
-        escalation = await services.escalate_by_hand(
-            session, world.tenants["acme"], actor, thread_id, note
-        )
-        return escalation.id
+        scope = await world.scope(session, "acme", actor)
+        return (await services.escalate_by_hand(scope, thread_id, note)).id
 
 
 async def _limit_attempts(world: World, attempts: int) -> None:
@@ -111,8 +108,7 @@ async def test_after_the_last_attempt_it_fails_and_a_moderator_can_retry(world: 
                 .values(settings={"url": f"{centre.url}/webhook"})
             )
             actor = await session.get(Member, moderator.id)
-            assert actor is not None
-            await services.retry(session, world.tenants["acme"], actor, escalation_id)
+            await services.retry(await world.scope(session, "acme", actor), escalation_id)
         assert len(centre.cases()) == 1
     [retried] = await escalations(world)
     assert retried.state == EscalationState.ACKNOWLEDGED and retried.attempts == 1

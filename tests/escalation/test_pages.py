@@ -86,8 +86,7 @@ async def test_the_queue_escalates_an_item_s_thread_and_audits_it(
         from community.forums import services as forums
 
         author = await session.get(Member, newcomer.id)
-        assert author is not None
-        await forums.reply(session, world.tenants["acme"], author, thread.id, "Same here!")
+        await forums.reply(await world.scope(session, "acme", author), thread.id, "Same here!")
         item = await session.scalar(select(QueueItem))
         assert item is not None
     await world.member("acme", "mo@example.com", Role.MODERATOR)
@@ -116,9 +115,8 @@ async def test_the_escalations_page_shows_state_attempts_and_retries_failed_ones
     with contact_centre(fail_first=1) as centre:
         await add_webhook_target(world, "acme", centre)
         async with world.unit() as session:
-            actor = await session.get(Member, moderator.id)
-            assert actor is not None
-            await services.escalate_by_hand(session, tenant.id, actor, thread.id, "Please call")
+            scope = await world.scope(session, "acme", await session.get(Member, moderator.id))
+            await services.escalate_by_hand(scope, thread.id, "Please call")
         [failed] = await escalations(world)
         assert failed.state == EscalationState.FAILED
 

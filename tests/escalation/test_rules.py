@@ -34,18 +34,14 @@ async def _rules(world: World, tenant: str, **rules: Any) -> None:
 
 async def _reply(world: World, tenant: str, author: Member, thread_id: int, body: str) -> Post:
     async with world.unit() as session:
-        member = await session.get(Member, author.id)
-        assert member is not None
-        return await forums.reply(session, world.tenants[tenant], member, thread_id, body)
+        scope = await world.scope(session, tenant, await session.get(Member, author.id))
+        return await forums.reply(scope, thread_id, body)
 
 
 async def _ask(world: World, tenant: str, author: Member, title: str, body: str) -> Thread:
     async with world.unit() as session:
-        member = await session.get(Member, author.id)
-        assert member is not None
-        return await forums.create_thread(
-            session, world.tenants[tenant], member, category_slug="general", title=title, body=body
-        )
+        scope = await world.scope(session, tenant, await session.get(Member, author.id))
+        return await forums.create_thread(scope, category_slug="general", title=title, body=body)
 
 
 async def test_an_angry_asker_escalates_at_once_and_a_calm_one_does_not(world: World) -> None:
@@ -93,7 +89,7 @@ async def test_posts_keep_their_sentiment(world: World) -> None:
         world, "acme", asker, "Thanks everyone", "Thanks a lot, this works perfectly!"
     )
     async with world.unit() as session:
-        first = await forums.get_post(session, world.tenants["acme"], thread.id)
+        first = await forums.get_post(await world.scope(session, "acme"), thread.id)
     assert first.sentiment is not None and first.sentiment > 0.5
 
 
@@ -172,15 +168,18 @@ async def test_holidays_and_waiting_on_the_asker_push_the_deadline(world: World)
     helper = await world.member("acme", "helper@example.com")
     async with world.unit() as session:  # Tuesday 10:00 Paris someone asks for details...
         row = await session.get(Thread, thread.id)
-        actor = await session.get(Member, helper.id)
-        assert row is not None and actor is not None
-        await wait_on_asker(session, row, actor)
+        assert row is not None
+        await wait_on_asker(
+            await world.scope(session, "acme", await session.get(Member, helper.id)), row
+        )
         row.awaiting_asker_since = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
     assert await sweep_unresolved(world.sessions, world.jobs, tuesday_noon) == 0
     async with world.unit() as session:  # ...and the asker answers at 11:00 Paris: 1 h paused
         row = await session.get(Thread, thread.id)
         assert row is not None
-        await resume_clock(session, row, datetime(2026, 11, 24, 10, 0, tzinfo=UTC))
+        await resume_clock(
+            await world.scope(session, "acme"), row, datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+        )
         assert row.paused_business_seconds == 3600
     assert await sweep_unresolved(world.sessions, world.jobs, tuesday_noon) == 0
     later = datetime(2026, 11, 24, 12, 1, tzinfo=UTC)

@@ -19,8 +19,8 @@ from click.testing import CliRunner
 from standardwebhooks.webhooks import Webhook
 
 from community.cli import main
+from community.demo.contact_centre import ContactCentre, new_secret
 from community.escalation.payload import Asker, CasePayload, HistoryEntry, Message
-from community.escalation.standin import ContactCentre, new_secret
 
 SECRET = new_secret()
 CALLBACK_SECRET = new_secret()

@@ -28,6 +28,7 @@ from sqlalchemy import select
 
 from community.config import DeliveryOptions, Settings
 from community.db import session_scope, utcnow
+from community.demo.contact_centre import ContactCentre
 from community.escalation import services
 from community.escalation.adapters.registry import new_signing_secret
 from community.escalation.models import (
@@ -37,9 +38,9 @@ from community.escalation.models import (
     EscalationTarget,
     TargetKind,
 )
-from community.escalation.standin import ContactCentre
 from community.identity.models import Member, Role
 from community.jobs import ArqQueue
+from community.scope import Scope
 from community.tenancy.models import Tenant
 from tests.conftest import World, requires_postgres, requires_redis
 from workers.main import create_worker
@@ -94,18 +95,17 @@ class Scene:
     async def escalate(self) -> int:
         """The manual rule fires; its delivery job goes to Redis once the row is committed."""
         async with session_scope(self.world.sessions, self.queue) as session:
-            actor = await session.get(Member, self.moderator.id)
-            assert actor is not None
+            scope = await Scope.load(session, self.tenant_id, self.moderator.id)
             escalation = await services.escalate_by_hand(
-                session, self.tenant_id, actor, self.thread_id, "Customer cannot work"
+                scope, self.thread_id, "Customer cannot work"
             )
             return escalation.id
 
     async def retry(self, escalation_id: int) -> None:
         async with session_scope(self.world.sessions, self.queue) as session:
-            actor = await session.get(Member, self.moderator.id)
-            assert actor is not None
-            await services.retry(session, self.tenant_id, actor, escalation_id)
+            await services.retry(
+                await Scope.load(session, self.tenant_id, self.moderator.id), escalation_id
+            )
 
     async def escalation(self, escalation_id: int) -> Escalation:
         async with session_scope(self.world.sessions) as session:

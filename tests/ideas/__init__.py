@@ -26,7 +26,7 @@ async def make_board(
 ) -> None:
     async with world.unit() as session:
         await forums.create_category(
-            session, world.tenants[tenant], slug=slug, name=name, kind=CategoryKind.IDEAS
+            await world.scope(session, tenant), slug=slug, name=name, kind=CategoryKind.IDEAS
         )
 
 
@@ -40,31 +40,29 @@ async def make_idea(
     board: str = BOARD,
 ) -> Idea:
     async with world.unit() as session:
-        author = await session.merge(author)
         return await ideas.create_idea(
-            session, world.tenants[tenant], author, board=board, title=title,
-            body=body or f"Details of {title}.",
+            await world.scope(session, tenant, await session.merge(author)), board=board,
+            title=title, body=body or f"Details of {title}.",
         )  # fmt: skip
 
 
 async def vote(world: World, member: Member, idea: Idea, tenant: str = "acme") -> None:
     async with world.unit() as session:
-        member = await session.merge(member)
-        await ideas.vote(session, world.tenants[tenant], member, idea.id)
+        await ideas.vote(await world.scope(session, tenant, await session.merge(member)), idea.id)
 
 
 async def set_status(
     world: World, actor: Member, idea: Idea, status: str, response: str = "We decided."
 ) -> None:
     async with world.unit() as session:
-        actor = await session.merge(actor)
-        await ideas.change_status(session, world.tenants["acme"], actor, idea.id, status, response)
+        deciding = await world.scope(session, "acme", await session.merge(actor))
+        await ideas.change_status(deciding, idea.id, status, response)
 
 
 async def merge(world: World, actor: Member, duplicate: Idea, original: Idea) -> None:
     async with world.unit() as session:
-        actor = await session.merge(actor)
-        await ideas.merge(session, world.tenants["acme"], actor, duplicate.id, original.id)
+        merging = await world.scope(session, "acme", await session.merge(actor))
+        await ideas.merge(merging, duplicate.id, original.id)
 
 
 async def add_members(world: World, prefix: str, n: int, tenant: str = "acme") -> list[Member]:

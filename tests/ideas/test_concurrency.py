@@ -31,7 +31,6 @@ async def test_two_hundred_concurrent_voters_keep_the_count_exact(world: World) 
     await make_board(world)
     ann = await world.member("acme", "ann@example.com")
     idea = await make_idea(world, ann, "Dark mode for the dashboard")
-    tenant_id = world.tenants["acme"]
     voters = await add_members(world, "voter", 200)
     rng = random.Random(11)
     # each voter votes; about a third withdraw, some of those vote again, some click twice
@@ -45,7 +44,7 @@ async def test_two_hundred_concurrent_voters_keep_the_count_exact(world: World) 
         for action in plan:
             async with gate, session_scope(world.sessions, world.jobs) as session:
                 change = ideas.vote if action == "vote" else ideas.unvote
-                await change(session, tenant_id, voter, idea.id)
+                await change(await world.scope(session, "acme", voter), idea.id)
 
     await asyncio.gather(*(act(v, p) for v, p in zip(voters, plans, strict=True)))
     await world.jobs.drain()
@@ -64,7 +63,7 @@ async def test_same_member_clicking_many_times_at_once_counts_once(world: World)
 
     async def click() -> None:
         async with session_scope(world.sessions, world.jobs) as session:
-            await ideas.vote(session, world.tenants["acme"], bob, idea.id)
+            await ideas.vote(await world.scope(session, "acme", bob), idea.id)
 
     await asyncio.gather(*(click() for _ in range(10)))
     assert (await reload(world, idea)).vote_count == 1 == await counted_votes(world, idea)
@@ -94,7 +93,7 @@ async def test_votes_racing_a_merge_are_counted_once_on_the_original(world: Worl
         for target in ideas_to_vote:
             try:
                 async with gate, session_scope(world.sessions, world.jobs) as session:
-                    await ideas.vote(session, tenant_id, voter, target.id)
+                    await ideas.vote(await world.scope(session, "acme", voter), target.id)
             except ValidationFailed:
                 refused.append(voter.id)  # the duplicate was merged first
             else:
@@ -105,7 +104,7 @@ async def test_votes_racing_a_merge_are_counted_once_on_the_original(world: Worl
     async def merge_midway() -> None:
         await some_votes_in.wait()
         async with session_scope(world.sessions, world.jobs) as session:
-            await ideas.merge(session, tenant_id, mod, duplicate.id, original.id)
+            await ideas.merge(await world.scope(session, "acme", mod), duplicate.id, original.id)
 
     await asyncio.gather(merge_midway(), *(act(v, t) for v, t in zip(voters, targets, strict=True)))
     await world.jobs.drain()

@@ -489,12 +489,9 @@ async def test_merging_moves_votes_followers_and_redirects(
     for member in (both, only_orig):
         await vote(world, member, original)
     async with world.unit() as session:
-        follower = await session.merge(follower)
-        await notify.follow(session, follower, duplicate.thread_id)
-        await forums.reply(
-            session, world.tenants["acme"], follower, duplicate.thread_id,
-            "A comment on the duplicate",
-        )  # fmt: skip
+        following = await world.scope(session, "acme", await session.merge(follower))
+        await notify.follow(following, duplicate.thread_id)
+        await forums.reply(following, duplicate.thread_id, "A comment on the duplicate")
     await world.member("acme", "mod@example.com", Role.MODERATOR)
     moderator: Client = client_for("acme.test")
     await moderator.login("mod@example.com")
@@ -645,9 +642,8 @@ async def test_newest_and_recently_updated(client: Client, world: World, board: 
     newest = await client.get("/ideas?sort=newest")
     assert idea_ids(newest.text) == [third.id, second.id, first.id]
     async with world.unit() as session:
-        await forums.reply(
-            session, world.tenants["acme"], await session.merge(ann), first.thread_id, "Bump"
-        )
+        bumping = await world.scope(session, "acme", await session.merge(ann))
+        await forums.reply(bumping, first.thread_id, "Bump")
     await set_status(world, mod, second, "under_review")
     updated = await client.get("/ideas?sort=updated")
     assert idea_ids(updated.text) == [second.id, first.id, third.id]
@@ -752,10 +748,18 @@ async def test_ideas_stay_out_of_the_forum(client: Client, world: World, board: 
         f"/t/{idea.thread_id}/{forums.slugify('Dark mode for the dashboard')}"
     )
     assert as_thread.status_code in {301, 302, 303, 307}
-    assert as_thread.headers["location"] == f"/ideas/{idea.id}"
+    assert as_thread.headers["location"] == f"/ideas/thread/{idea.thread_id}"
+    to_idea = await client.get(as_thread.headers["location"])
+    assert to_idea.status_code == 302 and to_idea.headers["location"] == f"/ideas/{idea.id}"
     short = await client.get(f"/t/{idea.thread_id}")
     final = await client.get(short.headers["location"])
-    assert final.headers["location"] == f"/ideas/{idea.id}"
+    assert final.headers["location"] == f"/ideas/thread/{idea.thread_id}"
+    paged = await client.get(f"/ideas/thread/{idea.thread_id}?page=2")
+    assert paged.headers["location"] == f"/ideas/{idea.id}?page=2"
+    first_page = await client.get(f"/ideas/thread/{idea.thread_id}?page=1")
+    assert first_page.headers["location"] == f"/ideas/{idea.id}"
+    not_an_idea = await client.get(f"/ideas/thread/{idea.thread_id - 1}")
+    assert not_an_idea.status_code == 404
 
 
 async def test_ask_refuses_the_idea_board(client: Client, world: World, board: str) -> None:

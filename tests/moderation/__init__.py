@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from community.db import utcnow
+from community.db import bind_tenant, utcnow
 from community.forums import services as forums
 from community.forums.models import Category, Post, Thread, ThreadKind
 from community.identity.models import Member, Role
@@ -36,10 +36,9 @@ async def trusting(world: World, tenant: str = "acme", **rules: Any) -> None:
 
 async def premoderate(world: World, slug: str, tenant: str = "acme") -> None:
     async with world.unit() as session:
+        bind_tenant(session, world.tenants[tenant])
         await session.execute(
-            update(Category)
-            .where(Category.tenant_id == world.tenants[tenant], Category.slug == slug)
-            .values(premoderated=True)
+            update(Category).where(Category.slug == slug).values(premoderated=True)
         )
 
 
@@ -60,19 +59,18 @@ async def ask(
     tenant: str = "acme",
 ) -> Thread:  # fmt: skip
     async with world.unit() as session:
-        author = await session.merge(author)
+        scope = await world.scope(session, tenant, await session.merge(author))
         return await forums.create_thread(
-            session, world.tenants[tenant], author, category_slug=category, title=title,
-            body=body, kind=ThreadKind.QUESTION,
-        )  # fmt: skip
+            scope, category_slug=category, title=title, body=body, kind=ThreadKind.QUESTION
+        )
 
 
 async def reply(
     world: World, author: Member, thread: Thread, body: str, tenant: str = "acme"
 ) -> Post:
     async with world.unit() as session:
-        author = await session.merge(author)
-        return await forums.reply(session, world.tenants[tenant], author, thread.id, body)
+        scope = await world.scope(session, tenant, await session.merge(author))
+        return await forums.reply(scope, thread.id, body)
 
 
 async def opening_post(world: World, thread: Thread) -> Post:
@@ -135,13 +133,8 @@ async def flags_on(world: World, post: Post) -> list[Flag]:
 
 async def audit_rows(world: World, tenant: str = "acme") -> list[AuditEntry]:
     async with world.unit() as session:
-        return list(
-            await session.scalars(
-                select(AuditEntry)
-                .where(AuditEntry.tenant_id == world.tenants[tenant])
-                .order_by(AuditEntry.id)
-            )
-        )
+        bind_tenant(session, world.tenants[tenant])
+        return list(await session.scalars(select(AuditEntry).order_by(AuditEntry.id)))
 
 
 async def logged_in(client_for: Any, email: str, host: str = "acme.test") -> Client:

@@ -165,10 +165,10 @@ async def test_the_queue_oldest_first_with_filters(client_for: Any, world: World
     ann = await fetch(world, Member, rude.author_id)
     billing = await quick_member(world, "acme", "Biller")
     async with world.unit() as session:
-        biller = await session.merge(billing)
+        scope = await world.scope(session, "acme", await session.merge(billing))
         thread = await forums.create_thread(
-            session, world.tenants["acme"], biller, category_slug="billing",
-            title="Charged twice again", body="You morons charged me twice",
+            scope, category_slug="billing", title="Charged twice again",
+            body="You morons charged me twice",
         )  # fmt: skip
     billed = await opening_post(world, thread)
     items = [await queued(world, p) for p in (rude, leak, billed)]
@@ -204,9 +204,8 @@ async def test_queue_figures(client_for: Any, world: World) -> None:
     items = [await queued(world, p) for p in posts]
     for item, minutes in zip(items[:3], (10, 20, 60), strict=True):
         async with world.unit() as session:
-            await moderation.decide(
-                session, world.tenants["acme"], await session.merge(mod), item.id, "approve"
-            )
+            scope = await world.scope(session, "acme", await session.merge(mod))
+            await moderation.decide(scope, item.id, "approve")
         await backdate_item(
             world, item, created=timedelta(minutes=minutes + 5), decided=timedelta(minutes=5)
         )

@@ -78,12 +78,11 @@ async def at_once(calls: list[Any]) -> list[BaseException | None]:
 async def test_twenty_moderators_claim_one_item_and_exactly_one_wins(world: World) -> None:
     _, item = await held_post(world)
     moderators = await add_members(world, "mod", 20, Role.MODERATOR)
-    tenant_id = world.tenants["acme"]
 
     def claim(mod: Member) -> Any:
         async def go() -> None:
             async with session_scope(world.sessions, world.jobs) as session:
-                await moderation.claim(session, tenant_id, mod, item.id)
+                await moderation.claim(await world.scope(session, "acme", mod), item.id)
 
         return go
 
@@ -102,12 +101,12 @@ async def test_twenty_moderators_claim_one_item_and_exactly_one_wins(world: Worl
 async def test_concurrent_decisions_on_one_item_leave_one_decision(world: World) -> None:
     post, item = await held_post(world)
     moderators = await add_members(world, "mod", 10, Role.MODERATOR)
-    tenant_id = world.tenants["acme"]
 
     def decide(mod: Member, action: str) -> Any:
         async def go() -> None:
             async with session_scope(world.sessions, world.jobs) as session:
-                await moderation.decide(session, tenant_id, mod, item.id, action, "Decided")
+                scope = await world.scope(session, "acme", mod)
+                await moderation.decide(scope, item.id, action, "Decided")
 
         return go
 
@@ -139,12 +138,12 @@ async def test_flags_sent_at_once_hide_the_post_once(world: World) -> None:
         for item in await session.scalars(select(QueueItem).where(QueueItem.post_id == post.id)):
             item.state = ItemState.APPROVED
     flaggers = await add_members(world, "flagger", 8, Role.MEMBER)
-    tenant_id = world.tenants["acme"]
 
     def flag(member: Member) -> Any:
         async def go() -> None:
             async with session_scope(world.sessions, world.jobs) as session:
-                await moderation.flag_post(session, tenant_id, member, post.id, "abusive")
+                scope = await world.scope(session, "acme", member)
+                await moderation.flag_post(scope, post.id, "abusive")
 
         return go
 

@@ -4,13 +4,15 @@ import re
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from community.forums import services as forums
 from community.forums.models import Post, Thread, ThreadKind
 from community.identity.models import Member, Role
 from community.moderation.models import AuditEntry
-from community.qa.services import certify
+from community.qa.services import certify, do_certify
+from community.scoring.models import Reason, ReputationEvent
+from community.scoring.recompute import recompute_counters
 from community.votes.services import vote
 from tests.conftest import Client, World
 
@@ -27,7 +29,8 @@ async def fresh(world: World, member: Member) -> Member:
 async def answer(world: World, thread: Thread, author: Member, body: str) -> int:
     async with world.unit() as session:
         writer = await session.get(Member, author.id)
-        return (await forums.reply(session, thread.tenant_id, writer, thread.id, body)).id
+        scope = await world.scope(session, "acme", writer)
+        return (await forums.reply(scope, thread.id, body)).id
 
 
 async def question_post(world: World, thread: Thread) -> int:
@@ -45,7 +48,7 @@ async def reputations(world: World, *members: Member) -> list[int]:
 
 async def upvote(world: World, voter: Member, post_id: int) -> None:
     async with world.unit() as session:
-        await vote(session, voter.tenant_id, voter, post_id, 1)
+        await vote(await world.scope(session, "acme", voter), post_id, 1)
 
 
 def article(html: str, post_id: int) -> str:
@@ -377,7 +380,7 @@ async def test_the_status_filter_on_lists(client: Client, world: World, question
     await client.login("ann@example.com")
     await client.submit(f"/p/{question.bob_answer}/accept", {})
     async with world.unit() as session:
-        await certify(session, certified.tenant_id, erin, billing_answer)
+        await certify(await world.scope(session, "acme", erin), billing_answer)
 
     async def titles(url: str) -> set[str]:
         response = await client.get(url)
@@ -432,3 +435,92 @@ async def test_every_change_of_resolution_is_audited(
         (erin.id, "answer.uncertify", *subject),
         (question.ann.id, "answer.accept", *subject),
     ], "a refused attempt leaves no entry"
+
+
+async def certify_as_escalation(world: World, certifier: Member, post_id: int, note: str) -> None:
+    """What escalation's resolution does: the unguarded `do_certify`, the thread locked."""
+    async with world.unit() as session:
+        scope = await world.scope(session, "acme", certifier)
+        post = await session.get(Post, post_id)
+        thread = await session.scalar(
+            select(Thread).where(Thread.id == post.thread_id).with_for_update()
+        )
+        await do_certify(scope, thread, post, note)
+
+
+async def ledger(world: World) -> tuple[dict[int, int], dict[int, int], dict[int, int]]:
+    """Each member's points by the ledger, by members.reputation, and the certification
+    points alone (by the ledger)."""
+    async with world.unit() as session:
+        by_events = dict(
+            (
+                await session.execute(
+                    select(ReputationEvent.member_id, func.sum(ReputationEvent.points)).group_by(
+                        ReputationEvent.member_id
+                    )
+                )
+            ).all()
+        )
+        counters = dict((await session.execute(select(Member.id, Member.reputation))).all())
+        certified = dict(
+            (
+                await session.execute(
+                    select(ReputationEvent.member_id, func.sum(ReputationEvent.points))
+                    .where(ReputationEvent.reason == Reason.ANSWER_CERTIFIED)
+                    .group_by(ReputationEvent.member_id)
+                )
+            ).all()
+        )
+    return by_events, counters, certified
+
+
+async def test_a_resolution_certifying_another_answer_takes_the_points_back(
+    client: Client, world: World, question: Question
+) -> None:
+    erin = await world.member("acme", "erin@example.com", Role.EXPERT)
+    agent = await world.member("acme", "agent@example.com", Role.AGENT)  # may not certify
+    await client.login("erin@example.com")
+    assert (await client.submit(f"/p/{question.bob_answer}/certify", {})).status_code == 303
+    assert await reputations(world, question.bob, question.carol) == [26, 1]
+
+    await certify_as_escalation(world, agent, question.carol_answer, "Resolved by the agent")
+    assert await reputations(world, question.bob, question.carol, agent) == [1, 26, 0]
+    by_events, counters, certified = await ledger(world)
+    assert certified == {question.bob.id: 0, question.carol.id: 25}, "points moved exactly once"
+    assert {m: counters[m] for m in by_events} == by_events, "the ledger and counters agree"
+
+    await certify_as_escalation(world, agent, question.carol_answer, "Resolved by the agent")
+    assert await ledger(world) == (by_events, counters, certified), "the same again: no-op"
+    async with world.unit() as session:
+        await recompute_counters(await world.scope(session, "acme"))
+    assert await ledger(world) == (by_events, counters, certified), "recompute agrees"
+    async with world.unit() as session:
+        thread = await session.get(Thread, question.thread.id)
+        assert (thread.certified_post_id, thread.certified_by_id) == (
+            question.carol_answer,
+            agent.id,
+        )
+        assert thread.certified_note == "Resolved by the agent"
+        entries = (
+            await session.execute(
+                select(AuditEntry.actor_id, AuditEntry.action).order_by(AuditEntry.id)
+            )
+        ).all()
+    assert entries == [(erin.id, "answer.certify"), (agent.id, "answer.certify")]
+
+
+async def test_a_resolution_with_the_certifiers_own_answer_pays_nobody(
+    client: Client, world: World, question: Question
+) -> None:
+    """The customer-service account certifies its own answer: the answer certified before
+    loses its points, and nobody earns points for an answer they certify themselves."""
+    await world.member("acme", "erin@example.com", Role.EXPERT)
+    agent = await world.member("acme", "agent@example.com", Role.AGENT)
+    official = await answer(world, question.thread, agent, "Official answer: a new router")
+    await client.login("erin@example.com")
+    await client.submit(f"/p/{question.bob_answer}/certify", {})
+    await certify_as_escalation(world, agent, official, "Resolved by customer service")
+    assert await reputations(world, question.bob, agent) == [1, 1]
+    by_events, counters, certified = await ledger(world)
+    assert certified == {question.bob.id: 0}
+    assert {m: counters[m] for m in by_events} == by_events

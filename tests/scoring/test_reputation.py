@@ -21,9 +21,10 @@ from community.forums import services as forums
 from community.forums.models import Category, Post, Thread, ThreadKind
 from community.identity.models import Member, Role
 from community.qa import services as qa
+from community.scope import Scope
 from community.scoring.badges import check_badges
 from community.scoring.models import MemberBadge, Reason, ReputationDay, ReputationEvent
-from community.scoring.recompute import recompute_counters
+from community.scoring.recompute import recompute_counters, recompute_tenants
 from community.scoring.rules import DEFAULT_POINTS
 from community.scoring.settings import ScoringForm, update_scoring
 from community.votes.models import Vote
@@ -52,17 +53,16 @@ async def ask(
     kind: ThreadKind = ThreadKind.QUESTION,
 ) -> Thread:  # fmt: skip
     async with world.unit() as session:
-        writer = await session.get(Member, author.id)
         return await forums.create_thread(
-            session, writer.tenant_id, writer, category_slug=category, title=title,
-            body=f"About {title}", kind=kind,
+            await Scope.load(session, author.tenant_id, author.id), category_slug=category,
+            title=title, body=f"About {title}", kind=kind,
         )  # fmt: skip
 
 
 async def answer(world: World, thread: Thread, author: Member, body: str = "Try this") -> int:
     async with world.unit() as session:
-        writer = await session.get(Member, author.id)
-        return (await forums.reply(session, thread.tenant_id, writer, thread.id, body)).id
+        writing = await Scope.load(session, author.tenant_id, author.id)
+        return (await forums.reply(writing, thread.id, body)).id
 
 
 async def opening_post(world: World, thread: Thread) -> int:
@@ -220,10 +220,10 @@ async def test_the_daily_cap_on_points_from_upvotes(
     await vote_api(dave, scene.bob_answer, 1)
     assert await reputation(world, scene.bob) == 1 + 200
     async with world.unit() as session:
-        await vote(session, scene.thread.tenant_id, eve, scene.bob_answer, 1)
+        await vote(await world.scope(session, "acme", eve), scene.bob_answer, 1)
     assert await reputation(world, scene.bob) == 1 + 200, "nothing above the cap"
     async with world.unit() as session:
-        await vote(session, scene.thread.tenant_id, eve, scene.bob_answer, -1)
+        await vote(await world.scope(session, "acme", eve), scene.bob_answer, -1)
     assert await reputation(world, scene.bob) == 1 + 200 - 2, "downvotes are not capped away"
     assert (await vote_api(client, scene.bob_answer, 1))["my_vote"] == 0
     assert await reputation(world, scene.bob) == 1 + 50 - 2, "Carol's 150 is taken back"
@@ -243,30 +243,29 @@ async def test_the_cap_counts_question_and_answer_upvotes_together(
         )  # fmt: skip
         session.add(admin)
         await session.flush()
-        await update_scoring(session, scene.thread.tenant_id, admin, scoring_form(60))
+        await update_scoring(await world.scope(session, "acme", admin), scoring_form(60))
     own_answer = await answer(world, scene.thread, scene.ann, "Self-answer")
     for voter in voters:
         async with world.unit() as session:
-            await vote(session, scene.thread.tenant_id, voter, scene.question, 1)
-            await vote(session, scene.thread.tenant_id, voter, own_answer, 1)
+            voting = await world.scope(session, "acme", voter)
+            await vote(voting, scene.question, 1)
+            await vote(voting, own_answer, 1)
     assert await reputation(world, scene.ann) == 1 + 60
 
 
 async def test_accepting_and_certifying_by_the_rules(world: World, scene: Scene) -> None:
     erin = await world.member("acme", "erin@example.com", Role.EXPERT)
-    tenant_id = scene.thread.tenant_id
     async with world.unit() as session:
-        await qa.accept(
-            session, tenant_id, await session.get(Member, scene.ann.id), scene.bob_answer
-        )
+        ann = await session.get(Member, scene.ann.id)
+        await qa.accept(await world.scope(session, "acme", ann), scene.bob_answer)
     assert [await reputation(world, m) for m in (scene.bob, scene.ann)] == [1 + 15, 1 + 2]
     async with world.unit() as session:
-        await qa.certify(session, tenant_id, erin, scene.bob_answer, "Official")
+        await qa.certify(await world.scope(session, "acme", erin), scene.bob_answer, "Official")
     assert await reputation(world, scene.bob) == 1 + 15 + 25
     assert await reputation(world, erin) == 0, "certifying earns the expert nothing"
     async with world.unit() as session:
-        await qa.uncertify(session, tenant_id, erin, scene.bob_answer)
-        await qa.unaccept(session, tenant_id, scene.ann, scene.bob_answer)
+        await qa.uncertify(await world.scope(session, "acme", erin), scene.bob_answer)
+        await qa.unaccept(await world.scope(session, "acme", scene.ann), scene.bob_answer)
     assert [await reputation(world, m) for m in (scene.bob, scene.ann)] == [1, 1]
 
 
@@ -291,14 +290,14 @@ async def test_badges_follow_what_members_did(world: World, scene: Scene) -> Non
     await answer(world, talk, scene.dave, "My desk")
     expert = await world.member("acme", "erin@example.com", Role.EXPERT)
     async with world.unit() as session:
-        await qa.accept(session, scene.thread.tenant_id, scene.ann, scene.bob_answer)
+        await qa.accept(await world.scope(session, "acme", scene.ann), scene.bob_answer)
     assert await badges_of(world, scene.bob) == {"first_answer", "first_accepted"}
     async with world.unit() as session:
-        await qa.certify(session, scene.thread.tenant_id, expert, scene.bob_answer)
+        await qa.certify(await world.scope(session, "acme", expert), scene.bob_answer)
     assert await badges_of(world, scene.bob) == {"first_answer", "first_accepted", "certified"}
     async with world.unit() as session:
-        await qa.unaccept(session, scene.thread.tenant_id, scene.ann, scene.bob_answer)
-        assert await check_badges(session, scene.thread.tenant_id, scene.bob.id) == []
+        await qa.unaccept(await world.scope(session, "acme", scene.ann), scene.bob_answer)
+        assert await check_badges(await world.scope(session, "acme"), scene.bob.id) == []
     assert "first_accepted" in await badges_of(world, scene.bob), "a badge once earned stays"
     assert "first_answer" not in await badges_of(world, scene.dave), (
         "a discussion reply is no answer"
@@ -308,7 +307,7 @@ async def test_badges_follow_what_members_did(world: World, scene: Scene) -> Non
 async def test_a_badge_is_awarded_once(world: World, scene: Scene) -> None:
     await ask(world, scene.ann, "A second question of mine")
     async with world.unit() as session:
-        assert await check_badges(session, scene.thread.tenant_id, scene.ann.id) == []
+        assert await check_badges(await world.scope(session, "acme"), scene.ann.id) == []
         held = await session.scalar(
             select(func.count()).where(MemberBadge.member_id == scene.ann.id)
         )
@@ -377,7 +376,6 @@ async def corrupt(session: AsyncSession, tenant_id: int) -> None:
 
 async def random_workload(world: World, tenant: str, rng: random.Random) -> None:
     """Members voting, withdrawing, switching, answering, accepting and certifying."""
-    tenant_id = world.tenants[tenant]
     people = [await world.member(tenant, f"m{n}-{tenant}@example.com") for n in range(6)]
     expert = await world.member(tenant, f"expert-{tenant}@example.com", Role.EXPERT)
     moderator = await world.member(tenant, f"mod-{tenant}@example.com", Role.MODERATOR)
@@ -400,26 +398,34 @@ async def random_workload(world: World, tenant: str, rng: random.Random) -> None
             async with world.unit() as session:
                 if roll < 0.65:
                     voter = rng.choice(everyone)
-                    await vote(session, tenant_id, voter, rng.choice(posts), rng.choice([1, 1, -1]))
+                    await vote(
+                        await world.scope(session, tenant, voter),
+                        rng.choice(posts),
+                        rng.choice([1, 1, -1]),
+                    )
                 elif roll < 0.75:
                     writer = await session.get(Member, rng.choice(everyone).id)
-                    new = await forums.reply(session, tenant_id, writer, thread.id, f"More {_step}")
+                    writing = await world.scope(session, tenant, writer)
+                    new = await forums.reply(writing, thread.id, f"More {_step}")
                     posts.append(new.id)
                     answers[thread.id].append(new.id)
                 elif roll < 0.85:
                     actor = rng.choice([moderator, *people])
                     change = rng.choice([qa.accept, qa.accept, qa.unaccept])
-                    await change(session, tenant_id, actor, rng.choice(answers[thread.id]))
+                    await change(
+                        await world.scope(session, tenant, actor), rng.choice(answers[thread.id])
+                    )
                 elif roll < 0.95:
                     certifier = rng.choice([expert, moderator])
                     post_id = rng.choice(answers[thread.id])
+                    certifying = await world.scope(session, tenant, certifier)
                     if rng.random() < 0.7:
-                        await qa.certify(session, tenant_id, certifier, post_id, f"note {_step}")
+                        await qa.certify(certifying, post_id, f"note {_step}")
                     else:
-                        await qa.uncertify(session, tenant_id, certifier, post_id)
+                        await qa.uncertify(certifying, post_id)
                 else:
                     doomed = rng.choice(answers[thread.id])
-                    await forums.delete_post(session, tenant_id, moderator, doomed)
+                    await forums.delete_post(await world.scope(session, tenant, moderator), doomed)
         except DomainError:
             pass  # refused (own post, not the asker, deleted post...): nothing was written
 
@@ -460,7 +466,7 @@ async def test_live_counters_equal_the_ledger_and_recompute_rebuilds_them(world:
         await corrupt(session, globex)
     async with world.unit() as session:
         assert await counters(session, acme) != before
-        await recompute_counters(session, acme)
+        await recompute_counters(await world.scope(session, "acme"))
     async with world.unit() as session:
         after = await counters(session, acme)
         globex_untouched = await counters(session, globex)
@@ -470,8 +476,7 @@ async def test_live_counters_equal_the_ledger_and_recompute_rebuilds_them(world:
     assert after.thread_count == before.thread_count
     assert after.days == before.days
     assert globex_untouched != before_globex, "recomputing one tenant leaves the others alone"
-    async with world.unit() as session:
-        await recompute_counters(session)
+    assert await recompute_tenants(world.sessions) == 2
     async with world.unit() as session:
         assert await counters(session, globex) == before_globex
         assert await counters(session, acme) == before
@@ -573,7 +578,7 @@ async def test_two_hundred_concurrent_voters_keep_every_number_exact(
         )  # fmt: skip
         session.add(boss)
         await session.flush()
-        await update_scoring(session, tenant_id, boss, scoring_form(100_000))
+        await update_scoring(await world.scope(session, "acme", boss), scoring_form(100_000))
     voters = await add_members(world, "acme", "voter", 200)
     rng = random.Random(7)
     sequences = [[rng.choice([1, -1]) for _ in range(rng.randint(1, 4))] for _ in voters]
@@ -582,7 +587,7 @@ async def test_two_hundred_concurrent_voters_keep_every_number_exact(
     async def voter_runs(voter: Member, sequence: list[int]) -> None:
         for value in sequence:
             async with gate, session_scope(world.sessions, world.jobs) as session:
-                await vote(session, tenant_id, voter, scene.question, value)
+                await vote(await world.scope(session, "acme", voter), scene.question, value)
 
     await asyncio.gather(*(voter_runs(v, s) for v, s in zip(voters, sequences, strict=True)))
     await world.jobs.drain()
@@ -605,7 +610,7 @@ async def test_two_hundred_concurrent_voters_keep_every_number_exact(
     assert score == summed == ups - downs
     assert rep == events == days == 1 + 5 * ups - 2 * downs
     async with world.unit() as session:
-        await recompute_counters(session, tenant_id)
+        await recompute_counters(await world.scope(session, "acme"))
     async with world.unit() as session:
         assert await session.scalar(select(Post.score).where(Post.id == scene.question)) == score
         assert (
@@ -619,19 +624,17 @@ async def test_the_daily_cap_holds_under_concurrent_votes_on_different_posts(
 ) -> None:
     """Bob wrote 40 answers; 40 members upvote one each at the same time: 400 points of
     upvotes, of which the daily cap lets 200 through."""
-    tenant_id = scene.thread.tenant_id
     async with world.unit() as session:
-        bob = await session.get(Member, scene.bob.id)
+        answering = await world.scope(session, "acme", await session.get(Member, scene.bob.id))
         targets = [
-            (await forums.reply(session, tenant_id, bob, scene.thread.id, f"Answer {n}")).id
-            for n in range(40)
+            (await forums.reply(answering, scene.thread.id, f"Answer {n}")).id for n in range(40)
         ]
     voters = await add_members(world, "acme", "fan", 40)
     gate = asyncio.Semaphore(15)
 
     async def upvote(voter: Member, post_id: int) -> None:
         async with gate, session_scope(world.sessions, world.jobs) as session:
-            await vote(session, tenant_id, voter, post_id, 1)
+            await vote(await world.scope(session, "acme", voter), post_id, 1)
 
     await asyncio.gather(*(upvote(v, p) for v, p in zip(voters, targets, strict=True)))
     await world.jobs.drain()

@@ -24,7 +24,8 @@ async def question_post(world: World, thread: Thread) -> int:
 async def answer(world: World, thread: Thread, author: Member, body: str = "Try this") -> int:
     async with world.unit() as session:
         writer = await session.get(Member, author.id)
-        return (await forums.reply(session, thread.tenant_id, writer, thread.id, body)).id
+        scope = await world.scope(session, "acme", writer)
+        return (await forums.reply(scope, thread.id, body)).id
 
 
 async def reputation(world: World, member: Member) -> int:

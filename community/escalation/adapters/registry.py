@@ -31,6 +31,7 @@ from community.escalation.adapters.webhook import SECRET_PREFIX, WebhookAdapter,
 from community.escalation.adapters.zendesk import ZendeskAdapter
 from community.escalation.models import EscalationTarget, TargetKind
 from community.escalation.payload import CasePayload
+from community.l10n import N_
 
 MASK = "••••"
 MIN_SECRET_BYTES = 24
@@ -56,47 +57,62 @@ def _secret(name: str, label: str, help: str = "", required: bool = True) -> Tar
 
 TARGET_FIELDS: dict[TargetKind, tuple[TargetField, ...]] = {
     TargetKind.WEBHOOK: (
-        _url("url", "Endpoint URL", "Where cases are POSTed, as signed JSON."),
+        _url("url", N_("Endpoint URL"), N_("Where cases are POSTed, as signed JSON.")),
         _secret(
             "signing_secret",
-            "Signing secret",
-            "whsec_… (Standard Webhooks). Give it to the receiver to verify our signatures.",
+            N_("Signing secret"),
+            N_("whsec_… (Standard Webhooks). Give it to the receiver to verify our signatures."),
         ),
     ),
     TargetKind.ZENDESK: (
-        _url("base_url", "Zendesk URL", "Such as https://yourcompany.zendesk.com"),
+        _url("base_url", N_("Zendesk URL"), N_("Such as https://yourcompany.zendesk.com")),
         TargetField(
-            "email", "Agent email", False, True, "The agent the API token acts as.", "email"
+            "email", N_("Agent email"), False, True, N_("The agent the API token acts as."), "email"
         ),
-        _secret("api_token", "API token", "Admin Center › Apps and integrations › Zendesk API."),
+        _secret(
+            "api_token", N_("API token"), N_("Admin Center › Apps and integrations › Zendesk API.")
+        ),
     ),
     TargetKind.SALESFORCE: (
-        _url("instance_url", "My Domain URL", "Such as https://yourcompany.my.salesforce.com"),
-        TargetField("client_id", "Consumer key", False, True, "Of the external client app."),
-        _secret(
-            "client_secret", "Consumer secret", "The app must allow the client credentials flow."
+        _url(
+            "instance_url", N_("My Domain URL"), N_("Such as https://yourcompany.my.salesforce.com")
         ),
-        TargetField("api_version", "API version", False, False, f"Default {DEFAULT_API_VERSION}."),
+        TargetField(
+            "client_id", N_("Consumer key"), False, True, N_("Of the external client app.")
+        ),
+        _secret(
+            "client_secret",
+            N_("Consumer secret"),
+            N_("The app must allow the client credentials flow."),
+        ),
+        TargetField(
+            "api_version",
+            N_("API version"),
+            False,
+            False,
+            N_("Default %(version)s.") % {"version": DEFAULT_API_VERSION},
+        ),
         TargetField(
             "external_id_field",
-            "External ID field on Case",
+            N_("External ID field on Case"),
             False,
             False,
-            f"A unique External ID text field; default {DEFAULT_EXTERNAL_ID_FIELD}.",
+            N_("A unique External ID text field; default %(field)s.")
+            % {"field": DEFAULT_EXTERNAL_ID_FIELD},
         ),
     ),
     TargetKind.FRESHDESK: (
-        _url("base_url", "Freshdesk URL", "Such as https://yourcompany.freshdesk.com"),
-        _secret("api_key", "API key", "Profile settings › Your API key."),
+        _url("base_url", N_("Freshdesk URL"), N_("Such as https://yourcompany.freshdesk.com")),
+        _secret("api_key", N_("API key"), N_("Profile settings › Your API key.")),
     ),
     TargetKind.EMAIL: (
-        TargetField("to", "Send cases to", False, True, "The helpdesk's address.", "email"),
-        TargetField("from_address", "From address", False, True, "", "email"),
-        TargetField("smtp_host", "SMTP server", False, True),
-        TargetField("smtp_port", "SMTP port", False, False, "Default 25.", "number"),
-        TargetField("starttls", "Use STARTTLS", False, False, "", "checkbox"),
-        _secret("username", "SMTP username", required=False),
-        _secret("password", "SMTP password", required=False),
+        TargetField("to", N_("Send cases to"), False, True, N_("The helpdesk's address."), "email"),
+        TargetField("from_address", N_("From address"), False, True, "", "email"),
+        TargetField("smtp_host", N_("SMTP server"), False, True),
+        TargetField("smtp_port", N_("SMTP port"), False, False, N_("Default 25."), "number"),
+        TargetField("starttls", N_("Use STARTTLS"), False, False, "", "checkbox"),
+        _secret("username", N_("SMTP username"), required=False),
+        _secret("password", N_("SMTP password"), required=False),
     ),
 }
 
@@ -122,27 +138,27 @@ def _is_private(host: str) -> bool:
 
 def _host(host: str, allow_private: bool) -> str:
     if not allow_private and _is_private(host.lower()):
-        raise ValueError("Enter a public address, not a local or private one.")
+        raise ValueError(N_("Enter a public address, not a local or private one."))
     return host
 
 
 def _check_url(value: str, allow_private: bool) -> str:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError("Enter an http(s) URL, such as https://example.com/path.")
+        raise ValueError(N_("Enter an http(s) URL, such as https://example.com/path."))
     _host(parts.hostname, allow_private)
     return value
 
 
 def _check_email(value: str, allow_private: bool) -> str:
     if not re.fullmatch(r"[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+", value):
-        raise ValueError("Enter an email address, such as support@example.com.")
+        raise ValueError(N_("Enter an email address, such as support@example.com."))
     return value
 
 
 def _check_port(value: str, allow_private: bool) -> int:
     if not value.isdigit() or not 1 <= int(value) <= 65535:
-        raise ValueError("Enter a port from 1 to 65535.")
+        raise ValueError(N_("Enter a port from 1 to 65535."))
     return int(value)
 
 
@@ -150,19 +166,20 @@ def _check_flag(value: str, allow_private: bool) -> bool:
     flags = {"on": True, "true": True, "1": True, "yes": True}
     flags |= {"off": False, "false": False, "0": False, "no": False}
     if value.lower() not in flags:
-        raise ValueError("Enter yes or no.")
+        raise ValueError(N_("Enter yes or no."))
     return flags[value.lower()]
 
 
 def _check_signing_secret(value: str, allow_private: bool) -> str:
     if not value.startswith(SECRET_PREFIX):
-        raise ValueError("A signing secret starts with whsec_.")
+        raise ValueError(N_("A signing secret starts with whsec_."))
     try:
         key = secret_key(value)
     except ValueError:
-        raise ValueError("A signing secret is whsec_ followed by base64.") from None
+        raise ValueError(N_("A signing secret is whsec_ followed by base64.")) from None
     if len(key) < MIN_SECRET_BYTES:
-        raise ValueError(f"A signing secret holds at least {MIN_SECRET_BYTES} bytes.")
+        message = N_("A signing secret holds at least %(bytes)s bytes.")
+        raise ValueError(message % {"bytes": MIN_SECRET_BYTES})
     return value
 
 
@@ -186,8 +203,8 @@ CHECKS: dict[str, Check] = {
     "smtp_port": _check_port,
     "starttls": _check_flag,
     "signing_secret": _check_signing_secret,
-    "api_version": _pattern(r"v\d+\.\d+", "Enter a version such as v62.0."),
-    "external_id_field": _pattern(r"[A-Za-z]\w{0,79}", "Enter a field API name."),
+    "api_version": _pattern(r"v\d+\.\d+", N_("Enter a version such as v62.0.")),
+    "external_id_field": _pattern(r"[A-Za-z]\w{0,79}", N_("Enter a field API name.")),
 }
 
 
@@ -229,7 +246,7 @@ def validate_target(
             store[field.name] = keep[field.name]
         elif not raw:
             if field.required:
-                errors[field.name] = "Required."
+                errors[field.name] = N_("Required.")
             elif field.input_type == "checkbox":
                 store[field.name] = False
         elif isinstance(value := _clean(field, raw, allow_private_hosts), _Invalid):
