@@ -6,7 +6,7 @@ import enum
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar
 
 from sqlalchemy import DateTime, Dialect, Enum, ForeignKey, MetaData, event
 from sqlalchemy.engine import Engine

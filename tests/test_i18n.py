@@ -294,8 +294,11 @@ def dump(name: str, page: str) -> None:
         Path(DUMP, f"{name}.txt").write_text(visible_text(page))
 
 
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
 def problems_on(page: str, patterns: list[tuple[str, re.Pattern[str]]]) -> list[str]:
-    text = visible_text(page)
+    text = EMAIL.sub("", visible_text(page))  # "admin@…" is an address, not a word
     found = [f"English: {english!r}" for english, pattern in patterns if pattern.search(text)]
     found += [f"plural or format: {m.group(0)!r}" for m in PLURAL_MISTAKES.finditer(text)]
     return found

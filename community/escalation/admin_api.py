@@ -18,7 +18,7 @@ from litestar.params import FromPath, JSONBody
 from community.errors import ValidationFailed
 from community.escalation import settings as escalation
 from community.escalation.adapters.registry import mask
-from community.escalation.admin_web import Req, private_hosts_ok
+from community.escalation.admin_web import private_hosts_ok
 from community.escalation.models import EscalationTarget
 from community.escalation.rules import EscalationRules
 from community.escalation.settings import (
@@ -30,6 +30,7 @@ from community.escalation.settings import (
     TargetForm,
 )
 from community.scope import Scope
+from community.web.context import Req
 
 Value = str | int | bool
 CALENDAR_KEYS = (*CALENDAR_FIELDS, "days")

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
@@ -22,9 +20,9 @@ from community.escalation.settings import (
     TargetForm,
 )
 from community.scope import Scope
+from community.web.context import Req
 from community.web.render import form_fields, render, see_other
 
-Req = Request[Any, Any, Any]
 PAGE = "/admin/escalation"
 RULE_FIELDS = (*LIMITS, "sentiment_threshold", *SWITCHES, "complaint_keywords", *CALENDAR_FIELDS)
 

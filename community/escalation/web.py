@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Response, Template
@@ -14,10 +14,8 @@ from community.escalation import callbacks, queries, services
 from community.forums import services as forums
 from community.forums.web import thread_url
 from community.scope import Scope
-from community.web.context import is_htmx
+from community.web.context import Req, is_htmx
 from community.web.render import form_fields, render, see_other
-
-Req = Request[Any, Any, Any]
 
 
 class EscalationPages(Controller):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
@@ -15,11 +15,10 @@ from community.forums.models import Post, Thread, ThreadKind
 from community.l10n import N_
 from community.pagination import page_of
 from community.scope import Scope
-from community.web.context import is_htmx
+from community.web.context import Req, is_htmx, page_size
 from community.web.render import form_fields, render, see_other
 
 PageNumber = Annotated[int, QueryParameter(ge=1, description="Page number, from 1")]
-AnyRequest = Request[Any, Any, Any]
 HOME_THREADS = 15
 WAIT_ON_ASKER = frozenset({"wait_on_asker"})
 
@@ -44,17 +43,12 @@ async def post_url(scope: Scope, thread: Thread, post: Post, page_size: int) -> 
     return (await post_location(scope, thread, post, page_size))[0]
 
 
-def page_size(request: AnyRequest) -> int:
-    size: int = request.app.state.settings.page_size
-    return size
-
-
 class ForumPages(Controller):
     include_in_schema = False
 
     @get("/")
     async def home(
-        self, request: AnyRequest, here: NamedDependency[Scope], status: FromQuery[str] = ""
+        self, request: Req, here: NamedDependency[Scope], status: FromQuery[str] = ""
     ) -> Template:
         categories = await services.list_categories(here)
         latest = await services.list_threads(here, status=status, page_size=HOME_THREADS)
@@ -65,7 +59,7 @@ class ForumPages(Controller):
     @get("/c/{slug:str}")
     async def category(
         self,
-        request: AnyRequest,
+        request: Req,
         here: NamedDependency[Scope],
         slug: FromPath[str],
         page: PageNumber = 1,
@@ -91,7 +85,7 @@ class ForumPages(Controller):
     @get("/t/{thread_id:int}/{slug:str}")
     async def thread(
         self,
-        request: AnyRequest,
+        request: Req,
         here: NamedDependency[Scope],
         thread_id: FromPath[int],
         slug: FromPath[str],
@@ -107,7 +101,7 @@ class ForumPages(Controller):
 
     @post("/t/{thread_id:int}/reply")
     async def reply(
-        self, request: AnyRequest, here: NamedDependency[Scope], thread_id: FromPath[int]
+        self, request: Req, here: NamedDependency[Scope], thread_id: FromPath[int]
     ) -> Template | Redirect:
         fields = await form_fields(request, "body", "page", "wait_on_asker")
         options = WAIT_ON_ASKER if fields["wait_on_asker"] else frozenset()
@@ -132,7 +126,7 @@ class ForumPages(Controller):
 
     async def _reply_form_again(
         self,
-        request: AnyRequest,
+        request: Req,
         here: Scope,
         thread_id: int,
         fields: dict[str, str],
@@ -165,7 +159,7 @@ class ForumPages(Controller):
     @get("/ask")
     async def ask_form(
         self,
-        request: AnyRequest,
+        request: Req,
         here: NamedDependency[Scope],
         category: FromQuery[str] = "",
         kind: FromQuery[str] = "question",
@@ -175,7 +169,7 @@ class ForumPages(Controller):
         return render(request, "forums/ask.html", categories=categories, values=values, errors={})
 
     @post("/ask")
-    async def ask(self, request: AnyRequest, here: NamedDependency[Scope]) -> Template | Redirect:
+    async def ask(self, request: Req, here: NamedDependency[Scope]) -> Template | Redirect:
         values = await form_fields(request, "category", "kind", "title", "body")
         try:
             thread = await services.create_thread(
@@ -198,7 +192,7 @@ class ForumPages(Controller):
 
     @get("/p/{post_id:int}")
     async def post_permalink(
-        self, request: AnyRequest, here: NamedDependency[Scope], post_id: FromPath[int]
+        self, request: Req, here: NamedDependency[Scope], post_id: FromPath[int]
     ) -> Redirect:
         found = await services.get_post(here, post_id)
         thread = await services.get_thread(here, found.thread_id)
@@ -206,7 +200,7 @@ class ForumPages(Controller):
 
     @get("/p/{post_id:int}/edit")
     async def edit_form(
-        self, request: AnyRequest, here: NamedDependency[Scope], post_id: FromPath[int]
+        self, request: Req, here: NamedDependency[Scope], post_id: FromPath[int]
     ) -> Template:
         found, thread = await services.editable_post(here, post_id)
         values = {"title": thread.title, "body": found.body_md}
@@ -216,7 +210,7 @@ class ForumPages(Controller):
 
     @post("/p/{post_id:int}/edit")
     async def edit(
-        self, request: AnyRequest, here: NamedDependency[Scope], post_id: FromPath[int]
+        self, request: Req, here: NamedDependency[Scope], post_id: FromPath[int]
     ) -> Template | Redirect:
         form = await request.form()
         title = form.get("title")
@@ -240,7 +234,7 @@ class ForumPages(Controller):
 
     @post("/p/{post_id:int}/delete")
     async def delete(
-        self, request: AnyRequest, here: NamedDependency[Scope], post_id: FromPath[int]
+        self, request: Req, here: NamedDependency[Scope], post_id: FromPath[int]
     ) -> Redirect:
         deleted = await services.delete_post(here, post_id)
         if deleted.is_opening:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
@@ -14,17 +14,11 @@ from community.ideas import services as ideas
 from community.ideas.models import IdeaStatus
 from community.notify import services as notify
 from community.scope import Scope
-from community.web.context import is_htmx
+from community.web.context import Req, is_htmx, page_size
 from community.web.render import form_fields, render, see_other
 
 PageNumber = Annotated[int, QueryParameter(ge=1, description="Page number, from 1")]
 STATUS_CHOICES = [s for s in IdeaStatus if s != IdeaStatus.MERGED]
-AnyRequest = Request[Any, Any, Any]
-
-
-def _page_size(request: AnyRequest) -> int:
-    size: int = request.app.state.settings.page_size
-    return size
 
 
 class IdeaPages(Controller):
@@ -33,7 +27,7 @@ class IdeaPages(Controller):
     @get("/ideas")
     async def board(
         self,
-        request: AnyRequest,
+        request: Req,
         here: NamedDependency[Scope],
         sort: FromQuery[str] = "trending",
         status: FromQuery[str] = "",
@@ -42,7 +36,7 @@ class IdeaPages(Controller):
     ) -> Template:
         shown = await ideas.list_ideas(
             here, sort=sort, status=status, board=board, page=page,
-            page_size=_page_size(request), with_boards=True,
+            page_size=page_size(request), with_boards=True,
         )  # fmt: skip
         return render(
             request, "ideas/list.html", ideas=shown.ideas, sort=sort, status=status,
@@ -51,22 +45,20 @@ class IdeaPages(Controller):
 
     @get("/ideas/new")
     async def new_form(
-        self, request: AnyRequest, here: NamedDependency[Scope], board: FromQuery[str] = ""
+        self, request: Req, here: NamedDependency[Scope], board: FromQuery[str] = ""
     ) -> Template:
         values = {"board": board, "title": "", "body": ""}
         return await _idea_form(request, here, values, {}, similar=[])
 
     @get("/ideas/similar")
     async def similar(
-        self, request: AnyRequest, here: NamedDependency[Scope], title: FromQuery[str] = ""
+        self, request: Req, here: NamedDependency[Scope], title: FromQuery[str] = ""
     ) -> Template:
         found = await ideas.similar_ideas(here, title)
         return render(request, "ideas/partials/similar.html", similar=found)
 
     @post("/ideas/new")
-    async def submit(
-        self, request: AnyRequest, here: NamedDependency[Scope]
-    ) -> Template | Redirect:
+    async def submit(self, request: Req, here: NamedDependency[Scope]) -> Template | Redirect:
         values = await form_fields(request, "board", "title", "body", "confirmed")
         try:
             submitted = await ideas.submit_idea(
@@ -83,7 +75,7 @@ class IdeaPages(Controller):
     @get("/ideas/{idea_id:int}")
     async def idea(
         self,
-        request: AnyRequest,
+        request: Req,
         here: NamedDependency[Scope],
         idea_id: FromPath[int],
         page: PageNumber = 1,
@@ -91,7 +83,7 @@ class IdeaPages(Controller):
         show: FromQuery[bool] = False,
     ) -> Template | Redirect:
         shown = await ideas.idea_page(
-            here, idea_id, page=page, page_size=_page_size(request), merged_from=merged,
+            here, idea_id, page=page, page_size=page_size(request), merged_from=merged,
             show_merged=show,
         )  # fmt: skip
         if isinstance(shown, ideas.MergedAway):
@@ -115,7 +107,7 @@ class IdeaPages(Controller):
 
     @post("/ideas/{idea_id:int}/vote")
     async def vote(
-        self, request: AnyRequest, here: NamedDependency[Scope], idea_id: FromPath[int]
+        self, request: Req, here: NamedDependency[Scope], idea_id: FromPath[int]
     ) -> Template | Redirect:
         action = (await form_fields(request, "action"))["action"]
         change = ideas.unvote if action == "unvote" else ideas.vote
@@ -127,7 +119,7 @@ class IdeaPages(Controller):
 
     @post("/ideas/{idea_id:int}/status")
     async def change_status(
-        self, request: AnyRequest, here: NamedDependency[Scope], idea_id: FromPath[int]
+        self, request: Req, here: NamedDependency[Scope], idea_id: FromPath[int]
     ) -> Redirect:
         fields = await form_fields(request, "status", "response")
         await ideas.change_status(here, idea_id, fields["status"], fields["response"])
@@ -135,7 +127,7 @@ class IdeaPages(Controller):
 
     @post("/ideas/{idea_id:int}/merge")
     async def merge(
-        self, request: AnyRequest, here: NamedDependency[Scope], idea_id: FromPath[int]
+        self, request: Req, here: NamedDependency[Scope], idea_id: FromPath[int]
     ) -> Redirect:
         into = (await form_fields(request, "into"))["into"]
         original = await ideas.merge_by_number(here, idea_id, into)
@@ -143,18 +135,18 @@ class IdeaPages(Controller):
 
     @post("/ideas/{idea_id:int}/follow")
     async def follow(
-        self, request: AnyRequest, here: NamedDependency[Scope], idea_id: FromPath[int]
+        self, request: Req, here: NamedDependency[Scope], idea_id: FromPath[int]
     ) -> Redirect:
         following = (await form_fields(request, "action"))["action"] != "unfollow"
         idea = await ideas.follow(here, idea_id, following=following)
         return see_other(f"/ideas/{idea.id}")
 
     @get("/roadmap")
-    async def roadmap(self, request: AnyRequest, here: NamedDependency[Scope]) -> Template:
+    async def roadmap(self, request: Req, here: NamedDependency[Scope]) -> Template:
         return render(request, "ideas/roadmap.html", columns=await ideas.roadmap(here))
 
     @get("/notifications")
-    async def notifications(self, request: AnyRequest, here: NamedDependency[Scope]) -> Template:
+    async def notifications(self, request: Req, here: NamedDependency[Scope]) -> Template:
         recent = await notify.recent_notifications(here)
         return render(request, "notify/notifications.html", notifications=recent)
 
@@ -165,7 +157,7 @@ class IdeaPages(Controller):
 
 
 async def _idea_form(
-    request: AnyRequest,
+    request: Req,
     here: Scope,
     values: dict[str, str],
     errors: dict[str, str],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.params import FromQuery
@@ -13,10 +13,8 @@ from litestar.response import Redirect, Template
 from community.errors import ValidationFailed
 from community.identity import services
 from community.scope import Scope
-from community.web.context import log_in, log_out
+from community.web.context import Req, log_in, log_out
 from community.web.render import form_fields, render, see_other
-
-Req = Request[Any, Any, Any]
 
 
 def per_address_and_host(request: Req) -> str:

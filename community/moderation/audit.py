@@ -68,5 +68,11 @@ class AuditLog:
 
 async def audit_log(scope: Scope, *, action: str = "", actor_id: int | None = None) -> AuditLog:
     entries = await audit_entries(scope, action=action, actor_id=actor_id)
-    names = dict((await scope.db.execute(select(Member.id, Member.display_name))).tuples().all())
+    # Whoever ever acted, for the filter (not every member of a large community).
+    rows = await scope.db.execute(
+        select(Member.id, Member.display_name)
+        .where(Member.id.in_(select(AuditEntry.actor_id)))
+        .order_by(Member.display_name)
+    )
+    names = {member_id: name for member_id, name in rows}
     return AuditLog(entries, names, action, actor_id)

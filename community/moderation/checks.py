@@ -11,6 +11,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from community.l10n import N_, gettext
+
 EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # International (+33 6 12 34 56 78, +44 20 7946 0958) and French national (06 12 34 56 78).
 PHONE = re.compile(
@@ -83,18 +85,20 @@ def _without_overlaps(found: list[Found]) -> list[Found]:
 
 
 MASKS = {
-    "email": "[email hidden]",
-    "phone": "[phone number hidden]",
-    "iban": "[IBAN hidden]",
-    "card": "[card number hidden]",
+    "email": N_("[email hidden]"),
+    "phone": N_("[phone number hidden]"),
+    "iban": N_("[IBAN hidden]"),
+    "card": N_("[card number hidden]"),
 }
 
 
-def mask_personal_data(text: str) -> str:
+def mask_personal_data(text: str, locale: str = "en") -> str:
+    """The text with personal data replaced by a notice in the community's language (the
+    masked text is stored: it is what the public reads)."""
     masked, last = [], 0
     for item in find_personal_data(text):
         masked.append(text[last : item.start])
-        masked.append(MASKS[item.kind])
+        masked.append(gettext(locale, MASKS[item.kind]))
         last = item.end
     masked.append(text[last:])
     return "".join(masked)

@@ -85,7 +85,7 @@ async def screen_post(
     reasons = await _reasons(scope, scope.settings.moderation, author, post, category)
     if edited:
         reasons = [r for r in reasons if r not in BEHAVIOUR]
-    masked = checks.mask_personal_data(post.body_md)
+    masked = checks.mask_personal_data(post.body_md, scope.tenant.locale)
     post.public_html = render_markdown(masked) if masked != post.body_md else None
     if any(r in HOLDING for r in reasons) and post.visibility == Visibility.PUBLISHED:
         post.visibility = Visibility.PENDING
@@ -204,7 +204,7 @@ async def flag_post(scope: Scope, post_id: int, reason: str, note: str = "") -> 
     except IntegrityError as exc:
         raise ValidationFailed({"reason": N_("You already flagged this post.")}) from exc
     await notify(scope, [member.id], kind="flag_received", thread_id=post.thread_id,
-                 text=_excerpt(post), url=f"/p/{post.id}")  # fmt: skip
+                 text=_excerpt(post, scope.tenant.locale), url=f"/p/{post.id}")  # fmt: skip
     await _hide_when_flagged_enough(scope, post)
     return flag
 
@@ -220,8 +220,8 @@ async def _hide_when_flagged_enough(scope: Scope, post: Post) -> None:
         await _queue(scope, post, [FLAGGED])
 
 
-def _excerpt(post: Post) -> str:
-    text = " ".join(checks.mask_personal_data(post.body_md).split())
+def _excerpt(post: Post, locale: str) -> str:
+    text = " ".join(checks.mask_personal_data(post.body_md, locale).split())
     return text if len(text) <= 120 else text[:117] + "…"
 
 
@@ -369,7 +369,7 @@ async def decide(scope: Scope, item_id: int, action: str, note: str = "") -> Que
     await _settle_flags(scope, post, outcome)
     if action != "approve":
         await notify(scope, [post.author_id], kind=f"post_{state.value}",
-                     thread_id=post.thread_id, text=note.strip() or _excerpt(post),
+                     thread_id=post.thread_id, text=note.strip() or _excerpt(post, scope.tenant.locale),
                      url=f"/p/{post.id}")  # fmt: skip
     await scope.db.flush()
     return item
@@ -402,7 +402,7 @@ async def _settle_flags(scope: Scope, post: Post, outcome: FlagOutcome) -> None:
         .execution_options(synchronize_session=False)
     )
     await notify(scope, flaggers, kind=f"flag_{outcome.value}",
-                 thread_id=post.thread_id, text=_excerpt(post), url=f"/p/{post.id}")  # fmt: skip
+                 thread_id=post.thread_id, text=_excerpt(post, scope.tenant.locale), url=f"/p/{post.id}")  # fmt: skip
 
 
 # ---- the people -----------------------------------------------------------------------------

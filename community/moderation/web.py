@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from community.errors import ValidationFailed
 from community.forums import services as forums
-from community.forums.web import page_size, post_url, thread_url
+from community.forums.web import post_url, thread_url
 from community.identity.models import Role
 from community.l10n import N_
 from community.moderation import services as moderation
@@ -25,10 +23,8 @@ from community.moderation.settings import (
     update_moderation,
 )
 from community.scope import Scope
-from community.web.context import is_htmx
+from community.web.context import Req, is_htmx, page_size
 from community.web.render import form_fields, render, see_other
-
-Req = Request[Any, Any, Any]
 
 
 class ModerationPages(Controller):

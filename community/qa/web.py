@@ -10,9 +10,10 @@ from litestar.params import FromPath
 from litestar.response import Redirect
 
 from community.forums import services as forums
-from community.forums.web import page_size, post_url
+from community.forums.web import post_url
 from community.qa import services as qa
 from community.scope import Scope
+from community.web.context import page_size
 from community.web.render import form_fields, see_other
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
@@ -17,10 +17,10 @@ from community.scoring.models import Reason
 from community.scoring.profiles import member_profile
 from community.scoring.rules import REASON_LABELS
 from community.scoring.settings import ScoringForm, scoring_form, update_scoring
+from community.web.context import Req
 from community.web.render import render, see_other
 
 RANK_ROWS = 6
-AnyRequest = Request[Any, Any, Any]
 
 
 class ScoringPages(Controller):
@@ -28,7 +28,7 @@ class ScoringPages(Controller):
 
     @get("/u/{member_id:int}")
     async def profile(
-        self, request: AnyRequest, here: NamedDependency[Scope], member_id: FromPath[int]
+        self, request: Req, here: NamedDependency[Scope], member_id: FromPath[int]
     ) -> Template:
         profile = await member_profile(here, member_id)
         return render(request, "scoring/profile.html", profile=profile, badges=BADGES_BY_CODE)
@@ -36,7 +36,7 @@ class ScoringPages(Controller):
     @get("/leaderboard")
     async def leaderboard(
         self,
-        request: AnyRequest,
+        request: Req,
         here: NamedDependency[Scope],
         period: FromQuery[str] = "week",
         category: FromQuery[str] = "",
@@ -54,19 +54,19 @@ class ScoringPages(Controller):
         )
 
     @get("/badges")
-    async def badges(self, request: AnyRequest, here: NamedDependency[Scope]) -> Template:
+    async def badges(self, request: Req, here: NamedDependency[Scope]) -> Template:
         board = await badge_board(here)
         return render(
             request, "scoring/badges.html", badges=BADGES, holders=board.holders, mine=board.mine
         )
 
     @get("/admin/scoring")
-    async def settings_form(self, request: AnyRequest, here: NamedDependency[Scope]) -> Template:
+    async def settings_form(self, request: Req, here: NamedDependency[Scope]) -> Template:
         return _settings_page(request, scoring_form(here), {})
 
     @post("/admin/scoring")
     async def save_settings(
-        self, request: AnyRequest, here: NamedDependency[Scope]
+        self, request: Req, here: NamedDependency[Scope]
     ) -> Template | Redirect:
         values = _submitted(await request.form())
         try:
@@ -91,7 +91,7 @@ def _submitted(form: Any) -> ScoringForm:
 
 
 def _settings_page(
-    request: AnyRequest,
+    request: Req,
     values: ScoringForm,
     errors: dict[str, str],
     status_code: int = 200,

@@ -10,10 +10,10 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from community.forums import services as forums
-from community.forums.web import page_size, post_url
+from community.forums.web import post_url
 from community.scope import Scope
 from community.votes.services import vote
-from community.web.context import is_htmx
+from community.web.context import is_htmx, page_size
 from community.web.render import form_fields, render, see_other
 
 

@@ -17,6 +17,8 @@ from community.notify.services import unread_count
 from community.scope import Scope
 from community.tenancy.services import TenantInfo, tenant_info
 
+Req = Request[Any, Any, Any]  # what handlers that render take: any request
+
 SESSION_MEMBER = "member_id"
 SESSION_TENANT = "tenant_id"
 
@@ -31,11 +33,23 @@ class Viewer:
     role: Role
     unread: int = 0  # notifications not read yet
     queue: int = 0  # open moderation items, for moderators
+    # What the header and shared fragments offer, answered by the permission table here
+    # so that templates never decide who may do what.
+    moderates: bool = False
+    escalates: bool = False
+    sees_escalations: bool = False
+    configures: bool = False
 
 
 def tenant_of(request: Request[Any, Any, Any]) -> TenantInfo:
     tenant: TenantInfo = request.state.tenant
     return tenant
+
+
+def page_size(request: Req) -> int:
+    """Threads per category page and posts per thread page (PARVIS_PAGE_SIZE)."""
+    size: int = request.app.state.settings.page_size
+    return size
 
 
 def is_htmx(request: Request[Any, Any, Any]) -> bool:
@@ -67,7 +81,17 @@ async def _viewer(scope: Scope) -> Viewer:
     member = scope.actor
     unread = await unread_count(scope)
     queue = await open_count(scope) if scope.can(Permission.MODERATE) else 0
-    return Viewer(member.id, member.display_name, member.role, unread, queue)
+    return Viewer(
+        member.id,
+        member.display_name,
+        member.role,
+        unread,
+        queue,
+        moderates=scope.can(Permission.MODERATE),
+        escalates=scope.can(Permission.ESCALATE),
+        sees_escalations=scope.can(Permission.SEE_ESCALATIONS),
+        configures=scope.can(Permission.CONFIGURE_COMMUNITY),
+    )
 
 
 def log_in(request: Request[Any, Any, Any], member: Member) -> None:

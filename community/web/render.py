@@ -10,7 +10,6 @@ from litestar import Request
 from litestar.response import Redirect, Template
 from markupsafe import Markup
 
-from community.identity.permissions import Permission, has_permission
 from community.l10n import SOURCE_LOCALE, Localizer, localizer
 from community.tenancy.services import TenantInfo
 from community.web.context import is_htmx
@@ -37,7 +36,6 @@ def base_context(request: Request[Any, Any, Any]) -> dict[str, Any]:
         "locale": l10n.locale,
         "l10n": l10n,
         "viewer": viewer,
-        "can": lambda permission: has_permission(viewer, Permission(permission)),
         "rank": tenant.rules.rank if tenant else str,
         "htmx": is_htmx(request),
         "now_ts": time.time(),

@@ -12,7 +12,6 @@ Both demo communities are seeded (they use every capability), then:
 from __future__ import annotations
 
 import re
-import shutil
 from typing import Any
 
 import pytest
@@ -27,21 +26,16 @@ from community.db import (
     CrossTenantWrite,
     TenantOwned,
     bind_tenant,
-    create_engine,
-    session_factory,
 )
-from community.demo.seed import DEMO_PASSWORD, seed_contact_centre, seed_demo
+from community.demo.seed import DEMO_PASSWORD
 from community.escalation.models import Escalation, EscalationTarget
 from community.forums.models import Category, Post, Thread
 from community.ideas.models import Idea
 from community.identity.models import Member
-from community.jobs import InProcessQueue
 from community.moderation.models import Flag, QueueItem
 from community.notify.models import Notification
-from community.tasks import TASKS
 from community.tenancy.models import Tenant
-from community.wiring import register_all
-from tests.conftest import PG_URL, TEST_DELIVERY, Client, _truncate_all
+from tests.conftest import Client
 
 pytestmark = pytest.mark.anyio
 
@@ -75,29 +69,6 @@ async def _tenant_ids(sessions: async_sessionmaker[AsyncSession]) -> dict[str, i
     async with sessions() as session:
         rows = await session.execute(select(Tenant.slug, Tenant.id))
         return {slug: tenant_id for slug, tenant_id in rows.all()}
-
-
-@pytest.fixture(scope="module")
-async def database_url(migrated_database: str, tmp_path_factory: pytest.TempPathFactory) -> str:
-    """One database for the module, with both demo communities seeded through the services
-    (a minute's work, so once). The tests here only read, or roll back what they try."""
-    if PG_URL:
-        await _truncate_all(migrated_database)
-        url = migrated_database
-    else:
-        copy = tmp_path_factory.mktemp("isolation") / "parvis.db"
-        shutil.copyfile(migrated_database, copy)
-        url = f"sqlite+aiosqlite:///{copy}"
-    register_all()
-    engine = create_engine(url)
-    sessions = session_factory(engine)
-    jobs = InProcessQueue(sessions, TASKS, TEST_DELIVERY)
-    await seed_demo(sessions, jobs)
-    await jobs.drain()
-    await seed_contact_centre(sessions)
-    await jobs.close()
-    await engine.dispose()
-    return url
 
 
 @pytest.fixture
