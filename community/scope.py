@@ -39,9 +39,7 @@ class Scope:
         bind_tenant(self.db, self.tenant.id)
 
     @classmethod
-    async def load(
-        cls, db: AsyncSession, tenant_id: int, member_id: int | None = None
-    ) -> Scope:
+    async def load(cls, db: AsyncSession, tenant_id: int, member_id: int | None = None) -> Scope:
         """A scope for work outside a request (a task, the CLI), read fresh from the database."""
         scope = cls(db, await tenant_info(db, tenant_id))
         if member_id is None:
