@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from jinja2 import Environment, FileSystemLoader
 from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
-from litestar.datastructures import ResponseHeader, State
+from litestar.datastructures import State
 from litestar.middleware.session.client_side import CookieBackendConfig
 from litestar.middleware.session.server_side import ServerSideSessionConfig
 from litestar.openapi import OpenAPIConfig
@@ -47,18 +47,16 @@ from community.tenancy.middleware import TenantMiddleware
 from community.tenancy.services import TenantResolver
 from community.votes.api import VotesApi
 from community.votes.web import VotePages
+from community.web.api_docs import VendoredSwaggerUI
 from community.web.context import DEPENDENCIES
 from community.web.errors import EXCEPTION_HANDLERS
+from community.web.headers import SecurityHeaders
 from community.web.ops import health
 from community.web.render import css_value
 from community.web.unit_of_work import UnitOfWorkMiddleware
 from community.wiring import register_all, register_template_globals
 
 SESSION_COOKIE = "parvis_session"
-SECURITY_HEADERS = [
-    ResponseHeader(name="X-Content-Type-Options", value="nosniff"),
-    ResponseHeader(name="Referrer-Policy", value="strict-origin-when-cross-origin"),
-]
 
 
 def _session_config(
@@ -151,12 +149,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
         template_config=TemplateConfig(instance=_template_engine(settings)),
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         openapi_config=OpenAPIConfig(
-            title="Parvis API", version="1", path="/schema", description=API_DESCRIPTION
+            title="Parvis API",
+            version="1",
+            path="/schema",
+            description=API_DESCRIPTION,
+            render_plugins=[VendoredSwaggerUI()],
         ),
         stores=stores,
         lifespan=[lifespan],
         state=State(_initial_state(settings, engine, sessions, redis)),
-        response_headers=SECURITY_HEADERS,
+        before_send=[SecurityHeaders(always_https=settings.secure_cookies)],
         debug=settings.debug,
     )
 

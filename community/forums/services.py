@@ -223,7 +223,7 @@ async def create_thread(
     )
     scope.db.add(thread)
     await scope.db.flush()
-    first = _new_post(thread, author, number=1, body=body, now=now)
+    first = _new_post(scope, thread, author, number=1, body=body, now=now)
     scope.db.add(first)
     await scope.db.execute(
         update(Category)
@@ -238,13 +238,15 @@ async def create_thread(
 # ---- posts ----------------------------------------------------------------------------------
 
 
-def _new_post(thread: Thread, author: Member, *, number: int, body: str, now: datetime) -> Post:
+def _new_post(
+    scope: Scope, thread: Thread, author: Member, *, number: int, body: str, now: datetime
+) -> Post:
     return Post(
         thread_id=thread.id,
         author_id=author.id,
         number=number,
         body_md=body,
-        body_html=render_markdown(body),
+        body_html=render_markdown(body, scope.tenant.locale),
         created_at=now,
     )
 
@@ -337,7 +339,7 @@ async def reply(
         .returning(Thread.post_count)
     )
     assert number is not None
-    post = _new_post(thread, author, number=number, body=body, now=now)
+    post = _new_post(scope, thread, author, number=number, body=body, now=now)
     scope.db.add(post)
     await scope.db.flush()
     thread.post_count, thread.last_activity_at = number, now
@@ -384,7 +386,11 @@ async def edit_post(scope: Scope, post_id: int, *, body: str, title: str | None 
     if post.is_opening and title is not None:
         errors |= check_title(title)
     require(errors)
-    post.body_md, post.body_html, post.edited_at = body, render_markdown(body), utcnow()
+    post.body_md, post.body_html, post.edited_at = (
+        body,
+        render_markdown(body, scope.tenant.locale),
+        utcnow(),
+    )
     if post.is_opening and title is not None:
         thread.title, thread.slug = title.strip(), slugify(title)
     await scope.db.flush()

@@ -447,7 +447,7 @@ async def _record_change(
         from_status=idea.status,
         to_status=new_status,
         response_md=response,
-        response_html=render_markdown(response),
+        response_html=render_markdown(response, scope.tenant.locale),
         created_at=now,
     )
     scope.db.add(change)

@@ -86,7 +86,9 @@ async def screen_post(
     if edited:
         reasons = [r for r in reasons if r not in BEHAVIOUR]
     masked = checks.mask_personal_data(post.body_md, scope.tenant.locale)
-    post.public_html = render_markdown(masked) if masked != post.body_md else None
+    post.public_html = (
+        render_markdown(masked, scope.tenant.locale) if masked != post.body_md else None
+    )
     if any(r in HOLDING for r in reasons) and post.visibility == Visibility.PUBLISHED:
         post.visibility = Visibility.PENDING
     if reasons:

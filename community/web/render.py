@@ -13,6 +13,7 @@ from markupsafe import Markup
 from community.l10n import SOURCE_LOCALE, Localizer, localizer
 from community.tenancy.services import TenantInfo
 from community.web.context import is_htmx
+from community.web.headers import csp_nonce
 
 
 def localizer_for(tenant: TenantInfo | None) -> Localizer:
@@ -40,6 +41,7 @@ def base_context(request: Request[Any, Any, Any]) -> dict[str, Any]:
         "htmx": is_htmx(request),
         "now_ts": time.time(),
         "path": request.url.path,
+        "csp_nonce": csp_nonce(request.scope.setdefault("state", {})),
     }
 
 

@@ -57,6 +57,32 @@ def live_server(settings: Settings) -> Iterator[str]:
     thread.join(timeout=10)
 
 
+class CspWatchedBrowser:
+    """The browser, with the console of every page it opens watched: a test fails when the
+    Content-Security-Policy refused anything a page asked for (a script, a style, an image)."""
+
+    def __init__(self, browser: Any) -> None:
+        self._browser = browser
+        self.violations: list[str] = []
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._browser, name)
+
+    async def new_context(self, **options: Any) -> Any:
+        context = await self._browser.new_context(**options)
+        context.on("console", self._record)
+        return context
+
+    async def new_page(self, **options: Any) -> Any:
+        page = await self._browser.new_page(**options)
+        page.on("console", self._record)
+        return page
+
+    def _record(self, message: Any) -> None:
+        if "Content Security Policy" in message.text:
+            self.violations.append(f"{message.location.get('url')}: {message.text}")
+
+
 @pytest.fixture
 async def browser() -> AsyncIterator[Any]:
     if not HAVE_CHROMIUM:
@@ -65,5 +91,7 @@ async def browser() -> AsyncIterator[Any]:
 
     async with async_playwright() as playwright:
         launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
+        watched = CspWatchedBrowser(launched)
+        yield watched
         await launched.close()
+        assert not watched.violations, "\n".join(watched.violations)

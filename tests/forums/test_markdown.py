@@ -104,3 +104,45 @@ def test_links_are_marked_as_user_content() -> None:
 def test_code_blocks_show_html_as_text() -> None:
     html = render_markdown("```\n<b>not bold</b>\n```")
     assert "&lt;b&gt;not bold&lt;/b&gt;" in html
+
+
+@pytest.mark.parametrize(
+    ("markdown", "text"),
+    [
+        ("![a chart](http://elsewhere.example/chart.png)", "image: a chart"),
+        ("![](https://pixel.example/p.gif?reader=1)", "image: pixel.example"),
+        ("![x](//elsewhere.example/x.png)", "image: x"),
+        ("![x](HTTPS://ELSEWHERE.example/x.png)", "image: x"),
+    ],
+)
+def test_an_image_from_another_host_becomes_a_link(markdown: str, text: str) -> None:
+    found = elements(render_markdown(markdown))
+    assert [tag for tag, _ in found if tag == "img"] == []
+    assert render_markdown(markdown).count(f">{text}</a>") == 1
+    (link,) = [attrs for tag, attrs in found if tag == "a"]
+    assert urlsplit(link["href"]).hostname in {"elsewhere.example", "pixel.example"}
+
+
+def test_a_remote_image_link_speaks_the_communitys_language() -> None:
+    assert ">image : un graphique</a>" in render_markdown(
+        "![un graphique](https://elsewhere.example/g.png)", "fr"
+    )
+
+
+@pytest.mark.parametrize("source", ["/static/img/logo.png", "diagram.png", "/uploads/7/a.png"])
+def test_an_image_on_the_communitys_own_origin_stays_an_image(source: str) -> None:
+    found = elements(render_markdown(f"![the diagram]({source})"))
+    assert found[-1] == ("img", {"src": source, "alt": "the diagram"})
+
+
+def test_no_spelling_of_another_host_survives_as_an_image_source() -> None:
+    tricks = [
+        "/\\elsewhere.example/x.png",
+        "\\\\elsewhere.example/x.png",
+        "/\t/elsewhere.example/x",
+    ]
+    for trick in tricks:
+        for tag, attrs in elements(render_markdown(f"![x]({trick})")):
+            if tag == "img":
+                assert urlsplit(attrs["src"]).netloc == "" and "\\" not in attrs["src"], trick
+                assert not attrs["src"].startswith("//"), trick

@@ -226,3 +226,15 @@ async def test_deleting_the_question_deletes_the_thread(client: Client, world: W
     assert (await client.submit(f"/p/{post_id}/delete", {})).headers["location"] == "/"
     assert (await client.get(f"/t/{thread.id}/{thread.slug}")).status_code == 404
     assert "Please remove this question" not in (await client.get("/")).text
+
+
+async def test_a_remote_image_in_a_post_is_shown_as_a_link(client: Client, world: World) -> None:
+    ann = await world.member("acme", "ann@example.com")
+    thread = await world.thread("acme", ann)
+    await client.login("ann@example.com")
+    body = "Mine: ![our logo](/static/logo.png) theirs: ![a pixel](https://tracker.example/p.gif)"
+    response = await client.submit(f"/t/{thread.id}/reply", {"body": body, "page": "1"})
+    page = await client.get(response.headers["location"].split("#")[0])
+    assert '<img src="/static/logo.png" alt="our logo">' in page.text
+    assert "tracker.example/p.gif" in page.text and ">image: a pixel</a>" in page.text
+    assert '<img src="https://tracker.example' not in page.text
