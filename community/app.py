@@ -51,6 +51,7 @@ from community.web.api_docs import VendoredSwaggerUI
 from community.web.context import DEPENDENCIES
 from community.web.errors import EXCEPTION_HANDLERS
 from community.web.headers import SecurityHeaders
+from community.web.openapi import security_components
 from community.web.ops import health
 from community.web.render import css_value
 from community.web.unit_of_work import UnitOfWorkMiddleware
@@ -154,6 +155,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             path="/schema",
             description=API_DESCRIPTION,
             render_plugins=[VendoredSwaggerUI()],
+            components=security_components(SESSION_COOKIE),
         ),
         stores=stores,
         lifespan=[lifespan],

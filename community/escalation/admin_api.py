@@ -31,6 +31,7 @@ from community.escalation.settings import (
 )
 from community.scope import Scope
 from community.web.context import Req
+from community.web.openapi import MEMBER_READ, MEMBER_WRITE
 
 Value = str | int | bool
 CALENDAR_KEYS = (*CALENDAR_FIELDS, "days")
@@ -114,12 +115,12 @@ class EscalationSettingsApi(Controller):
     path = "/api/v1/escalation"
     tags = ["escalation settings"]
 
-    @get("/settings")
+    @get("/settings", **MEMBER_READ)
     async def get_settings(self, here: NamedDependency[Scope]) -> SettingsOut:
         """The escalation rules and business calendar (community admins)."""
         return SettingsOut.of(escalation.load_rules(here))
 
-    @put("/settings")
+    @put("/settings", **MEMBER_WRITE)
     async def put_settings(
         self, request: Req, here: NamedDependency[Scope], data: JSONBody[SettingsIn]
     ) -> SettingsOut:
@@ -132,12 +133,12 @@ class EscalationSettingsApi(Controller):
         request.app.state.tenants.forget()
         return SettingsOut.of(rules)
 
-    @get("/targets")
+    @get("/targets", **MEMBER_READ)
     async def targets(self, request: Req, here: NamedDependency[Scope]) -> list[TargetOut]:
         """The contact-centre targets in id order; cases go to the first enabled one."""
         return await _outs(request, here)
 
-    @post("/targets", status_code=201)
+    @post("/targets", status_code=201, **MEMBER_WRITE)
     async def create_target(
         self, request: Req, here: NamedDependency[Scope], data: JSONBody[TargetIn]
     ) -> TargetWithSecrets:
@@ -150,7 +151,7 @@ class EscalationSettingsApi(Controller):
         )
         return await _with_secrets(request, here, created)
 
-    @patch("/targets/{target_id:int}")
+    @patch("/targets/{target_id:int}", **MEMBER_WRITE)
     async def update_target(
         self,
         request: Req,
@@ -165,7 +166,7 @@ class EscalationSettingsApi(Controller):
         )
         return await _out(request, here, target_id)
 
-    @post("/targets/{target_id:int}/callback-secret", status_code=200)
+    @post("/targets/{target_id:int}/callback-secret", status_code=200, **MEMBER_WRITE)
     async def rotate_callback_secret(
         self, request: Req, here: NamedDependency[Scope], target_id: FromPath[int]
     ) -> TargetWithSecrets:
@@ -174,7 +175,7 @@ class EscalationSettingsApi(Controller):
         created = CreatedTarget(target, {"callback_secret": target.callback_secret})
         return await _with_secrets(request, here, created)
 
-    @delete("/targets/{target_id:int}", status_code=204)
+    @delete("/targets/{target_id:int}", status_code=204, **MEMBER_WRITE)
     async def delete_target(self, here: NamedDependency[Scope], target_id: FromPath[int]) -> None:
         """Remove a target; its escalations go to the target in use from then on."""
         await escalation.delete_target(here, target_id)

@@ -13,6 +13,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from community.escalation import queries, services
 from community.escalation.models import Escalation, EscalationEvent
 from community.scope import Scope
+from community.web.openapi import MEMBER_READ, MEMBER_WRITE
 
 
 class EscalateIn(msgspec.Struct):
@@ -75,7 +76,7 @@ class EscalationsApi(Controller):
     path = "/api/v1"
     tags = ["escalations"]
 
-    @post("/threads/{thread_id:int}/escalate", status_code=201)
+    @post("/threads/{thread_id:int}/escalate", status_code=201, **MEMBER_WRITE)
     async def escalate(
         self, here: NamedDependency[Scope], thread_id: FromPath[int], data: JSONBody[EscalateIn]
     ) -> EscalationOut:
@@ -83,7 +84,7 @@ class EscalationsApi(Controller):
         with an open escalation gets the note added to it instead of a second one."""
         return EscalationOut.of(await services.escalate_by_hand(here, thread_id, data.note))
 
-    @get("/escalations")
+    @get("/escalations", **MEMBER_READ)
     async def list_escalations(
         self, here: NamedDependency[Scope], status: FromQuery[str] = "open"
     ) -> list[EscalationOut]:
@@ -91,7 +92,7 @@ class EscalationsApi(Controller):
         views = await queries.list_escalations(here, status)
         return [EscalationOut.of(v.escalation, v) for v in views]
 
-    @get("/escalations/{escalation_id:int}")
+    @get("/escalations/{escalation_id:int}", **MEMBER_READ)
     async def get_escalation(
         self, here: NamedDependency[Scope], escalation_id: FromPath[int]
     ) -> EscalationOut:
@@ -101,7 +102,7 @@ class EscalationsApi(Controller):
         out.history = _events(events)
         return out
 
-    @post("/escalations/{escalation_id:int}/retry", status_code=200)
+    @post("/escalations/{escalation_id:int}/retry", status_code=200, **MEMBER_WRITE)
     async def retry(
         self, here: NamedDependency[Scope], escalation_id: FromPath[int]
     ) -> EscalationOut:

@@ -15,6 +15,7 @@ from community.forums import services as forums
 from community.forums.web import thread_url
 from community.scope import Scope
 from community.web.context import Req, is_htmx
+from community.web.openapi import SIGNED_CALLBACK
 from community.web.render import form_fields, render, see_other
 
 
@@ -72,7 +73,12 @@ class EscalationPages(Controller):
 class CallbackEndpoint(Controller):
     """Case updates from the contact centre (signed; no session, no CSRF token)."""
 
-    @post("/hooks/contact-centre/{target_id:int}", status_code=200, tags=["escalations"])
+    @post(
+        "/hooks/contact-centre/{target_id:int}",
+        status_code=200,
+        tags=["escalations"],
+        **SIGNED_CALLBACK,
+    )
     async def callback(
         self, request: Req, here: NamedDependency[Scope], target_id: FromPath[int]
     ) -> Response[dict[str, Any]]:

@@ -20,6 +20,7 @@ from community.forums.schemas import (
 )
 from community.pagination import Page
 from community.scope import Scope
+from community.web.openapi import MEMBER_WRITE, PUBLIC_READ
 
 PageNumber = Annotated[int, QueryParameter(ge=1, description="Page number, from 1")]
 
@@ -32,7 +33,7 @@ class ThreadsApi(Controller):
     path = "/api/v1/threads"
     tags = ["threads"]
 
-    @get("/")
+    @get("/", **PUBLIC_READ)
     async def list_threads(
         self,
         request: Request[Any, Any, Any],
@@ -47,7 +48,7 @@ class ThreadsApi(Controller):
         )
         return ThreadList([ThreadOut.of(t) for t in listing.items], page_info(listing))
 
-    @post("/")
+    @post("/", **MEMBER_WRITE)
     async def create_thread(
         self, here: NamedDependency[Scope], data: JSONBody[ThreadCreate]
     ) -> ThreadOut:
@@ -57,7 +58,7 @@ class ThreadsApi(Controller):
         )
         return ThreadOut.of(await services.get_thread(here, thread.id))
 
-    @get("/{thread_id:int}")
+    @get("/{thread_id:int}", **PUBLIC_READ)
     async def get_thread(
         self,
         request: Request[Any, Any, Any],
@@ -75,7 +76,7 @@ class ThreadsApi(Controller):
             page_info(view.posts),
         )
 
-    @post("/{thread_id:int}/posts")
+    @post("/{thread_id:int}/posts", **MEMBER_WRITE)
     async def reply(
         self, here: NamedDependency[Scope], thread_id: FromPath[int], data: JSONBody[ReplyCreate]
     ) -> PostOut:

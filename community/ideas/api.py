@@ -14,6 +14,7 @@ from community.forums.schemas import PageInfo
 from community.ideas import services as ideas
 from community.ideas.models import Idea, IdeaStatus
 from community.scope import Scope
+from community.web.openapi import MEMBER_WRITE, PUBLIC_READ
 
 PageNumber = Annotated[int, QueryParameter(ge=1, description="Page number, from 1")]
 
@@ -70,7 +71,7 @@ class IdeasApi(Controller):
     path = "/api/v1/ideas"
     tags = ["ideas"]
 
-    @get("/")
+    @get("/", **PUBLIC_READ)
     async def list_ideas(
         self,
         request: Request[Any, Any, Any],
@@ -94,28 +95,28 @@ class IdeasApi(Controller):
         info = PageInfo(page=listing.number, pages=listing.count, total=listing.total)
         return IdeaList([IdeaOut.of(i) for i in listing.items], info)
 
-    @post("/")
+    @post("/", **MEMBER_WRITE)
     async def create(self, here: NamedDependency[Scope], data: JSONBody[IdeaCreate]) -> IdeaOut:
         """Submit an idea on a board."""
         idea = await ideas.create_idea(here, board=data.board, title=data.title, body=data.body)
         return IdeaOut.of(await ideas.get_idea(here, idea.id))
 
-    @get("/{idea_id:int}")
+    @get("/{idea_id:int}", **PUBLIC_READ)
     async def get_idea(self, here: NamedDependency[Scope], idea_id: FromPath[int]) -> IdeaOut:
         """One idea (a merged one names the idea it was merged into)."""
         return IdeaOut.of(await ideas.get_idea(here, idea_id))
 
-    @post("/{idea_id:int}/vote", status_code=200)
+    @post("/{idea_id:int}/vote", status_code=200, **MEMBER_WRITE)
     async def vote(self, here: NamedDependency[Scope], idea_id: FromPath[int]) -> IdeaOut:
         """Vote for the idea (once; again changes nothing)."""
         return IdeaOut.of(await ideas.vote(here, idea_id))
 
-    @delete("/{idea_id:int}/vote", status_code=200)
+    @delete("/{idea_id:int}/vote", status_code=200, **MEMBER_WRITE)
     async def unvote(self, here: NamedDependency[Scope], idea_id: FromPath[int]) -> IdeaOut:
         """Withdraw your vote."""
         return IdeaOut.of(await ideas.unvote(here, idea_id))
 
-    @post("/{idea_id:int}/status", status_code=200)
+    @post("/{idea_id:int}/status", status_code=200, **MEMBER_WRITE)
     async def change_status(
         self, here: NamedDependency[Scope], idea_id: FromPath[int], data: JSONBody[StatusChange]
     ) -> IdeaOut:
@@ -123,7 +124,7 @@ class IdeasApi(Controller):
         changed = await ideas.change_status(here, idea_id, data.status.value, data.response)
         return IdeaOut.of(changed.idea)
 
-    @post("/{idea_id:int}/merge", status_code=200)
+    @post("/{idea_id:int}/merge", status_code=200, **MEMBER_WRITE)
     async def merge(
         self, here: NamedDependency[Scope], idea_id: FromPath[int], data: JSONBody[MergeInto]
     ) -> IdeaOut:

@@ -14,6 +14,7 @@ from community.identity.models import Member
 from community.moderation import services as moderation
 from community.moderation.models import QueueItem
 from community.scope import Scope
+from community.web.openapi import MEMBER_READ, MEMBER_WRITE
 
 Note = Annotated[str, msgspec.Meta(max_length=500)]
 
@@ -89,7 +90,7 @@ class ModerationApi(Controller):
     path = "/api/v1"
     tags = ["moderation"]
 
-    @post("/posts/{post_id:int}/flags")
+    @post("/posts/{post_id:int}/flags", **MEMBER_WRITE)
     async def flag(
         self, here: NamedDependency[Scope], post_id: FromPath[int], data: JSONBody[FlagIn]
     ) -> FlagOut:
@@ -97,7 +98,7 @@ class ModerationApi(Controller):
         flag = await moderation.flag_post(here, post_id, data.reason, data.note)
         return FlagOut(flag.id, flag.post_id, flag.reason.value)
 
-    @get("/mod/queue")
+    @get("/mod/queue", **MEMBER_READ)
     async def queue(
         self,
         here: NamedDependency[Scope],
@@ -108,13 +109,13 @@ class ModerationApi(Controller):
         items = await moderation.open_items(here, reason=reason, category=category)
         return [ItemOut.of(i) for i in items]
 
-    @get("/mod/figures")
+    @get("/mod/figures", **MEMBER_READ)
     async def figures(self, here: NamedDependency[Scope]) -> Figures:
         """Open items, age of the oldest, median minutes to a decision (last 30 days)."""
         found = await moderation.queue_figures(here)
         return Figures(found.open_items, found.oldest_age_minutes, found.median_minutes_to_decision)
 
-    @post("/mod/queue/{item_id:int}/claim", status_code=200)
+    @post("/mod/queue/{item_id:int}/claim", status_code=200, **MEMBER_WRITE)
     async def claim(self, here: NamedDependency[Scope], item_id: FromPath[int]) -> ItemOut:
         """Claim an item; 422 when another moderator holds it."""
         await moderation.claim(here, item_id)
@@ -122,12 +123,12 @@ class ModerationApi(Controller):
         assert item is not None
         return ItemOut.of(item)
 
-    @post("/mod/queue/{item_id:int}/release", status_code=204)
+    @post("/mod/queue/{item_id:int}/release", status_code=204, **MEMBER_WRITE)
     async def release(self, here: NamedDependency[Scope], item_id: FromPath[int]) -> None:
         """Let go of an item you hold."""
         await moderation.release(here, item_id)
 
-    @post("/mod/queue/{item_id:int}/decide", status_code=200)
+    @post("/mod/queue/{item_id:int}/decide", status_code=200, **MEMBER_WRITE)
     async def decide(
         self, here: NamedDependency[Scope], item_id: FromPath[int], data: JSONBody[DecisionIn]
     ) -> ItemOut:
@@ -135,7 +136,7 @@ class ModerationApi(Controller):
         item = await moderation.decide(here, item_id, data.action, data.note)
         return ItemOut.of(item)
 
-    @post("/members/{member_id:int}/ban", status_code=200)
+    @post("/members/{member_id:int}/ban", status_code=200, **MEMBER_WRITE)
     async def ban(
         self, here: NamedDependency[Scope], member_id: FromPath[int], data: JSONBody[BanIn]
     ) -> MemberState:
@@ -143,12 +144,12 @@ class ModerationApi(Controller):
         banned = await moderation.ban(here, member_id, days=data.days, reason=data.reason)
         return _member_state(banned)
 
-    @delete("/members/{member_id:int}/ban", status_code=200)
+    @delete("/members/{member_id:int}/ban", status_code=200, **MEMBER_WRITE)
     async def unban(self, here: NamedDependency[Scope], member_id: FromPath[int]) -> MemberState:
         """Lift a suspension or ban."""
         return _member_state(await moderation.unban(here, member_id))
 
-    @put("/members/{member_id:int}/role")
+    @put("/members/{member_id:int}/role", **MEMBER_WRITE)
     async def role(
         self, here: NamedDependency[Scope], member_id: FromPath[int], data: JSONBody[RoleIn]
     ) -> MemberState:

@@ -12,6 +12,7 @@ from litestar.params import FromPath, JSONBody
 from community.forums.models import Thread
 from community.qa import services as qa
 from community.scope import Scope
+from community.web.openapi import MEMBER_WRITE
 
 
 class CertifyIn(msgspec.Struct):
@@ -42,24 +43,24 @@ class AnswersApi(Controller):
     path = "/api/v1/posts"
     tags = ["answers"]
 
-    @post("/{post_id:int}/accept", status_code=200)
+    @post("/{post_id:int}/accept", status_code=200, **MEMBER_WRITE)
     async def accept(self, here: NamedDependency[Scope], post_id: FromPath[int]) -> Resolution:
         """Accept this answer (the asker or a moderator)."""
         return Resolution.of(await qa.accept(here, post_id))
 
-    @delete("/{post_id:int}/accept", status_code=200)
+    @delete("/{post_id:int}/accept", status_code=200, **MEMBER_WRITE)
     async def unaccept(self, here: NamedDependency[Scope], post_id: FromPath[int]) -> Resolution:
         """Undo the acceptance of this answer."""
         return Resolution.of(await qa.unaccept(here, post_id))
 
-    @post("/{post_id:int}/certify", status_code=200)
+    @post("/{post_id:int}/certify", status_code=200, **MEMBER_WRITE)
     async def certify(
         self, here: NamedDependency[Scope], post_id: FromPath[int], data: JSONBody[CertifyIn]
     ) -> Resolution:
         """Certify this answer, with an optional note (experts, moderators, admins)."""
         return Resolution.of(await qa.certify(here, post_id, data.note))
 
-    @delete("/{post_id:int}/certify", status_code=200)
+    @delete("/{post_id:int}/certify", status_code=200, **MEMBER_WRITE)
     async def uncertify(self, here: NamedDependency[Scope], post_id: FromPath[int]) -> Resolution:
         """Withdraw the certification of this answer."""
         return Resolution.of(await qa.uncertify(here, post_id))

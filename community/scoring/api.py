@@ -13,6 +13,7 @@ from litestar.params import FromPath, FromQuery
 from community.scope import Scope
 from community.scoring import services as scoring
 from community.scoring.profiles import member_profile
+from community.web.openapi import PUBLIC_READ
 
 
 class MemberOut(msgspec.Struct):
@@ -39,7 +40,7 @@ class MembersApi(Controller):
     path = "/api/v1"
     tags = ["members"]
 
-    @get("/members/{member_id:int}")
+    @get("/members/{member_id:int}", **PUBLIC_READ)
     async def get_member(self, here: NamedDependency[Scope], member_id: FromPath[int]) -> MemberOut:
         """A member's public profile."""
         profile = await member_profile(here, member_id)
@@ -57,7 +58,7 @@ class MembersApi(Controller):
             influence=profile.influence,
         )
 
-    @get("/leaderboard")
+    @get("/leaderboard", **PUBLIC_READ)
     async def leaderboard(
         self,
         here: NamedDependency[Scope],

@@ -11,6 +11,7 @@ from litestar.params import FromPath, JSONBody
 
 from community.scope import Scope
 from community.votes.services import vote
+from community.web.openapi import MEMBER_WRITE
 
 
 class VoteIn(msgspec.Struct):
@@ -27,7 +28,7 @@ class VotesApi(Controller):
     path = "/api/v1/posts"
     tags = ["votes"]
 
-    @post("/{post_id:int}/vote", status_code=200)
+    @post("/{post_id:int}/vote", status_code=200, **MEMBER_WRITE)
     async def vote_on_post(
         self, here: NamedDependency[Scope], post_id: FromPath[int], data: JSONBody[VoteIn]
     ) -> VoteOut:

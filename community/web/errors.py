@@ -13,6 +13,7 @@ from litestar.response import Redirect, Template
 from community.errors import DomainError, NotAuthenticated, ValidationFailed
 from community.l10n import N_
 from community.web.context import is_htmx
+from community.web.openapi import ErrorBody
 from community.web.render import render
 
 log = logging.getLogger(__name__)
@@ -38,9 +39,7 @@ def error_response(
     errors: dict[str, str] | None = None,
 ) -> Response[Any]:
     if is_api(request):
-        body: dict[str, Any] = {"status_code": status_code, "detail": message}
-        if errors:
-            body["errors"] = errors
+        body = ErrorBody(status_code, message, errors or {})
         return Response(body, status_code=status_code, media_type=MediaType.JSON)
     if request.state.get("tenant") is None:
         return Response(message, status_code=status_code, media_type=MediaType.TEXT)

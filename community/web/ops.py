@@ -7,6 +7,7 @@ from typing import Any
 import msgspec
 from litestar import Response, get
 from litestar.datastructures import State
+from litestar.openapi.datastructures import ResponseSpec
 from sqlalchemy import text
 
 
@@ -36,7 +37,12 @@ async def _check_redis(state: State) -> str:
     return "ok"
 
 
-@get("/health", tags=["operations"])
+@get(
+    "/health",
+    tags=["operations"],
+    security=[{}],
+    responses={503: ResponseSpec(Health, description="The database or Redis does not answer.")},
+)
 async def health(state: State) -> Response[Health]:
     """Database (and Redis, when configured) status; 503 when one is down."""
     report = Health("ok", await _check_database(state), await _check_redis(state))
