@@ -10,6 +10,7 @@ window.addEventListener("DOMContentLoaded", () => {
     url: container.dataset.specUrl,
     domNode: container,
     deepLinking: true,
+    validatorUrl: null, // no badge fetched from the public validator: nothing leaves Parvis
     requestInterceptor: (request) => {
       const token = csrfToken();
       if (token !== undefined) request.headers["x-csrftoken"] = token;
