@@ -25,8 +25,18 @@ IMAGE_LINK = N_("image: %(name)s")
 def is_own_origin(url: str) -> bool:
     """A relative URL, which the browser resolves on the page's own origin. Backslashes and
     a leading `//` are refused: browsers read `/\\host` and `//host` as another host."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # a bracketed host that does not parse: not ours, whatever it is
+        return False
     return not (parts.scheme or parts.netloc or url.startswith("//") or "\\" in url)
+
+
+def _host(url: str) -> str:
+    try:
+        return urlsplit(url).hostname or ""
+    except ValueError:
+        return ""
 
 
 def _image_or_link(
@@ -37,7 +47,7 @@ def _image_or_link(
     if is_own_origin(source):
         return renderer.image(tokens, idx, options, env)
     alt = renderer.renderInlineAsText(token.children or [], options, env)
-    name = alt or urlsplit(source).hostname or source
+    name = alt or _host(source) or source
     label = localizer(env.get("locale", SOURCE_LOCALE)).gettext(IMAGE_LINK, name=name)
     return f'<a href="{escapeHtml(source)}">{escapeHtml(label)}</a>'
 

@@ -37,10 +37,18 @@ def frame_ancestors(tenant: TenantInfo | None) -> str:
 def image_sources(tenant: TenantInfo | None) -> str:
     """Images: our own, data: URIs (icons in stylesheets), and the tenant's logo's origin."""
     sources = "'self' data:"
-    logo = urlsplit(tenant.theme.get("logo_url", "") if tenant else "")
-    if logo.scheme in {"http", "https"} and logo.netloc:
+    try:
+        logo = urlsplit(tenant.theme.get("logo_url", "") if tenant else "")
+    except ValueError:  # a logo address that does not parse adds no source
+        return sources
+    if logo.scheme in {"http", "https"} and logo.netloc and _is_plain_source(logo.netloc):
         sources += f" {logo.scheme}://{logo.netloc}"
     return sources
+
+
+def _is_plain_source(netloc: str) -> bool:
+    """A host[:port] that cannot add directives or sources to the policy."""
+    return not any(c in netloc for c in " \t\r\n;,'\"@")
 
 
 def content_security_policy(tenant: TenantInfo | None, nonce: str | None) -> str:

@@ -118,3 +118,15 @@ async def test_the_api_documentation_is_served_from_parvis(client: Client) -> No
         asset = await client.get(source)
         assert asset.status_code == 200, source
         assert_secured(asset)
+
+
+@pytest.mark.parametrize(
+    "logo_url", ["https://a.example; script-src *", "http://[bad/logo.png", "javascript:alert(1)"]
+)
+async def test_a_logo_address_cannot_widen_the_policy(
+    client_for: Any, world: World, logo_url: str
+) -> None:
+    await world.tenant("initech", logo_url=logo_url)
+    response = await client_for("initech.test").get("/")
+    assert response.status_code == 200
+    assert "img-src 'self' data:;" in assert_secured(response)
