@@ -140,6 +140,7 @@ def test_no_spelling_of_another_host_survives_as_an_image_source() -> None:
         "/\\elsewhere.example/x.png",
         "\\\\elsewhere.example/x.png",
         "/\t/elsewhere.example/x",
+        "http://[::1/x.png",
     ]
     for trick in tricks:
         for tag, attrs in elements(render_markdown(f"![x]({trick})")):
