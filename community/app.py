@@ -38,6 +38,7 @@ from community.jobs import InProcessQueue, connect_queue
 from community.l10n import jinja as l10n_jinja
 from community.moderation.api import ModerationApi
 from community.moderation.web import ModerationPages
+from community.net.outbound import Outbound
 from community.qa.api import AnswersApi
 from community.qa.web import AnswerPages
 from community.scoring.api import MembersApi
@@ -75,8 +76,10 @@ def _session_config(
     return CookieBackendConfig(secret=secret, **common)  # type: ignore[arg-type]
 
 
-def create_app(settings: Settings | None = None) -> Litestar:
+def create_app(settings: Settings | None = None, outbound: Outbound | None = None) -> Litestar:
+    """The app; `outbound` replaces the client made from the settings (tests' resolvers)."""
     settings = settings or Settings.from_env()
+    outbound = outbound or Outbound.from_settings(settings)
     register_all()
     engine = create_engine(settings.database_url)
     sessions = session_factory(engine)
@@ -84,10 +87,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        jobs = await connect_queue(settings.redis_url, sessions, TASKS, settings.delivery)
+        jobs = await connect_queue(settings.redis_url, sessions, TASKS, settings.delivery, outbound)
         await asyncio.to_thread(sentiment.warm_up)  # not on the first customer's request
         views = ViewCounter(jobs, settings.view_flush_threshold, settings.view_flush_seconds)
-        app.state.update(jobs=jobs, views=views)
+        app.state.update(jobs=jobs, views=views, outbound=outbound)
         flusher = asyncio.create_task(_flush_periodically(views, settings.view_flush_seconds))
         # arq workers run the sweep as a cron job; without Redis this process does.
         sweeper = None

@@ -255,6 +255,7 @@ def demo(port: int, serve: bool, print_standin_args: bool) -> None:
 
     from community.demo.seed import (
         DEMO_PASSWORD,
+        STANDIN_ALLOWED,
         STANDIN_URL,
         seed_contact_centre,
         seed_demo,
@@ -286,6 +287,9 @@ def demo(port: int, serve: bool, print_standin_args: bool) -> None:
         from community.app import create_app
 
         settings = Settings.from_env()
+        # The stand-in on 127.0.0.1:8025, and no other internal address, may be reached.
+        allowed = (*settings.outbound_allowed_hosts, STANDIN_ALLOWED)
+        settings = replace(settings, outbound_allowed_hosts=allowed)
         if not os.environ.get("PARVIS_BASE_URL_FORMAT"):
             # Case links and callbacks reach this server: localhost, northwind.localhost.
             here = f"http://{{domain}}:{port}"

@@ -86,6 +86,8 @@ class Settings:
     view_flush_seconds: int = 5
     sweep_seconds: int = 60
     delivery: DeliveryOptions = field(default_factory=DeliveryOptions)
+    # Internal hosts tenants' targets may reach ("cc.internal:8443", "10.0.0.5"): see README.
+    outbound_allowed_hosts: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -109,6 +111,7 @@ class Settings:
                 lease_seconds=_env_float("DELIVERY_LEASE_SECONDS", 60.0),
                 base_url_format=_env("BASE_URL_FORMAT", "https://{domain}"),
             ),
+            outbound_allowed_hosts=tuple(_env("OUTBOUND_ALLOWED_HOSTS").split(",")),
         )
 
     @property

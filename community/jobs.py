@@ -1,8 +1,9 @@
 """The job-queue port: arq on Redis when PARVIS_REDIS_URL is set, an in-process runner otherwise.
 
 Both run the same task functions, arq-style: `async def task(ctx, **kwargs)`, where
-`ctx["sessions"]` is a session factory and `ctx["jobs"]` the queue. The registry of tasks
-by name is `community.tasks.TASKS`.
+`ctx["sessions"]` is a session factory, `ctx["jobs"]` the queue and `ctx["outbound"]` the
+client for requests to addresses tenants chose. The registry of tasks by name is
+`community.tasks.TASKS`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from community.config import DeliveryOptions
 from community.db import after_commit
+from community.net.outbound import Outbound
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +33,14 @@ def task_context(
     sessions: async_sessionmaker[AsyncSession],
     jobs: JobQueue,
     delivery: DeliveryOptions | None = None,
+    outbound: Outbound | None = None,
 ) -> dict[str, Any]:
-    return {"sessions": sessions, "jobs": jobs, "delivery": delivery or DeliveryOptions()}
+    return {
+        "sessions": sessions,
+        "jobs": jobs,
+        "delivery": delivery or DeliveryOptions(),
+        "outbound": outbound or Outbound(),  # no internal host allowed
+    }
 
 
 def enqueue_after_commit(session: AsyncSession, name: str, **kwargs: Any) -> None:
@@ -68,8 +76,9 @@ class InProcessQueue:
         sessions: async_sessionmaker[AsyncSession],
         tasks: dict[str, TaskFunction],
         delivery: DeliveryOptions | None = None,
+        outbound: Outbound | None = None,
     ) -> None:
-        self._ctx = task_context(sessions, self, delivery)
+        self._ctx = task_context(sessions, self, delivery, outbound)
         self._tasks = tasks
         self._running: set[asyncio.Task[None]] = set()
         self._asleep: set[asyncio.Task[None]] = set()
@@ -139,7 +148,8 @@ async def connect_queue(
     sessions: async_sessionmaker[AsyncSession],
     tasks: dict[str, TaskFunction],
     delivery: DeliveryOptions | None = None,
+    outbound: Outbound | None = None,
 ) -> InProcessQueue | ArqQueue:
     if redis_url:
         return await ArqQueue.connect(redis_url)
-    return InProcessQueue(sessions, tasks, delivery)
+    return InProcessQueue(sessions, tasks, delivery, outbound)

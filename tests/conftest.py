@@ -9,9 +9,11 @@ sessions to Redis; its database is flushed before each test.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import os
 import re
 import shutil
+import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -35,6 +37,7 @@ from community.forums.models import Thread, ThreadKind
 from community.identity.models import Member, Role
 from community.identity.services import create_member
 from community.jobs import InProcessQueue
+from community.net.outbound import AllowedHosts, IPAddress, Outbound, system_resolver
 from community.scope import Scope
 from community.tasks import TASKS
 from community.tenancy.services import create_tenant, tenant_info
@@ -49,6 +52,29 @@ REDIS_URL = os.environ.get("PARVIS_TEST_REDIS_URL", "")
 TEST_DELIVERY = DeliveryOptions(
     timeout=2.0, retry_base_seconds=0.02, retry_cap_seconds=0.1, base_url_format="http://{domain}"
 )
+
+# The stand-in contact centres and vendors of the tests listen on 127.0.0.1, allowed as the
+# operator of an on-premise contact centre would allow it; nothing else internal is.
+ALLOWED_IN_TESTS = ("127.0.0.1",)
+PUBLIC_ADDRESS = ipaddress.ip_address("93.184.215.14")  # public; no test connects to it
+
+
+async def resolve_for_tests(host: str, port: int) -> list[IPAddress]:
+    """What the system answers when it can (localhost, /etc/hosts, numbers); nothing for a
+    name under .invalid (RFC 6761); what nip.io answers for its names (the address they
+    spell); and for any other name (the made-up vendors' domains of the tests, which this
+    machine may not resolve) a public address."""
+    if host.endswith(".invalid"):
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+    if host.endswith(".nip.io"):
+        return [ipaddress.ip_address(host.removesuffix(".nip.io").rsplit("-", 1)[-1])]
+    try:
+        return await system_resolver(host, port)
+    except OSError:
+        return [PUBLIC_ADDRESS]
+
+
+TEST_OUTBOUND = Outbound(AllowedHosts.parse(ALLOWED_IN_TESTS), resolve_for_tests, 2.0)
 
 requires_postgres = pytest.mark.skipif(not PG_URL, reason="needs PARVIS_TEST_DATABASE_URL")
 requires_redis = pytest.mark.skipif(not REDIS_URL, reason="needs PARVIS_TEST_REDIS_URL")
@@ -128,6 +154,7 @@ def settings(database_url: str, redis_url: str, tmp_path: Path) -> Settings:
         view_flush_threshold=1_000,
         view_flush_seconds=3_600,
         delivery=TEST_DELIVERY,
+        outbound_allowed_hosts=ALLOWED_IN_TESTS,
     )
 
 
@@ -140,7 +167,7 @@ async def sessions(settings: Settings) -> AsyncIterator[async_sessionmaker[Async
 
 @pytest.fixture
 async def app(settings: Settings) -> AsyncIterator[Litestar]:
-    application = create_app(settings)
+    application = create_app(settings, Outbound.from_settings(settings, resolve_for_tests))
     async with application.lifespan():
         yield application
 
@@ -157,7 +184,7 @@ class World:
 
     def __post_init__(self) -> None:
         register_all()  # the capabilities' hooks, as the app, the worker and the CLI have them
-        self.jobs = InProcessQueue(self.sessions, TASKS, TEST_DELIVERY)
+        self.jobs = InProcessQueue(self.sessions, TASKS, TEST_DELIVERY, TEST_OUTBOUND)
 
     @asynccontextmanager
     async def unit(self) -> AsyncIterator[AsyncSession]:

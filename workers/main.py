@@ -14,17 +14,20 @@ from community.config import Settings
 from community.db import create_engine, session_factory
 from community.escalation.tasks import sweep_escalations
 from community.jobs import QUEUE_NAME, ArqQueue, task_context
+from community.net.outbound import Outbound
 from community.tasks import TASKS
 from community.wiring import register_all
 
 
 def worker_options(settings: Settings) -> dict[str, Any]:
     register_all()
+    outbound = Outbound.from_settings(settings)
 
     async def startup(ctx: dict[str, Any]) -> None:
         engine = create_engine(settings.database_url)
         jobs = ArqQueue(ctx["redis"])
-        ctx.update(task_context(session_factory(engine), jobs, settings.delivery), engine=engine)
+        context = task_context(session_factory(engine), jobs, settings.delivery, outbound)
+        ctx.update(context, engine=engine)
 
     async def shutdown(ctx: dict[str, Any]) -> None:
         if engine := ctx.get("engine"):

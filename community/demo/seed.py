@@ -27,6 +27,7 @@ from community.identity.models import Member, Role
 from community.identity.services import create_member
 from community.jobs import InProcessQueue, JobQueue
 from community.moderation import services as moderation
+from community.net.outbound import AllowedHosts, Outbound
 from community.qa import services as qa
 from community.scope import Scope
 from community.tenancy.models import Tenant
@@ -43,6 +44,9 @@ CERTIFY_NOTE = {"fr": "Réponse vérifiée par notre équipe.", "en": "Checked b
 # real contact centre, whose secrets come from the admin page (/admin/escalation).
 STANDIN_HOST, STANDIN_PORT = "127.0.0.1", 8025
 STANDIN_URL = f"http://{STANDIN_HOST}:{STANDIN_PORT}/webhook"
+# What the demo lets the outbound client reach, and nothing more: `parvis demo` adds it to
+# PARVIS_OUTBOUND_ALLOWED_HOSTS (a worker started beside it needs it set by hand).
+STANDIN_ALLOWED = f"{STANDIN_HOST}:{STANDIN_PORT}"
 STANDIN_TARGET_NAME = "Local contact centre (demo)"
 # whsec_ + base64 of b"demo-only parvis signing secret!": Parvis signs cases with it.
 STANDIN_SECRET = "whsec_ZGVtby1vbmx5IHBhcnZpcyBzaWduaW5nIHNlY3JldCE="
@@ -152,9 +156,8 @@ async def _point_at_standin(scope: Scope) -> None:
     if await scope.db.scalar(select(EscalationTarget.id).limit(1)):
         return
     values = {"url": STANDIN_URL, "signing_secret": STANDIN_SECRET}
-    settings, credentials, errors = validate_target(
-        TargetKind.WEBHOOK, values, allow_private_hosts=True
-    )
+    outbound = Outbound(AllowedHosts.parse([STANDIN_ALLOWED]))
+    settings, credentials, errors = await validate_target(TargetKind.WEBHOOK, values, outbound)
     assert not errors, errors
     scope.db.add(
         EscalationTarget(

@@ -18,7 +18,6 @@ from litestar.params import FromPath, JSONBody
 from community.errors import ValidationFailed
 from community.escalation import settings as escalation
 from community.escalation.adapters.registry import mask
-from community.escalation.admin_web import private_hosts_ok
 from community.escalation.models import EscalationTarget
 from community.escalation.rules import EscalationRules
 from community.escalation.settings import (
@@ -146,9 +145,7 @@ class EscalationSettingsApi(Controller):
         secret are in `secrets`, in this answer only."""
         kind = escalation.new_target_kind(here, data.kind)
         form = TargetForm(data.name, data.enabled, _texts(data.values))
-        created = await escalation.create_target(
-            here, kind, form, allow_private_hosts=private_hosts_ok(request)
-        )
+        created = await escalation.create_target(here, kind, form, request.app.state.outbound)
         return await _with_secrets(request, here, created)
 
     @patch("/targets/{target_id:int}", **MEMBER_WRITE)
@@ -161,9 +158,7 @@ class EscalationSettingsApi(Controller):
     ) -> TargetOut:
         """Change a target's name, state or fields; its kind stays."""
         form = TargetForm(data.name, data.enabled, _texts(data.values))
-        await escalation.update_target(
-            here, target_id, form, allow_private_hosts=private_hosts_ok(request)
-        )
+        await escalation.update_target(here, target_id, form, request.app.state.outbound)
         return await _out(request, here, target_id)
 
     @post("/targets/{target_id:int}/callback-secret", status_code=200, **MEMBER_WRITE)

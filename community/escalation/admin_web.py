@@ -60,9 +60,7 @@ class EscalationAdminPages(Controller):
         kind = escalation.new_target_kind(here, (await form_fields(request, "kind"))["kind"])
         form = await _target_form(request, kind)
         try:
-            created = await escalation.create_target(
-                here, kind, form, allow_private_hosts=private_hosts_ok(request)
-            )
+            created = await escalation.create_target(here, kind, form, request.app.state.outbound)
         except ValidationFailed as exc:
             return _target_page(request, kind, None, form, exc.errors, status_code=422)
         # The secrets made now are shown on this answer, never again: no redirect.
@@ -84,9 +82,7 @@ class EscalationAdminPages(Controller):
         target = await escalation.get_target(here, target_id)
         form = await _target_form(request, target.kind)
         try:
-            await escalation.update_target(
-                here, target_id, form, allow_private_hosts=private_hosts_ok(request)
-            )
+            await escalation.update_target(here, target_id, form, request.app.state.outbound)
         except ValidationFailed as exc:
             base = await _base(request, here)
             return _target_page(request, target.kind, target, form, exc.errors, 422, base=base)
@@ -124,11 +120,6 @@ async def _target_form(request: Req, kind: TargetKind) -> TargetForm:
     fields = await form_fields(request, "name", "enabled", *names)
     values = {name: fields[name] for name in names}
     return TargetForm(name=fields["name"], enabled=fields["enabled"] == "on", values=values)
-
-
-def private_hosts_ok(request: Req) -> bool:
-    """Targets on local or private hosts (the stand-in contact centre) in development only."""
-    return bool(request.app.state.settings.debug)
 
 
 async def _base(request: Req, scope: Scope) -> str:

@@ -9,14 +9,11 @@ reaches a contact centre which did get the first one, it finds the case already 
 
 from __future__ import annotations
 
-import functools
 import logging
 import random
-import ssl
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import httpx
 from sqlalchemy import exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import joinedload, with_parent
@@ -37,6 +34,7 @@ from community.forums.models import Post, Thread, Visibility
 from community.identity.models import Member
 from community.jobs import JobQueue, enqueue_after_commit
 from community.l10n import N_
+from community.net.outbound import Outbound
 from community.scope import Scope
 from community.scoring.profiles import member_influence
 from community.tenancy.models import Tenant, TenantDomain
@@ -64,13 +62,15 @@ async def deliver(
     jobs: JobQueue,
     escalation_id: int,
     options: DeliveryOptions,
+    outbound: Outbound,
 ) -> EscalationState | None:
-    """One delivery attempt; None when the row was not ours to send (done, or leased)."""
+    """One delivery attempt through `outbound`; None when the row was not ours to send (done,
+    or leased)."""
     async with session_scope(sessions) as session:
         claimed = await _claim(session, escalation_id, options)
     if claimed is None:
         return None
-    outcome = await _send(claimed, options)
+    outcome = await _send(claimed, outbound.with_timeout(options.timeout))
     async with session_scope(sessions, jobs) as session:
         return await _record(Scope(session, claimed.tenant), claimed, outcome, options)
 
@@ -132,19 +132,9 @@ async def _default_target(scope: Scope) -> EscalationTarget | None:
     )
 
 
-@functools.cache
-def _tls() -> ssl.SSLContext:
-    """httpx's default TLS context, built once and shared by every delivery's client.
-
-    Building one loads the CA bundle: some 50 ms of CPU, more than the rest of a delivery
-    (benchmarks/escalation_latency.py), paid even by plain-http targets."""
-    return httpx.create_ssl_context()
-
-
-async def _send(claimed: Claimed, options: DeliveryOptions) -> CaseReceipt | DeliveryFailed:
+async def _send(claimed: Claimed, outbound: Outbound) -> CaseReceipt | DeliveryFailed:
     try:
-        async with httpx.AsyncClient(timeout=options.timeout, verify=_tls()) as http:
-            return await adapter_for(claimed.target, http).create_case(claimed.payload)
+        return await adapter_for(claimed.target, outbound).create_case(claimed.payload)
     except DeliveryFailed as failure:
         return failure
     except Exception as exc:  # a bug in an adapter must not lose the escalation

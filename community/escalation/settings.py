@@ -37,6 +37,7 @@ from community.identity.models import Member
 from community.identity.permissions import Permission
 from community.l10n import N_
 from community.moderation.audit import record
+from community.net.outbound import Outbound
 from community.scope import Scope
 from community.tenancy.models import Tenant
 
@@ -289,16 +290,14 @@ async def create_target(
     scope: Scope,
     kind: TargetKind,
     form: TargetForm,
-    *,
-    allow_private_hosts: bool = False,
+    outbound: Outbound,
 ) -> CreatedTarget:
-    """Add a target (audited); the secrets made for it are in the answer, and only there."""
+    """Add a target (audited); the secrets made for it are in the answer, and only there.
+    Its addresses must be ones `outbound` would call."""
     require_admin(scope)
     made = _made_secrets(kind, form.values)
     values = form.values | made
-    settings, credentials, errors = validate_target(
-        kind, values, allow_private_hosts=allow_private_hosts
-    )
+    settings, credentials, errors = await validate_target(kind, values, outbound)
     name = _checked_name(form.name or "", errors)
     require(errors)
     callback_secret = new_signing_secret()
@@ -330,14 +329,13 @@ def _checked_name(raw: str, errors: dict[str, str]) -> str:
 
 
 async def update_target(
-    scope: Scope, target_id: int, form: TargetForm, *, allow_private_hosts: bool = False
+    scope: Scope, target_id: int, form: TargetForm, outbound: Outbound
 ) -> EscalationTarget:
     """Change a target (audited). Its kind stays; empty secrets keep their stored values."""
     target = await get_target(scope, target_id)
-    settings, credentials, errors = validate_target(
-        target.kind, stored_values(target) | form.values,
-        keep=target.credentials, allow_private_hosts=allow_private_hosts,
-    )  # fmt: skip
+    settings, credentials, errors = await validate_target(
+        target.kind, stored_values(target) | form.values, outbound, keep=target.credentials
+    )
     name = target.name if form.name is None else _checked_name(form.name, errors)
     require(errors)
     before = public_view(target)

@@ -9,7 +9,9 @@ from community.escalation.sweep import sweep_unresolved
 
 
 async def deliver_escalation(ctx: dict[str, Any], escalation_id: int) -> str | None:
-    state = await deliver(ctx["sessions"], ctx["jobs"], escalation_id, ctx["delivery"])
+    state = await deliver(
+        ctx["sessions"], ctx["jobs"], escalation_id, ctx["delivery"], ctx["outbound"]
+    )
     return state.value if state else None
 
 

@@ -16,7 +16,7 @@ from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
 
 from community.escalation.adapters import CaseReceipt, DeliveryFailed
 from community.escalation.adapters.email import EmailAdapter
-from tests.escalation.test_adapter_support import assert_failed, free_port, make_payload
+from tests.escalation.test_adapter_support import assert_failed, client, free_port, make_payload
 
 
 class Mailbox:
@@ -68,7 +68,7 @@ def mailer(port: int, **settings: Any) -> EmailAdapter:
     credentials: dict[str, Any] = {
         k: config.pop(k) for k in ("username", "password") if k in config
     }
-    return EmailAdapter(config, credentials, timeout=0.5)
+    return EmailAdapter(config, credentials, client())
 
 
 @pytest.mark.anyio
@@ -117,8 +117,8 @@ async def test_a_subject_with_line_breaks_stays_one_header() -> None:
     ("mailbox", "retryable", "says"),
     [
         (Mailbox(data_reply="451 4.3.0 Mail server temporarily rejected message"), True, "451"),
-        (Mailbox(rcpt_reply="450 4.2.1 Mailbox busy"), True, "450 4.2.1 Mailbox busy"),
-        (Mailbox(rcpt_reply="550 5.1.1 No such user"), False, "550 5.1.1 No such user"),
+        (Mailbox(rcpt_reply="450 4.2.1 Mailbox busy"), True, "cases@helpdesk.test: 450"),
+        (Mailbox(rcpt_reply="550 5.1.1 No such user"), False, "cases@helpdesk.test: 550"),
         (Mailbox(data_reply="554 5.7.1 Message rejected as spam"), False, "554"),
     ],
     ids=["451-data", "450-rcpt", "550-rcpt", "554-data"],

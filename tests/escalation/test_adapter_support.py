@@ -24,7 +24,9 @@ import pytest
 
 from community.escalation.adapters import DeliveryFailed
 from community.escalation.adapters.http import clip, retry_after
+from community.net.outbound import Outbound
 from community.escalation.payload import Asker, CasePayload, HistoryEntry, Message
+from tests.conftest import TEST_OUTBOUND
 
 CLIENT_TIMEOUT = 0.5
 SLOWER_THAN_THE_CLIENT = 1.5
@@ -142,8 +144,9 @@ def dead_url() -> str:
     return f"http://127.0.0.1:{free_port()}"
 
 
-def client() -> httpx.AsyncClient:
-    return httpx.AsyncClient(timeout=CLIENT_TIMEOUT)
+def client() -> Outbound:
+    """The tests' outbound client (127.0.0.1 allowed), with a short timeout."""
+    return TEST_OUTBOUND.with_timeout(CLIENT_TIMEOUT)
 
 
 def make_payload(key: str = "k-2f9c1d7e", **changes: Any) -> CasePayload:

@@ -1,6 +1,10 @@
 """Email to a contact-centre address, for helpdesks that open cases from mail.
 
-smtplib is blocking, so the conversation runs in a worker thread. Every attempt sends the same
+The SMTP server is checked by the outbound client like any address a tenant chose (public,
+or allowed by the operator), and the connection goes to the address that was checked while
+STARTTLS verifies the certificate against the server's name. smtplib is blocking, so the
+conversation runs in a worker thread. A failure says the reply code, never the server's text
+(staff see it). Every attempt sends the same
 `Message-ID: <{key}@parvis>`: a helpdesk that has seen that id already threads or drops the
 repeat instead of opening a second case. The case id is not known (CaseReceipt() is returned);
 the helpdesk acknowledges by callback, if at all. An SMTP reply in the 4xx range is transient
@@ -10,8 +14,10 @@ the helpdesk acknowledges by callback, if at all. An SMTP reply in the 4xx range
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import smtplib
+import socket
 import ssl
 from collections.abc import Mapping
 from email.message import EmailMessage
@@ -21,26 +27,22 @@ from typing import Any
 from community.escalation.adapters import CaseReceipt, DeliveryFailed
 from community.escalation.adapters.http import BadSetting, require
 from community.escalation.payload import CasePayload
+from community.net.outbound import Destination, Outbound, OutboundError
 
 DEFAULT_PORT = 25
-DEFAULT_TIMEOUT = 10.0
-
-
-def _text(reply: bytes | str) -> str:
-    return reply.decode(errors="replace") if isinstance(reply, bytes) else reply
 
 
 def _refused(exc: smtplib.SMTPRecipientsRefused, where: str) -> DeliveryFailed:
     codes = [code for code, _ in exc.recipients.values()]
-    detail = "; ".join(f"{to}: {code} {_text(msg)}" for to, (code, msg) in exc.recipients.items())
+    detail = "; ".join(f"{to}: {code}" for to, (code, _) in exc.recipients.items())
     transient = bool(codes) and all(400 <= code < 500 for code in codes)
     return DeliveryFailed(f"{where} refused the recipient: {detail}", retryable=transient)
 
 
 def _reply(exc: smtplib.SMTPResponseException, where: str) -> DeliveryFailed:
-    code, reply = exc.smtp_code, _text(exc.smtp_error)
+    code = exc.smtp_code
     hint = " (check the username and password)" if code in (530, 535) else ""
-    return DeliveryFailed(f"{where} answered {code} {reply}{hint}", retryable=code < 500)
+    return DeliveryFailed(f"{where} answered {code}{hint}", retryable=code < 500)
 
 
 def _lost(exc: Exception) -> bool:
@@ -67,15 +69,30 @@ def smtp_failure(exc: Exception, where: str, timeout: float) -> DeliveryFailed:
     return DeliveryFailed(f"{where}: {exc}", retryable=False)
 
 
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    """One context for every STARTTLS (building one loads the CA bundle), never shared with
+    HTTP's, on which httpcore sets HTTP's ALPN protocols."""
+    return ssl.create_default_context()
+
+
+class _PinnedSMTP(smtplib.SMTP):
+    """smtplib.SMTP whose socket goes to the checked address; every other use of the host
+    (STARTTLS's server name, certificate verification) keeps the server's name."""
+
+    def __init__(self, destination: Destination, timeout: float) -> None:
+        self._address = str(destination.address)  # before connecting, which __init__ does
+        super().__init__(destination.host, destination.port, timeout=timeout)
+
+    def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
+        return socket.create_connection((self._address, port), timeout, self.source_address)
+
+
 class EmailAdapter:
     """Mails the case summary, with the whole payload attached as escalation.json."""
 
     def __init__(
-        self,
-        settings: Mapping[str, Any],
-        credentials: Mapping[str, Any],
-        *,
-        timeout: float = DEFAULT_TIMEOUT,
+        self, settings: Mapping[str, Any], credentials: Mapping[str, Any], outbound: Outbound
     ) -> None:
         self.to = require(settings, "to")
         self.sender = require(settings, "from_address")
@@ -87,7 +104,8 @@ class EmailAdapter:
         self.starttls = bool(settings.get("starttls"))
         self.username = str(credentials.get("username") or "")
         self.password = str(credentials.get("password") or "")
-        self.timeout = timeout
+        self.outbound = outbound
+        self.timeout = outbound.timeout
 
     def message(self, payload: CasePayload) -> EmailMessage:
         message = EmailMessage()
@@ -104,10 +122,10 @@ class EmailAdapter:
         )
         return message
 
-    def _send(self, message: EmailMessage) -> None:
-        with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+    def _send(self, destination: Destination, message: EmailMessage) -> None:
+        with _PinnedSMTP(destination, self.timeout) as smtp:
             if self.starttls:
-                smtp.starttls(context=ssl.create_default_context())
+                smtp.starttls(context=_tls())
             if self.username:
                 smtp.login(self.username, self.password)
             smtp.send_message(message)
@@ -115,7 +133,11 @@ class EmailAdapter:
     async def create_case(self, payload: CasePayload) -> CaseReceipt:
         message = self.message(payload)
         try:
-            await asyncio.to_thread(self._send, message)
+            destination = await self.outbound.check_host(self.host, self.port)
+        except OutboundError as exc:
+            raise DeliveryFailed(exc.message, retryable=exc.retryable) from exc
+        try:
+            await asyncio.to_thread(self._send, destination, message)
         except (smtplib.SMTPException, OSError) as exc:
             raise smtp_failure(exc, f"{self.host}:{self.port}", self.timeout) from exc
         return CaseReceipt()

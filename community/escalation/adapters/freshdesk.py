@@ -16,8 +16,6 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-import httpx
-
 from community.escalation.adapters import CaseReceipt, DeliveryFailed
 from community.escalation.adapters.http import (
     clip,
@@ -25,9 +23,9 @@ from community.escalation.adapters.http import (
     json_body,
     require,
     send,
-    text_snippet,
 )
 from community.escalation.payload import CasePayload
+from community.net.outbound import Outbound
 
 PRIORITIES = {"low": 1, "normal": 2, "high": 3, "urgent": 4}
 STATUS_OPEN = 2
@@ -63,26 +61,13 @@ def ticket_body(payload: CasePayload) -> dict[str, Any]:
     }
 
 
-def describe(response: httpx.Response) -> str:
-    """`{"description": "Validation failed", "errors": [{"field", "message", "code"}]}`."""
-    answer = json_body(response)
-    if not isinstance(answer, dict):
-        return text_snippet(response)
-    errors = [e for e in answer.get("errors") or [] if isinstance(e, dict)]
-    problems = "; ".join(
-        f"{e.get('field', '')}: {e.get('message', '')}".strip(": ") for e in errors
-    )
-    parts = [str(p) for p in (answer.get("description") or answer.get("message"), problems) if p]
-    return " — ".join(parts) or text_snippet(response)
-
-
 class FreshdeskAdapter:
     def __init__(
-        self, settings: Mapping[str, Any], credentials: Mapping[str, Any], http: httpx.AsyncClient
+        self, settings: Mapping[str, Any], credentials: Mapping[str, Any], outbound: Outbound
     ) -> None:
         self.base_url = require(settings, "base_url").rstrip("/")
         self.auth = (require(credentials, "api_key"), "X")
-        self.http = http
+        self.outbound = outbound
 
     async def create_case(self, payload: CasePayload) -> CaseReceipt:
         tag = key_tag(payload.idempotency_key)
@@ -93,9 +78,11 @@ class FreshdeskAdapter:
         return CaseReceipt(str(ticket_id), f"{self.base_url}/a/tickets/{ticket_id}")
 
     async def _request(self, method: str, path: str, **kwargs: Any) -> Any:
-        response = await send(self.http, method, f"{self.base_url}{path}", auth=self.auth, **kwargs)
+        response = await send(
+            self.outbound, method, f"{self.base_url}{path}", auth=self.auth, **kwargs
+        )
         if not response.is_success:
-            raise failure(response, "Freshdesk", describe(response), auth_hint=AUTH_HINT)
+            raise failure(response, "Freshdesk", auth_hint=AUTH_HINT)
         return json_body(response)
 
     async def _find(self, tag: str) -> Any:

@@ -1,8 +1,11 @@
 """What every adapter shares: sending a request, and turning a refusal into DeliveryFailed.
 
-An adapter never lets an httpx exception escape: a timeout or a refused connection becomes a
-retryable DeliveryFailed whose message says which host did not answer, and an HTTP error
-becomes one whose `retryable` follows the status (throttled or broken: later; refused: never).
+Requests go through the outbound client (`community.net.outbound`), which refuses local and
+private addresses and never follows a redirect. An adapter never lets an httpx exception
+escape: a timeout or a refused connection becomes a retryable DeliveryFailed whose message
+says which host did not answer, and an HTTP error becomes one whose `retryable` follows the
+status (throttled or broken: later; refused: never). A failure's message is shown to the
+tenant's staff, so it holds the status line and our own explanation, never the answer's body.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import Any
 import httpx
 
 from community.escalation.adapters import DeliveryFailed
+from community.net.outbound import Outbound, OutboundError
 
 RETRY_LATER = frozenset({408, 425, 429})
 
@@ -41,18 +45,15 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _seconds(timeout: httpx.Timeout) -> str:
-    value = timeout.read or timeout.connect or timeout.pool
-    return f"{value:g} s" if value else "a while"
-
-
-async def send(http: httpx.AsyncClient, method: str, url: str, **kwargs: Any) -> httpx.Response:
-    """`http.request`, with timeouts and network failures as retryable DeliveryFailed."""
+async def send(outbound: Outbound, method: str, url: str, **kwargs: Any) -> httpx.Response:
+    """`outbound.request`, with refusals, timeouts and network failures as DeliveryFailed."""
     try:
-        return await http.request(method, url, **kwargs)
+        return await outbound.request(method, url, **kwargs)
+    except OutboundError as exc:
+        raise DeliveryFailed(exc.message, retryable=exc.retryable) from exc
     except httpx.TimeoutException as exc:
         raise DeliveryFailed(
-            f"Timed out after {_seconds(http.timeout)} talking to {origin(url)}", retryable=True
+            f"Timed out after {outbound.timeout:g} s talking to {origin(url)}", retryable=True
         ) from exc
     except httpx.ConnectError as exc:
         detail = str(exc) or "connection refused"
@@ -86,23 +87,33 @@ def json_body(response: httpx.Response) -> Any:
         return None
 
 
-def text_snippet(response: httpx.Response, limit: int = 200) -> str:
-    return clip(" ".join(response.text.split()), limit)
+def status_line(response: httpx.Response) -> str:
+    """`HTTP 500 Internal Server Error`: the code and its standard reason phrase (the one the
+    server sent is its own text, like its body)."""
+    phrase = httpx.codes.get_reason_phrase(response.status_code)
+    return f"HTTP {response.status_code} {phrase}".rstrip()
+
+
+REDIRECT_HINT = "redirects are not followed: enter the address it redirects to"
 
 
 def failure(
     response: httpx.Response,
     service: str,
-    detail: str = "",
     *,
     auth_hint: str = "check the credentials",
     retry_statuses: Collection[int] = RETRY_LATER,
 ) -> DeliveryFailed:
-    """The DeliveryFailed for an unsuccessful response: 5xx and throttling are retryable."""
+    """The DeliveryFailed for an unsuccessful response: 5xx and throttling are retryable.
+
+    Its message is the status line and our explanation: the answer's body is the remote
+    server's text, and staff see this message (`Escalation.last_error`)."""
     status = response.status_code
-    message = f"{service} answered HTTP {status}" + (f": {detail}" if detail else "")
+    message = f"{service} answered {status_line(response)}"
     if status >= 500 or status in retry_statuses:
         return DeliveryFailed(message, retryable=True, retry_after=retry_after(response))
     if status in (401, 403):
         return DeliveryFailed(f"{message} ({auth_hint})", retryable=False)
+    if 300 <= status < 400:
+        return DeliveryFailed(f"{message} ({REDIRECT_HINT})", retryable=False)
     return DeliveryFailed(message, retryable=False)

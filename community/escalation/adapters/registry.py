@@ -8,18 +8,14 @@ keyed by field name; `adapter_for` builds the adapter that delivers to a saved t
 from __future__ import annotations
 
 import base64
-import ipaddress
 import re
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
-
-import httpx
 
 from community.escalation.adapters import Adapter, CaseReceipt, DeliveryFailed
-from community.escalation.adapters.email import DEFAULT_TIMEOUT, EmailAdapter
+from community.escalation.adapters.email import DEFAULT_PORT, EmailAdapter
 from community.escalation.adapters.freshdesk import FreshdeskAdapter
 from community.escalation.adapters.http import BadSetting
 from community.escalation.adapters.salesforce import (
@@ -32,6 +28,7 @@ from community.escalation.adapters.zendesk import ZendeskAdapter
 from community.escalation.models import EscalationTarget, TargetKind
 from community.escalation.payload import CasePayload
 from community.l10n import N_
+from community.net.outbound import Destination, Outbound, RefusedDestination, parse_url
 
 MASK = "••••"
 MIN_SECRET_BYTES = 24
@@ -119,50 +116,38 @@ TARGET_FIELDS: dict[TargetKind, tuple[TargetField, ...]] = {
 
 # ---- validation ----------------------------------------------------------------------------
 
-Check = Callable[[str, bool], Any]  # (value, allow_private_hosts) -> clean value; ValueError
+Check = Callable[[str], Any]  # value -> clean value; ValueError with the message for the form
+URL_FIELDS = ("url", "base_url", "instance_url")
+HOST_NAME = re.compile(r"[\w.-]+|\[[0-9a-fA-F:.]+\]|[0-9a-fA-F:.]+")
 
 
-def _is_private(host: str) -> bool:
-    """Loopback, private or link-local literals and "localhost": not for tenants to reach.
-
-    Only literal addresses are caught here; a name that resolves to a private address needs a
-    guard at connection time."""
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
+def _check_url(value: str) -> str:
     try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return not address.is_global
-
-
-def _host(host: str, allow_private: bool) -> str:
-    if not allow_private and _is_private(host.lower()):
-        raise ValueError(N_("Enter a public address, not a local or private one."))
-    return host
-
-
-def _check_url(value: str, allow_private: bool) -> str:
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(N_("Enter an http(s) URL, such as https://example.com/path."))
-    _host(parts.hostname, allow_private)
+        parse_url(value)
+    except RefusedDestination as exc:
+        raise ValueError(exc.message) from None
     return value
 
 
-def _check_email(value: str, allow_private: bool) -> str:
+def _check_host(value: str) -> str:
+    if not HOST_NAME.fullmatch(value):
+        raise ValueError(N_("Enter a host name, such as smtp.example.com."))
+    return value
+
+
+def _check_email(value: str) -> str:
     if not re.fullmatch(r"[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+", value):
         raise ValueError(N_("Enter an email address, such as support@example.com."))
     return value
 
 
-def _check_port(value: str, allow_private: bool) -> int:
+def _check_port(value: str) -> int:
     if not value.isdigit() or not 1 <= int(value) <= 65535:
         raise ValueError(N_("Enter a port from 1 to 65535."))
     return int(value)
 
 
-def _check_flag(value: str, allow_private: bool) -> bool:
+def _check_flag(value: str) -> bool:
     flags = {"on": True, "true": True, "1": True, "yes": True}
     flags |= {"off": False, "false": False, "0": False, "no": False}
     if value.lower() not in flags:
@@ -170,7 +155,7 @@ def _check_flag(value: str, allow_private: bool) -> bool:
     return flags[value.lower()]
 
 
-def _check_signing_secret(value: str, allow_private: bool) -> str:
+def _check_signing_secret(value: str) -> str:
     if not value.startswith(SECRET_PREFIX):
         raise ValueError(N_("A signing secret starts with whsec_."))
     try:
@@ -184,7 +169,7 @@ def _check_signing_secret(value: str, allow_private: bool) -> str:
 
 
 def _pattern(regex: str, message: str) -> Check:
-    def check(value: str, allow_private: bool) -> str:
+    def check(value: str) -> str:
         if not re.fullmatch(regex, value):
             raise ValueError(message)
         return value
@@ -199,7 +184,7 @@ CHECKS: dict[str, Check] = {
     "email": _check_email,
     "to": _check_email,
     "from_address": _check_email,
-    "smtp_host": lambda value, allow: _host(value, allow),
+    "smtp_host": _check_host,
     "smtp_port": _check_port,
     "starttls": _check_flag,
     "signing_secret": _check_signing_secret,
@@ -213,28 +198,50 @@ class _Invalid:
     message: str
 
 
-def _clean(field: TargetField, raw: str, allow_private: bool) -> Any:
+def _clean(field: TargetField, raw: str) -> Any:
     check = CHECKS.get(field.name)
     if check is None:
         return raw
     try:
-        return check(raw, allow_private)
+        return check(raw)
     except ValueError as exc:
         return _Invalid(str(exc))
 
 
-def validate_target(
+async def _refusal(check: Awaitable[Destination]) -> str | None:
+    try:
+        await check
+    except RefusedDestination as exc:
+        return exc.message
+    return None
+
+
+async def _check_destinations(
+    settings: Mapping[str, Any], errors: dict[str, str], outbound: Outbound
+) -> None:
+    """Resolve where the target's requests would go, now: a local or private address, or a
+    name that does not resolve, is refused before it is saved (and again at every send)."""
+    for name in URL_FIELDS:
+        if name in settings and (problem := await _refusal(outbound.check_url(settings[name]))):
+            errors[name] = problem
+    if "smtp_host" in settings and "smtp_port" not in errors:
+        host, port = settings["smtp_host"].strip("[]"), settings.get("smtp_port") or DEFAULT_PORT
+        if problem := await _refusal(outbound.check_host(host, port)):
+            errors["smtp_host"] = problem
+
+
+async def validate_target(
     kind: TargetKind | str,
     values: Mapping[str, str],
+    outbound: Outbound,
     *,
     keep: Mapping[str, Any] | None = None,
-    allow_private_hosts: bool = False,
 ) -> tuple[dict[str, Any], dict[str, Any], dict[str, str]]:
     """A submitted form as (settings, credentials, errors by field name).
 
     A blank secret field keeps its value from `keep` (the target's current credentials), so
-    an edit form need not show secrets again. Unknown keys are ignored. Local and private
-    hosts are refused unless `allow_private_hosts` (for development and tests).
+    an edit form need not show secrets again. Unknown keys are ignored. Hosts are checked
+    by `outbound`: public ones only, unless the operator allows them.
     """
     settings: dict[str, Any] = {}
     credentials: dict[str, Any] = {}
@@ -249,10 +256,11 @@ def validate_target(
                 errors[field.name] = N_("Required.")
             elif field.input_type == "checkbox":
                 store[field.name] = False
-        elif isinstance(value := _clean(field, raw, allow_private_hosts), _Invalid):
+        elif isinstance(value := _clean(field, raw), _Invalid):
             errors[field.name] = value.message
         else:
             store[field.name] = value
+    await _check_destinations(settings, errors, outbound)
     return settings, credentials, errors
 
 
@@ -286,31 +294,30 @@ def _build(
     kind: TargetKind,
     settings: Mapping[str, Any],
     credentials: Mapping[str, Any],
-    http: httpx.AsyncClient,
+    outbound: Outbound,
 ) -> Adapter:
     match kind:
         case TargetKind.WEBHOOK:
-            return WebhookAdapter(settings, credentials, http)
+            return WebhookAdapter(settings, credentials, outbound)
         case TargetKind.ZENDESK:
-            return ZendeskAdapter(settings, credentials, http)
+            return ZendeskAdapter(settings, credentials, outbound)
         case TargetKind.SALESFORCE:
-            return SalesforceAdapter(settings, credentials, http)
+            return SalesforceAdapter(settings, credentials, outbound)
         case TargetKind.FRESHDESK:
-            return FreshdeskAdapter(settings, credentials, http)
+            return FreshdeskAdapter(settings, credentials, outbound)
         case TargetKind.EMAIL:
-            timeout = http.timeout.read or DEFAULT_TIMEOUT
-            return EmailAdapter(settings, credentials, timeout=timeout)
+            return EmailAdapter(settings, credentials, outbound)
     raise BadSetting(f"unknown kind {kind}")  # pragma: no cover
 
 
-def adapter_for(target: EscalationTarget, http: httpx.AsyncClient) -> Adapter:
-    """The adapter delivering to `target` through `http` (whose timeout applies to email too).
+def adapter_for(target: EscalationTarget, outbound: Outbound) -> Adapter:
+    """The adapter delivering to `target` through `outbound` (its timeout applies to email too).
 
     Never raises: a target missing a setting gets an adapter whose deliveries fail, not
     retryable, saying what is missing."""
     try:
         return _build(
-            TargetKind(target.kind), target.settings or {}, target.credentials or {}, http
+            TargetKind(target.kind), target.settings or {}, target.credentials or {}, outbound
         )
     except BadSetting as exc:
         return Misconfigured(f"The target {target.name!r} is misconfigured: {exc}")

@@ -22,9 +22,10 @@ from community.escalation.adapters.http import (
     json_body,
     require,
     send,
-    text_snippet,
+    status_line,
 )
 from community.escalation.payload import CasePayload
+from community.net.outbound import Outbound
 
 DEFAULT_API_VERSION = "v62.0"
 DEFAULT_EXTERNAL_ID_FIELD = "Parvis_Escalation_Key__c"
@@ -44,20 +45,6 @@ def case_fields(payload: CasePayload) -> dict[str, str]:
     }
 
 
-def describe(response: httpx.Response) -> str:
-    """REST errors are a list: `[{"message", "errorCode", "fields"}]`."""
-    answer = json_body(response)
-    errors = answer if isinstance(answer, list) else [answer]
-    parts = []
-    for error in errors:
-        if not isinstance(error, dict):
-            continue
-        fields = ", ".join(error.get("fields") or [])
-        text = f"{error.get('errorCode', 'ERROR')}: {error.get('message', '')}".rstrip(": ")
-        parts.append(f"{text} ({fields})" if fields else text)
-    return "; ".join(parts) or text_snippet(response)
-
-
 def _error_codes(response: httpx.Response) -> set[str]:
     answer = json_body(response)
     errors = answer if isinstance(answer, list) else [answer]
@@ -65,30 +52,27 @@ def _error_codes(response: httpx.Response) -> set[str]:
 
 
 def _token_failure(response: httpx.Response) -> DeliveryFailed:
-    """The token endpoint answers OAuth errors: `{"error", "error_description"}`."""
+    """The token endpoint answers OAuth errors, `{"error", "error_description"}`: a 4xx one
+    is a refusal of our credentials, whatever it says."""
     answer = json_body(response)
-    if isinstance(answer, dict) and answer.get("error"):
-        detail = f"{answer['error']}: {answer.get('error_description', '')}".rstrip(": ")
-        if response.status_code < 500:
-            message = f"Salesforce refused the client credentials: {detail} ({AUTH_HINT})"
-            return DeliveryFailed(message, retryable=False)
-    else:
-        detail = text_snippet(response)
-    return failure(response, "Salesforce's token endpoint", detail, auth_hint=AUTH_HINT)
+    if isinstance(answer, dict) and answer.get("error") and response.status_code < 500:
+        refused = f"Salesforce refused the client credentials: {status_line(response)}"
+        return DeliveryFailed(f"{refused} ({AUTH_HINT})", retryable=False)
+    return failure(response, "Salesforce's token endpoint", auth_hint=AUTH_HINT)
 
 
 class SalesforceAdapter:
     """Upserts a Case; keeps its access token until Salesforce says the session is invalid."""
 
     def __init__(
-        self, settings: Mapping[str, Any], credentials: Mapping[str, Any], http: httpx.AsyncClient
+        self, settings: Mapping[str, Any], credentials: Mapping[str, Any], outbound: Outbound
     ) -> None:
         self.instance_url = require(settings, "instance_url").rstrip("/")
         self.client_id = require(settings, "client_id")
         self.client_secret = require(credentials, "client_secret")
         self.api_version = str(settings.get("api_version") or DEFAULT_API_VERSION)
         self.external_id_field = str(settings.get("external_id_field") or DEFAULT_EXTERNAL_ID_FIELD)
-        self.http = http
+        self.outbound = outbound
         self.access_token: str | None = None
 
     @property
@@ -98,7 +82,7 @@ class SalesforceAdapter:
     async def token(self) -> str:
         if self.access_token is None:
             response = await send(
-                self.http,
+                self.outbound,
                 "POST",
                 f"{self.instance_url}/services/oauth2/token",
                 data={
@@ -116,7 +100,7 @@ class SalesforceAdapter:
 
     async def _send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         headers = {"Authorization": f"Bearer {await self.token()}", "Accept": "application/json"}
-        return await send(self.http, method, url, headers=headers, **kwargs)
+        return await send(self.outbound, method, url, headers=headers, **kwargs)
 
     async def _call(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         """One REST call; a stale token ("INVALID_SESSION_ID") is renewed once and retried."""
@@ -154,5 +138,5 @@ class SalesforceAdapter:
                 retryable=False,
             )
         if response.status_code == 403 and "REQUEST_LIMIT_EXCEEDED" in _error_codes(response):
-            return DeliveryFailed(f"Salesforce API limit reached: {describe(response)}")
-        return failure(response, "Salesforce", describe(response), auth_hint=AUTH_HINT)
+            return DeliveryFailed(f"Salesforce API limit reached ({status_line(response)})")
+        return failure(response, "Salesforce", auth_hint=AUTH_HINT)

@@ -18,19 +18,10 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-import httpx
-
 from community.escalation.adapters import CaseReceipt
-from community.escalation.adapters.http import (
-    BadSetting,
-    failure,
-    json_body,
-    origin,
-    require,
-    send,
-    text_snippet,
-)
+from community.escalation.adapters.http import BadSetting, failure, json_body, origin, require, send
 from community.escalation.payload import CasePayload
+from community.net.outbound import Outbound
 
 SECRET_PREFIX = "whsec_"
 TOLERANCE = 300  # seconds a signed message's timestamp may be off, either way
@@ -115,7 +106,7 @@ class WebhookAdapter:
         self,
         settings: Mapping[str, Any],
         credentials: Mapping[str, Any],
-        http: httpx.AsyncClient,
+        outbound: Outbound,
         *,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
@@ -124,7 +115,7 @@ class WebhookAdapter:
             self.key = secret_key(require(credentials, "signing_secret"))
         except ValueError as exc:
             raise BadSetting(str(exc)) from exc
-        self.http = http
+        self.outbound = outbound
         self.clock = clock
 
     def _request(self, payload: CasePayload) -> tuple[bytes, dict[str, str]]:
@@ -143,12 +134,11 @@ class WebhookAdapter:
 
     async def create_case(self, payload: CasePayload) -> CaseReceipt:
         body, headers = self._request(payload)
-        response = await send(self.http, "POST", self.url, content=body, headers=headers)
+        response = await send(self.outbound, "POST", self.url, content=body, headers=headers)
         if not response.is_success:
             raise failure(
                 response,
                 f"The webhook at {origin(self.url)}",
-                text_snippet(response),
                 auth_hint="the receiver may not accept our signature: check the signing secret",
             )
         return _receipt(json_body(response))

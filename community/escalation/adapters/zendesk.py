@@ -23,9 +23,9 @@ from community.escalation.adapters.http import (
     json_body,
     require,
     send,
-    text_snippet,
 )
 from community.escalation.payload import CasePayload
+from community.net.outbound import Outbound
 
 PRIORITIES = frozenset({"urgent", "high", "normal", "low"})
 # 409 Conflict: Zendesk's answer to concurrent writes; a later attempt can succeed.
@@ -45,33 +45,6 @@ def ticket_body(payload: CasePayload) -> dict[str, Any]:
     return {"ticket": ticket}
 
 
-def _details(details: Any) -> str:
-    """`{"value": [{"description": "Value: cannot be blank", "error": "BlankValue"}]}`."""
-    if not isinstance(details, dict):
-        return ""
-    parts = []
-    for field, problems in details.items():
-        for problem in problems if isinstance(problems, list) else [problems]:
-            text = problem.get("description") if isinstance(problem, dict) else problem
-            parts.append(f"{field}: {text}")
-    return "; ".join(parts)
-
-
-def describe(response: httpx.Response) -> str:
-    """Zendesk errors: `{"error": "RecordInvalid", "description": ..., "details": {...}}`,
-    `{"error": "Couldn't authenticate you"}`, or `{"error": {"title", "message"}}`."""
-    answer = json_body(response)
-    if not isinstance(answer, dict):
-        return text_snippet(response)
-    error = answer.get("error")
-    if isinstance(error, dict):
-        return ": ".join(str(v) for v in (error.get("title"), error.get("message")) if v)
-    parts = [
-        str(p) for p in (error, answer.get("description"), _details(answer.get("details"))) if p
-    ]
-    return " — ".join(parts) or text_snippet(response)
-
-
 def _is_key_mismatch(response: httpx.Response) -> bool:
     answer = json_body(response) if response.status_code == 400 else None
     return isinstance(answer, dict) and answer.get("error") == "IdempotentRequestError"
@@ -79,15 +52,15 @@ def _is_key_mismatch(response: httpx.Response) -> bool:
 
 class ZendeskAdapter:
     def __init__(
-        self, settings: Mapping[str, Any], credentials: Mapping[str, Any], http: httpx.AsyncClient
+        self, settings: Mapping[str, Any], credentials: Mapping[str, Any], outbound: Outbound
     ) -> None:
         self.base_url = require(settings, "base_url").rstrip("/")
         self.auth = (f"{require(settings, 'email')}/token", require(credentials, "api_token"))
-        self.http = http
+        self.outbound = outbound
 
     async def create_case(self, payload: CasePayload) -> CaseReceipt:
         response = await send(
-            self.http,
+            self.outbound,
             "POST",
             f"{self.base_url}/api/v2/tickets.json",
             json=ticket_body(payload),
@@ -105,7 +78,7 @@ class ZendeskAdapter:
         """The key was used before with another body (the payload changed between attempts):
         an earlier attempt may have opened the ticket, found by its external_id."""
         response = await send(
-            self.http,
+            self.outbound,
             "GET",
             f"{self.base_url}/api/v2/tickets.json",
             params={"external_id": key},
@@ -122,7 +95,6 @@ class ZendeskAdapter:
         return failure(
             response,
             "Zendesk",
-            describe(response),
             auth_hint="check the agent email and the API token",
             retry_statuses=RETRY_STATUSES,
         )

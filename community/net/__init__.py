@@ -1,0 +1,1 @@
+"""Talking to the network on a tenant's behalf (`community.net.outbound`)."""
