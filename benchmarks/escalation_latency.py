@@ -92,6 +92,7 @@ from community.forums import services as forums
 from community.identity.models import Member, Role
 from community.identity.services import create_member
 from community.jobs import QUEUE_NAME, ArqQueue, InProcessQueue, JobQueue
+from community.net.outbound import AllowedHosts, Outbound
 from community.scope import Scope
 from community.tasks import TASKS
 from community.tenancy.services import create_tenant
@@ -104,6 +105,8 @@ DOMAIN = "bench.invalid"
 # skips its acknowledgement callbacks (no web app runs here to take them).
 BASE_URL_FORMAT = "bench://{domain}"
 DELIVERY = DeliveryOptions(base_url_format=BASE_URL_FORMAT)
+STANDIN_HOST = "127.0.0.1"  # the stand-in's address, allowed as an on-premise host would be
+OUTBOUND = Outbound(AllowedHosts.parse([STANDIN_HOST]))
 SECRET_KEY = "bench-secret-key-" + "x" * 32
 TRUSTED = {"premoderate_first_posts": 0, "new_member_posts": 0, "posts_per_minute": 10_000}
 ASKERS = 20
@@ -274,6 +277,7 @@ def worker_env(database_url: str, work_dir: Path) -> dict[str, str]:
         "PARVIS_SECRET_KEY": SECRET_KEY,
         "PARVIS_DATA_DIR": str(work_dir / "data"),
         "PARVIS_BASE_URL_FORMAT": BASE_URL_FORMAT,
+        "PARVIS_OUTBOUND_ALLOWED_HOSTS": STANDIN_HOST,
     }
 
 
@@ -440,7 +444,7 @@ async def measure(
     if variant.workers:
         jobs = await ArqQueue.connect(REDIS_URL)
     else:
-        jobs = InProcessQueue(sessions, TASKS, DELIVERY)
+        jobs = InProcessQueue(sessions, TASKS, DELIVERY, OUTBOUND)
     http = httpx.AsyncClient(timeout=10.0)
     threads = iter(seeded.thread_ids)
     warmup = [next(threads) for _ in range(WARMUP)]

@@ -17,7 +17,7 @@ from community.demo.contact_centre import Case, ContactCentre
 from community.escalation.adapters.registry import new_signing_secret, validate_target
 from community.escalation.models import EscalationTarget, TargetKind
 from community.identity.models import Role
-from tests.conftest import World
+from tests.conftest import TEST_OUTBOUND, World
 from tests.e2e.test_journeys import log_in
 
 pytestmark = pytest.mark.anyio
@@ -30,9 +30,7 @@ ANSWER = "Your line was moved to a new exchange. **Restart the router**: it take
 
 async def _target(world: World, tenant_id: int, centre: ContactCentre) -> None:
     values = {"url": f"{centre.url}/webhook", "signing_secret": centre.secret}
-    settings, credentials, errors = validate_target(
-        TargetKind.WEBHOOK, values, allow_private_hosts=True
-    )
+    settings, credentials, errors = await validate_target(TargetKind.WEBHOOK, values, TEST_OUTBOUND)
     assert not errors
     async with world.unit() as session:
         session.add(

@@ -22,7 +22,7 @@ from community.forums.models import CategoryKind, Thread
 from community.ideas import services as ideas
 from community.identity.models import Member, Role
 from community.tenancy.models import Tenant
-from tests.conftest import World
+from tests.conftest import TEST_OUTBOUND, World
 
 pytestmark = pytest.mark.anyio
 
@@ -88,7 +88,7 @@ async def escalated_thread(world: World, asker: Member, mod: Member) -> tuple[Th
     target's ids."""
     thread = await world.thread("acme", asker, title="My bill doubled without warning")
     values = {"url": "http://127.0.0.1:9/webhook", "signing_secret": new_signing_secret()}
-    settings, credentials, _ = validate_target(TargetKind.WEBHOOK, values, allow_private_hosts=True)
+    settings, credentials, _ = await validate_target(TargetKind.WEBHOOK, values, TEST_OUTBOUND)
     async with world.unit() as session:
         target = EscalationTarget(
             tenant_id=world.tenants["acme"], name="Support desk", kind=TargetKind.WEBHOOK,

@@ -24,8 +24,8 @@ import pytest
 
 from community.escalation.adapters import DeliveryFailed
 from community.escalation.adapters.http import clip, retry_after
-from community.net.outbound import Outbound
 from community.escalation.payload import Asker, CasePayload, HistoryEntry, Message
+from community.net.outbound import Outbound
 from tests.conftest import TEST_OUTBOUND
 
 CLIENT_TIMEOUT = 0.5

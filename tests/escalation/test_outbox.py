@@ -12,7 +12,7 @@ from community.escalation import delivery, services
 from community.escalation.models import EscalationState, EscalationTarget
 from community.identity.models import Member, Role
 from community.tenancy.models import Tenant
-from tests.conftest import TEST_DELIVERY, World, requires_postgres
+from tests.conftest import TEST_DELIVERY, TEST_OUTBOUND, World, requires_postgres
 from tests.escalation.support import add_webhook_target, contact_centre, escalations
 
 pytestmark = pytest.mark.anyio
@@ -147,9 +147,14 @@ async def test_a_worker_dying_mid_delivery_loses_nothing_and_duplicates_nothing(
         async with world.unit() as session:
             claimed = await delivery._claim(session, escalation_id, options)
         assert claimed is not None
-        await delivery._send(claimed, options)  # ...and the process is killed here
+        await delivery._send(claimed, TEST_OUTBOUND)  # ...and the process is killed here
         assert len(centre.cases()) == 1
-        assert await delivery.deliver(world.sessions, world.jobs, escalation_id, options) is None
+        assert (
+            await delivery.deliver(
+                world.sessions, world.jobs, escalation_id, options, TEST_OUTBOUND
+            )
+            is None
+        )
 
         await asyncio.sleep(3.05)  # the dead worker's lease runs out
         assert await delivery.redrive(world.sessions, world.jobs) == 1

@@ -15,7 +15,7 @@ from community.identity.models import Member, Role
 from community.jobs import InProcessQueue
 from community.moderation.models import AuditEntry, QueueItem
 from community.tenancy.models import Tenant
-from tests.conftest import TEST_DELIVERY, TRUSTING, Client, World
+from tests.conftest import TEST_DELIVERY, TEST_OUTBOUND, TRUSTING, Client, World
 from tests.escalation.support import add_webhook_target, contact_centre, escalations
 
 pytestmark = pytest.mark.anyio
@@ -139,7 +139,7 @@ async def _run_web_jobs(app: Litestar, world: World, escalation_id: int) -> None
     Redis (no worker runs in this test)."""
     if isinstance(app.state.jobs, InProcessQueue):
         await app.state.jobs.drain()
-    await delivery.deliver(world.sessions, world.jobs, escalation_id, TEST_DELIVERY)
+    await delivery.deliver(world.sessions, world.jobs, escalation_id, TEST_DELIVERY, TEST_OUTBOUND)
 
 
 async def test_only_moderators_and_agents_see_escalations(world: World, client_for: Any) -> None:

@@ -88,7 +88,7 @@ TYPED_SECRETS = {  # the secret typed for each kind (the webhook's is made for t
 INVALID_TARGETS = {  # kind: (fields, field in error)
     "webhook": ({"url": "ftp://hooks.example.com", "signing_secret": "not-a-secret"}, "url"),
     "zendesk": ({"base_url": "https://acme.zendesk.com", "email": "nobody"}, "email"),
-    "salesforce": ({"instance_url": "https://127.0.0.1", "client_id": "x"}, "instance_url"),
+    "salesforce": ({"instance_url": "https://10.0.0.1", "client_id": "x"}, "instance_url"),
     "freshdesk": ({"base_url": "https://acme.freshdesk.com", "api_key": ""}, "api_key"),
     "email": (
         {
