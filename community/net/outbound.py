@@ -141,8 +141,10 @@ def is_public(address: IPAddress) -> bool:
 
 
 def _normal(host: str) -> str:
-    """A host as it is compared: lower case, without the root's final dot (`localhost.`)."""
-    return host.strip().lower().rstrip(".")
+    """A host as it is compared: lower case, without the root's final dot (`localhost.`) or
+    an IPv6 address's brackets."""
+    text = host.strip().lower().rstrip(".")
+    return text[1:-1] if text.startswith("[") and text.endswith("]") else text
 
 
 def _is_localhost(name: str) -> bool:

@@ -168,3 +168,21 @@ async def test_a_refused_connection_is_retried() -> None:
     with pytest.raises(DeliveryFailed) as excinfo:
         await mailer(port).create_case(make_payload())
     assert_failed(excinfo, retryable=True, says=f"Connection refused by 127.0.0.1:{port}")
+
+
+@pytest.mark.parametrize("host", ["2130706433", "localhost", "[::1]", "0x7f000001"])
+@pytest.mark.anyio
+async def test_an_smtp_host_on_a_local_address_is_never_connected(host: str) -> None:
+    mailbox = Mailbox()
+    with smtp_server(mailbox) as port, pytest.raises(DeliveryFailed) as excinfo:
+        await mailer(port, smtp_host=host).create_case(make_payload())
+    assert_failed(excinfo, retryable=False, says="is a local or private address")
+    assert mailbox.messages == []
+
+
+@pytest.mark.anyio
+async def test_the_servers_reply_text_is_not_shown() -> None:
+    mailbox = Mailbox(rcpt_reply="550 5.1.1 internal-secret-7731 unknown")
+    with smtp_server(mailbox) as port, pytest.raises(DeliveryFailed) as excinfo:
+        await mailer(port).create_case(make_payload())
+    assert "550" in excinfo.value.message and "internal-secret" not in excinfo.value.message

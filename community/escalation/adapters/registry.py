@@ -225,8 +225,8 @@ async def _check_destinations(
         if name in settings and (problem := await _refusal(outbound.check_url(settings[name]))):
             errors[name] = problem
     if "smtp_host" in settings and "smtp_port" not in errors:
-        host, port = settings["smtp_host"].strip("[]"), settings.get("smtp_port") or DEFAULT_PORT
-        if problem := await _refusal(outbound.check_host(host, port)):
+        port = settings.get("smtp_port") or DEFAULT_PORT
+        if problem := await _refusal(outbound.check_host(settings["smtp_host"], port)):
             errors["smtp_host"] = problem
 
 
