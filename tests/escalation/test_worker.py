@@ -42,7 +42,7 @@ from community.identity.models import Member, Role
 from community.jobs import ArqQueue
 from community.scope import Scope
 from community.tenancy.models import Tenant
-from tests.conftest import World, requires_postgres, requires_redis
+from tests.conftest import ALLOWED_IN_TESTS, World, requires_postgres, requires_redis
 from workers.main import create_worker
 
 pytestmark = [pytest.mark.anyio, requires_postgres, requires_redis]
@@ -284,6 +284,7 @@ async def test_a_worker_killed_mid_delivery_loses_nothing(scene: Scene, tmp_path
         "PARVIS_DELIVERY_TIMEOUT": "30",
         "PARVIS_DELIVERY_LEASE_SECONDS": str(DELIVERY.lease_seconds),
         "PARVIS_BASE_URL_FORMAT": DELIVERY.base_url_format,
+        "PARVIS_OUTBOUND_ALLOWED_HOSTS": ",".join(ALLOWED_IN_TESTS),  # the stand-in's address
     }
     with contact_centre(fail_first=1_000, fail_mode="timeout", timeout_seconds=60) as centre:
         await scene.add_target(centre)
