@@ -1,44 +1,226 @@
-"""Settings, read once from the environment (PARVIS_* variables)."""
+"""Settings, read once from the environment (PARVIS_* variables) and validated at start.
+
+`Settings` is a pydantic dataclass: every construction is validated (from the environment,
+directly in tests, or through `dataclasses.replace`), and a bad value becomes a `ConfigError`
+whose lines each name the variable, say what is expected and what was given.
+
+Production is `PARVIS_ENV=production`: it requires `PARVIS_SECRET_KEY` (32 characters or
+more), secure cookies (the default there) and no debug; logs default to JSON.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import re
 import secrets
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import field
 from pathlib import Path
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic.dataclasses import dataclass
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PREFIX = "PARVIS_"
+DATABASE_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
+REDIS_SCHEMES = ("redis", "rediss")
+_TRUE, _FALSE = {"true", "1", "yes"}, {"false", "0", "no"}
+_STRICT = ConfigDict(extra="forbid")
+_HIDDEN = {"secret_key", "metrics_token"}
 
 
-def _env(name: str, default: str = "") -> str:
-    return os.environ.get(f"PARVIS_{name}", default)
+class ConfigError(ValueError):
+    """Invalid settings: one line per problem, each naming the variable."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
 
 
-def _env_int(name: str, default: int) -> int:
-    raw = _env(name)
-    if not raw:
-        return default
+def _boolean(raw: object) -> object:
+    if isinstance(raw, str):
+        word = raw.strip().lower()
+        if word in _TRUE | _FALSE:
+            return word in _TRUE
+        raise ValueError("expected one of true, false, 1, 0, yes, no")
+    return raw
+
+
+def _database_url(raw: str) -> str:
     try:
-        return int(raw)
-    except ValueError as exc:
-        raise ValueError(f"PARVIS_{name} must be a whole number, got {raw!r}") from exc
+        driver = make_url(raw).drivername
+    except ArgumentError:
+        raise ValueError("not a database URL") from None
+    if driver not in DATABASE_DRIVERS:
+        raise ValueError(f"the scheme must be {' or '.join(DATABASE_DRIVERS)}, not {driver}")
+    return raw
 
 
-def _env_bool(name: str, default: bool) -> bool:
-    raw = _env(name).strip().lower()
+def _redis_url(raw: str) -> str:
     if not raw:
-        return default
-    return raw in {"1", "true", "yes", "on"}
+        return raw  # no Redis: the app and jobs run without it
+    try:
+        parts = urlsplit(raw)
+        parts.port  # noqa: B018 (raises on a port that is not a number)
+    except ValueError:
+        raise ValueError("not a Redis URL") from None
+    if parts.scheme not in REDIS_SCHEMES:
+        raise ValueError("the scheme must be redis:// or rediss://")
+    if not parts.hostname:
+        raise ValueError("the URL names no host")
+    if parts.path.strip("/") and not parts.path.strip("/").isdigit():
+        raise ValueError("the database after the host must be a number, as in /0")
+    return raw
+
+
+def _comma_list(raw: object) -> object:
+    return (
+        tuple(part.strip() for part in raw.split(",") if part.strip())
+        if isinstance(raw, str)
+        else raw
+    )
+
+
+Boolean = Annotated[bool, BeforeValidator(_boolean), Field(strict=True)]
+# "a, b,c" in the environment, a tuple in code: for lists such as trusted proxies or hosts.
+CommaList = Annotated[tuple[str, ...], BeforeValidator(_comma_list)]
+DatabaseURL = Annotated[str, AfterValidator(_database_url)]
+RedisURL = Annotated[str, AfterValidator(_redis_url)]
+Positive = Annotated[int, Field(ge=1)]
+Seconds = Annotated[float, Field(gt=0)]
+Port = Annotated[int, Field(ge=0, le=65535)]
+
+
+def _env(name: str) -> dict[str, str]:
+    """The field's environment variable name (when it is not PARVIS_<FIELD>)."""
+    return {"env": name}
 
 
 def _default_data_dir() -> Path:
     return PROJECT_ROOT / "var"
 
 
-def _secret_key(data_dir: Path) -> str:
-    """PARVIS_SECRET_KEY, or a key kept in the data directory so every worker shares it."""
-    if key := _env("SECRET_KEY"):
-        return key
+@dataclass(frozen=True, config=_STRICT)
+class DeliveryOptions:
+    """How escalations are delivered to contact centres (tests shorten the waits)."""
+
+    # seconds per HTTP/SMTP exchange
+    timeout: Seconds = field(default=10.0, metadata=_env("DELIVERY_TIMEOUT"))
+    # first retry delay; doubles each attempt, with jitter
+    retry_base_seconds: Seconds = field(default=30.0, metadata=_env("RETRY_BASE_SECONDS"))
+    retry_cap_seconds: Seconds = field(default=3600.0, metadata=_env("RETRY_CAP_SECONDS"))
+    # a delivery under way holds its row this long at most
+    lease_seconds: Seconds = field(default=60.0, metadata=_env("DELIVERY_LEASE_SECONDS"))
+    # a tenant's public address, for links
+    base_url_format: str = field(default="https://{domain}", metadata=_env("BASE_URL_FORMAT"))
+
+
+@dataclass(frozen=True, config=_STRICT)
+class Settings:
+    database_url: DatabaseURL
+    secret_key: Annotated[str, Field(min_length=1)]
+    env: Literal["development", "production"] = "development"
+    redis_url: RedisURL = ""
+    default_tenant: str = ""
+    data_dir: Path = field(default_factory=_default_data_dir)
+    templates_dir: Path = PROJECT_ROOT / "templates"
+    static_dir: Path = PROJECT_ROOT / "static"
+    debug: Boolean = False
+    secure_cookies: Boolean = False
+    page_size: Annotated[int, Field(ge=1, le=500)] = 20
+    view_flush_threshold: Positive = 50
+    view_flush_seconds: Positive = 5
+    sweep_seconds: Positive = 60
+    log_format: Literal["json", "text"] = "text"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # Bearer token for /metrics; without one, /metrics answers only on loopback in development.
+    metrics_token: str = ""
+    # The worker serves its own /metrics on this port (0: none).
+    worker_metrics_port: Port = 0
+    delivery: DeliveryOptions = field(default_factory=DeliveryOptions)
+    # Internal hosts tenants' targets may reach ("cc.internal:8443", "10.0.0.5"): see README.
+    outbound_allowed_hosts: CommaList = ()
+
+    def __post_init__(self) -> None:
+        if self.env != "production":
+            return
+        problems = []
+        if len(self.secret_key) < 32:
+            problems.append("secret_key: must be 32 characters or more in production")
+        if not self.secure_cookies:
+            problems.append("secure_cookies: must be true in production (cookies over HTTPS only)")
+        if self.debug:
+            problems.append("debug: must be false in production (it shows tracebacks)")
+        if problems:
+            raise ValueError("; ".join(problems))
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Settings from PARVIS_* variables; `ConfigError` names every bad one."""
+        env = os.environ if environ is None else environ
+        values = _read(cls, env)
+        try:
+            return cls(**_with_defaults(values, env))
+        except ValidationError as exc:
+            raise ConfigError(_problems(exc, cls)) from None
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+
+def env_name(owner: type[Any], name: str) -> str:
+    """The variable that sets `owner.name`, e.g. PARVIS_DELIVERY_TIMEOUT."""
+    for each in dataclasses.fields(owner):
+        if each.name == name:
+            return PREFIX + str(each.metadata.get("env", name.upper()))
+    return PREFIX + name.upper()
+
+
+def _read(owner: type[Any], env: Mapping[str, str]) -> dict[str, Any]:
+    """The fields of `owner` set in `env` (empty variables count as unset), nested by type."""
+    values: dict[str, Any] = {}
+    for each in dataclasses.fields(owner):
+        nested = _NESTED.get(each.name)
+        if nested is not None:
+            if inner := _read(nested, env):
+                values[each.name] = inner
+            continue
+        raw = env.get(env_name(owner, each.name), "").strip()
+        if raw:
+            values[each.name] = raw.upper() if each.name == "log_level" else raw
+    return values
+
+
+_NESTED: dict[str, type[Any]] = {"delivery": DeliveryOptions}
+
+
+def _with_defaults(values: dict[str, Any], env: Mapping[str, str]) -> dict[str, Any]:
+    """Defaults that depend on other settings: the data directory, production, the key."""
+    data_dir = Path(values.get("data_dir") or _default_data_dir())
+    values.setdefault("database_url", f"sqlite+aiosqlite:///{data_dir / 'parvis.db'}")
+    production = values.get("env") == "production"
+    if production:
+        values.setdefault("secure_cookies", "true")
+        values.setdefault("log_format", "json")
+        if "secret_key" not in values:
+            raise ConfigError([f"{PREFIX}SECRET_KEY: required when {PREFIX}ENV=production"])
+    if "secret_key" not in values:
+        values["secret_key"] = _kept_secret_key(data_dir)
+    return values
+
+
+def _kept_secret_key(data_dir: Path) -> str:
+    """A key kept in the data directory so every process of a development install shares it."""
     path = data_dir / "secret_key"
     if path.exists():
         return path.read_text().strip()
@@ -49,71 +231,38 @@ def _secret_key(data_dir: Path) -> str:
     return key
 
 
-def _env_float(name: str, default: float) -> float:
-    raw = _env(name)
-    if not raw:
-        return default
-    try:
-        return float(raw)
-    except ValueError as exc:
-        raise ValueError(f"PARVIS_{name} must be a number, got {raw!r}") from exc
+def _problems(exc: ValidationError, owner: type[Any]) -> list[str]:
+    lines = []
+    for error in exc.errors():
+        location = [str(part) for part in error["loc"]]
+        if not location:  # __post_init__: the message already names the fields
+            lines.extend(_post_init_lines(error["msg"]))
+            continue
+        shown = "" if location[-1] in _HIDDEN else f", got {_without_password(error['input'])!r}"
+        lines.append(f"{_name_of(owner, location)}: {_message(error)}{shown}")
+    return lines
 
 
-@dataclass(frozen=True)
-class DeliveryOptions:
-    """How escalations are delivered to contact centres (tests shorten the waits)."""
-
-    timeout: float = 10.0  # seconds per HTTP/SMTP exchange
-    retry_base_seconds: float = 30.0  # first retry delay; doubles each attempt, with jitter
-    retry_cap_seconds: float = 3600.0
-    lease_seconds: float = 60.0  # a delivery under way holds its row this long at most
-    base_url_format: str = "https://{domain}"  # a tenant's public address, for links
+def _without_password(value: object) -> object:
+    return re.sub(r"://[^@/]*@", "://***@", value) if isinstance(value, str) else value
 
 
-@dataclass(frozen=True)
-class Settings:
-    database_url: str
-    secret_key: str
-    redis_url: str = ""
-    default_tenant: str = ""
-    data_dir: Path = field(default_factory=_default_data_dir)
-    templates_dir: Path = PROJECT_ROOT / "templates"
-    static_dir: Path = PROJECT_ROOT / "static"
-    debug: bool = False
-    secure_cookies: bool = False
-    page_size: int = 20
-    view_flush_threshold: int = 50
-    view_flush_seconds: int = 5
-    sweep_seconds: int = 60
-    delivery: DeliveryOptions = field(default_factory=DeliveryOptions)
-    # Internal hosts tenants' targets may reach ("cc.internal:8443", "10.0.0.5"): see README.
-    outbound_allowed_hosts: tuple[str, ...] = ()
+def _post_init_lines(message: str) -> list[str]:
+    message = message.removeprefix("Value error, ")
+    lines = []
+    for part in message.split("; "):
+        name, _, rest = part.partition(": ")
+        lines.append(f"{env_name(Settings, name)}: {rest}")
+    return lines
 
-    @classmethod
-    def from_env(cls) -> Settings:
-        data_dir = Path(_env("DATA_DIR")) if _env("DATA_DIR") else _default_data_dir()
-        return cls(
-            database_url=_env("DATABASE_URL") or f"sqlite+aiosqlite:///{data_dir / 'parvis.db'}",
-            secret_key=_secret_key(data_dir),
-            redis_url=_env("REDIS_URL"),
-            default_tenant=_env("DEFAULT_TENANT"),
-            data_dir=data_dir,
-            static_dir=Path(_env("STATIC_DIR")) if _env("STATIC_DIR") else PROJECT_ROOT / "static",
-            debug=_env_bool("DEBUG", False),
-            secure_cookies=_env_bool("SECURE_COOKIES", False),
-            page_size=_env_int("PAGE_SIZE", 20),
-            view_flush_threshold=_env_int("VIEW_FLUSH_THRESHOLD", 50),
-            view_flush_seconds=_env_int("VIEW_FLUSH_SECONDS", 5),
-            sweep_seconds=_env_int("SWEEP_SECONDS", 60),
-            delivery=DeliveryOptions(
-                timeout=_env_float("DELIVERY_TIMEOUT", 10.0),
-                retry_base_seconds=_env_float("RETRY_BASE_SECONDS", 30.0),
-                lease_seconds=_env_float("DELIVERY_LEASE_SECONDS", 60.0),
-                base_url_format=_env("BASE_URL_FORMAT", "https://{domain}"),
-            ),
-            outbound_allowed_hosts=tuple(_env("OUTBOUND_ALLOWED_HOSTS").split(",")),
-        )
 
-    @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
+def _name_of(owner: type[Any], location: list[str]) -> str:
+    nested = _NESTED.get(location[0])
+    if nested is not None and len(location) > 1:
+        return env_name(nested, location[1])
+    return env_name(owner, location[0])
+
+
+def _message(error: Any) -> str:
+    message = str(error["msg"])
+    return message.removeprefix("Value error, ").replace("Input should be", "expected")
