@@ -52,9 +52,11 @@ from community.web.api_docs import VendoredSwaggerUI
 from community.web.context import DEPENDENCIES
 from community.web.errors import EXCEPTION_HANDLERS
 from community.web.headers import SecurityHeaders
+from community.web.metrics import REQUEST_METRICS, metrics
 from community.web.openapi import security_components
 from community.web.ops import health
 from community.web.render import css_value
+from community.web.request_log import RequestLogMiddleware, echo_request_id
 from community.web.unit_of_work import UnitOfWorkMiddleware
 from community.wiring import register_all, register_template_globals
 
@@ -135,11 +137,14 @@ def create_app(settings: Settings | None = None, outbound: Outbound | None = Non
             EscalationAdminPages,
             EscalationSettingsApi,
             health,
+            metrics,
             not_found,
             create_static_files_router(path="/static", directories=[settings.static_dir]),
         ],
         dependencies=DEPENDENCIES,
         middleware=[
+            RequestLogMiddleware(),
+            REQUEST_METRICS.middleware,
             _session_config(settings, redis).middleware,
             TenantMiddleware(),
             UnitOfWorkMiddleware(),
@@ -163,7 +168,8 @@ def create_app(settings: Settings | None = None, outbound: Outbound | None = Non
         stores=stores,
         lifespan=[lifespan],
         state=State(_initial_state(settings, engine, sessions, redis)),
-        before_send=[SecurityHeaders(always_https=settings.secure_cookies)],
+        before_send=[SecurityHeaders(always_https=settings.secure_cookies), echo_request_id],
+        logging_config=None,  # the process configures logging (community.logs), not each app
         debug=settings.debug,
     )
 

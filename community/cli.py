@@ -12,16 +12,51 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from community.config import PROJECT_ROOT, Settings
+from community.config import PROJECT_ROOT, ConfigError, Settings
 from community.db import create_engine, session_factory, session_scope
 from community.errors import DomainError
 from community.identity.models import Role
 from community.l10n import LOCALES
+from community.startup import StartupError, check_database, check_redis
 
 if TYPE_CHECKING:
     from community.jobs import InProcessQueue
 
 T = TypeVar("T")
+STARTUP_FAILED = 2  # exit code: bad settings, or the database or Redis cannot be reached
+
+
+class ParvisCommands(click.Group):
+    """Settings and start-up problems end a command with one line each and exit code 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ConfigError as exc:
+            problems = exc.problems
+        except StartupError as exc:
+            problems = [str(exc)]
+        for problem in problems:
+            click.echo(f"parvis: {problem}", err=True)
+        ctx.exit(STARTUP_FAILED)
+
+
+def ready_settings() -> Settings:
+    """Valid settings whose database answers; `ConfigError` or `StartupError` otherwise."""
+    settings = Settings.from_env()
+    asyncio.run(check_database(settings.database_url))
+    return settings
+
+
+def redis_answers(settings: Settings) -> StartupError | None:
+    """None when Redis is not configured or answers; otherwise why not."""
+    if not settings.redis_url:
+        return None
+    try:
+        asyncio.run(check_redis(settings.redis_url))
+    except StartupError as exc:
+        return exc
+    return None
 
 
 def run_in_session(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
@@ -46,7 +81,9 @@ def run_with_sessions(
         from community.wiring import register_all
 
         register_all()
-        engine = create_engine(Settings.from_env().database_url)
+        database_url = Settings.from_env().database_url
+        await check_database(database_url)
+        engine = create_engine(database_url)
         sessions = session_factory(engine)
         jobs = InProcessQueue(sessions, TASKS)
         try:
@@ -71,7 +108,7 @@ def alembic_config(database_url: str | None = None) -> Any:
     return config
 
 
-@click.group()
+@click.group(cls=ParvisCommands)
 def main() -> None:
     """Parvis: a white-label community platform."""
 

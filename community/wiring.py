@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import MutableMapping
 
+from community.escalation import backlog as escalation_backlog
 from community.escalation import hooks as escalation
 from community.escalation import labels as escalation_labels
 from community.forums.labels import VISIBILITY_LABELS
@@ -28,6 +29,7 @@ def register_all() -> None:
     escalation.register(POSTS, THREAD_PAGE)
     scoring.register(POSTS)
     votes.register(THREAD_PAGE)
+    escalation_backlog.register()  # its outboxes on /metrics
 
 
 def register_template_globals(names: MutableMapping[str, object]) -> None:

@@ -12,7 +12,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from community.db import bind_tenant, commit
 
-NO_DATABASE_PREFIXES = ("/static/", "/health", "/schema")
+NO_DATABASE_PREFIXES = ("/static/", "/health", "/schema", "/metrics")
 
 
 def _no_database(scope: Scope) -> bool:
