@@ -118,11 +118,20 @@ def main() -> None:
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=os.cpu_count() or 1, show_default=True, type=int)
 @click.option("--reload", is_flag=True, help="Restart on code changes (development).")
-@click.option("--access-log/--no-access-log", default=False, help="Log every request.")
-def serve(host: str, port: int, workers: int, reload: bool, access_log: bool) -> None:
-    """Serve the web app with uvicorn (several worker processes)."""
+def serve(host: str, port: int, workers: int, reload: bool) -> None:
+    """Serve the web app with uvicorn (several worker processes).
+
+    Refuses to start (exit 2) on bad settings or a database that does not answer; starts
+    with a warning when Redis does not answer: Redis is an accelerator, not a dependency.
+    """
     import uvicorn
 
+    from community.logs import logging_config
+
+    settings = ready_settings()
+    if problem := redis_answers(settings):
+        click.echo(f"parvis: warning: {problem}; serving without it until it answers", err=True)
+    share_metrics_between_processes(settings, port)
     uvicorn.run(
         "community.app:create_app",
         factory=True,
@@ -131,26 +140,59 @@ def serve(host: str, port: int, workers: int, reload: bool, access_log: bool) ->
         workers=1 if reload else workers,
         reload=reload,
         proxy_headers=True,
-        access_log=access_log,
-        log_level="info",
+        log_config=logging_config(settings),
+        access_log=False,  # community.web.request_log writes one line per request
     )
+
+
+def share_metrics_between_processes(settings: Settings, port: int) -> None:
+    """/metrics sums every uvicorn worker process's counts (prometheus_client's
+    multiprocess mode): each writes to files in a directory emptied at each start."""
+    import shutil
+
+    directory = settings.data_dir / "metrics" / str(port)
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
 
 
 @main.command()
 @click.option("--burst", is_flag=True, help="Run the queued jobs, then stop.")
 def worker(burst: bool) -> None:
-    """Run an arq worker for the background jobs (needs PARVIS_REDIS_URL)."""
-    from workers.main import create_worker
+    """Run an arq worker for the background jobs (needs PARVIS_REDIS_URL).
 
+    Refuses to start (exit 2) on bad settings or when the database or Redis does not
+    answer; once started, it outlives Redis outages (reconnecting with back-off) and drains
+    its jobs on SIGTERM.
+    """
+    from community.logs import configure_logging
+    from workers.main import create_worker, run_worker
+
+    settings = ready_settings()
+    if not settings.redis_url:
+        raise StartupError(
+            "PARVIS_REDIS_URL is not set: without Redis, jobs run in the web process"
+        )
+    if problem := redis_answers(settings):
+        raise problem
+    configure_logging(settings)
+    if burst:
+        asyncio.run(_burst(create_worker(settings, burst=True, handle_signals=False)))
+    else:
+        asyncio.run(run_worker(settings))
+
+
+async def _burst(worker: Any) -> None:
     try:
-        create_worker(Settings.from_env(), burst=burst).run()
-    except RuntimeError as exc:
-        raise click.ClickException(str(exc)) from exc
+        await worker.async_run()
+    finally:
+        await worker.close()
 
 
 @main.group()
 def db() -> None:
     """Database schema migrations (Alembic)."""
+    ready_settings()  # a clear line, not a traceback, when the database does not answer
 
 
 @db.command()
@@ -302,6 +344,7 @@ def demo(port: int, serve: bool, print_standin_args: bool) -> None:
     if print_standin_args:
         click.echo(" ".join(standin_args()))
         return
+    ready_settings()
     command.upgrade(alembic_config(), "head")
     communities = run_with_sessions(seed_demo)  # a unit of work per community
     run_with_sessions(seed_contact_centre)  # after the seeding's jobs: see its docstring
@@ -331,7 +374,11 @@ def demo(port: int, serve: bool, print_standin_args: bool) -> None:
             # Case links and callbacks reach this server: localhost, northwind.localhost.
             here = f"http://{{domain}}:{port}"
             settings = replace(settings, delivery=replace(settings.delivery, base_url_format=here))
-        uvicorn.run(create_app(settings), host="127.0.0.1", port=port)
+        from community.logs import logging_config
+
+        uvicorn.run(
+            create_app(settings), host="127.0.0.1", port=port, log_config=logging_config(settings)
+        )
 
 
 @main.command("contact-centre")

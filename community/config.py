@@ -140,7 +140,13 @@ class Settings:
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # Bearer token for /metrics; without one, /metrics answers only on loopback in development.
     metrics_token: str = ""
-    # The worker serves its own /metrics on this port (0: none).
+    # Jobs one `parvis worker` runs at once.
+    worker_concurrency: Annotated[int, Field(ge=1, le=1000)] = 10
+    # On SIGTERM a worker takes no new job and waits this long for those under way; any
+    # still running then are cancelled (rolled back) and run again by the next worker.
+    worker_drain_seconds: Annotated[int, Field(ge=0, le=3600)] = 25
+    # The worker serves its own /metrics on this address and port (0: none).
+    worker_metrics_host: str = "127.0.0.1"
     worker_metrics_port: Port = 0
     delivery: DeliveryOptions = field(default_factory=DeliveryOptions)
     # Internal hosts tenants' targets may reach ("cc.internal:8443", "10.0.0.5"): see README.

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import re
+import sqlite3
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from community.db import create_engine
@@ -41,6 +42,8 @@ def reason(exc: BaseException) -> str:
 
 
 async def check_database(url: str) -> None:
+    if url.startswith("sqlite"):
+        return _check_sqlite(url)
     engine = create_engine(url)
     try:
         async with asyncio.timeout(DATABASE_TIMEOUT), engine.connect() as connection:
@@ -49,6 +52,17 @@ async def check_database(url: str) -> None:
         raise StartupError(f"cannot reach the database at {shown(url)}: {reason(exc)}") from None
     finally:
         await engine.dispose()
+
+
+def _check_sqlite(url: str) -> None:
+    """SQLite without aiosqlite: its worker thread outlives a failed connect and then
+    reports to a closed event loop."""
+    path = make_url(url).database or ""
+    try:
+        if path and path != ":memory:":
+            sqlite3.connect(path).close()
+    except sqlite3.Error as exc:
+        raise StartupError(f"cannot reach the database at {url}: {reason(exc)}") from None
 
 
 async def check_redis(url: str) -> None:

@@ -1,5 +1,6 @@
 """The `parvis` command, as an operator runs it."""
 
+import socket
 from pathlib import Path
 
 import pytest
@@ -51,3 +52,50 @@ def test_demo_seeds_two_communities_once(run) -> None:
     assert "parvis-demo" in first.output
     second = run("demo", "--no-serve")
     assert second.exit_code == 0 and second.output == first.output
+
+
+# ---- start-up problems: one line each, exit code 2, no traceback ---------------------------
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port  # nothing listens there once the probe is closed
+
+
+def fails_to_start(run, *args: str) -> str:
+    result = run(*args)
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.output, result.output
+    return lines[0]
+
+
+@pytest.mark.parametrize("command", [("db", "upgrade"), ("serve",), ("worker",), ("demo",)])
+def test_an_unreachable_database_is_one_line(run, monkeypatch, command) -> None:
+    url = f"postgresql+asyncpg://parvis:secret@127.0.0.1:{closed_port()}/parvis"
+    monkeypatch.setenv("PARVIS_DATABASE_URL", url)
+    line = fails_to_start(run, *command)
+    assert line.startswith("parvis: cannot reach the database at postgresql+asyncpg://parvis:***@")
+    assert "secret" not in line
+
+
+def test_a_database_file_that_cannot_be_opened_is_one_line(run, monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("PARVIS_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path}/no/such/dir.db")
+    assert "unable to open database file" in fails_to_start(run, "db", "current")
+
+
+def test_a_bad_setting_is_one_line_naming_it(run, monkeypatch) -> None:
+    monkeypatch.setenv("PARVIS_DEBUG", "ture")
+    line = fails_to_start(run, "db", "upgrade")
+    assert line == "parvis: PARVIS_DEBUG: expected one of true, false, 1, 0, yes, no, got 'ture'"
+    monkeypatch.delenv("PARVIS_DEBUG")
+    monkeypatch.setenv("PARVIS_DATABASE_URL", "mysql://db/parvis")
+    assert "PARVIS_DATABASE_URL: the scheme must be" in fails_to_start(run, "serve")
+
+
+def test_the_worker_needs_redis_to_start(run, monkeypatch) -> None:
+    assert "PARVIS_REDIS_URL is not set" in fails_to_start(run, "worker")
+    monkeypatch.setenv("PARVIS_REDIS_URL", f"redis://127.0.0.1:{closed_port()}/0")
+    assert "cannot reach Redis at redis://127.0.0.1:" in fails_to_start(run, "worker")
