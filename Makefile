@@ -1,14 +1,20 @@
 # Parvis: the two commands a newcomer needs are `make demo` and `make test`.
 SHELL := /bin/bash
 UV_VERSION := 0.13.8
-UV := $(or $(shell command -v uv 2>/dev/null),$(HOME)/.local/bin/uv)
+# uv: the one on PATH (or in ~/.local/bin), else our own in a private tools environment made
+# with the system's python3 -m venv; never installed into the system Python (PEP 668).
+TOOLS := var/tools
+UV := $(or $(shell command -v uv 2>/dev/null),$(wildcard $(HOME)/.local/bin/uv),$(TOOLS)/bin/uv)
 VENV := .venv
 PY := $(VENV)/bin/python
 
 .PHONY: demo contact-centre test lint typecheck check bench serve worker clean messages compile-messages
 
-$(UV):
-	python3 -m pip install --user --quiet "uv==$(UV_VERSION)"
+$(TOOLS)/bin/uv:
+	@command -v python3 >/dev/null || { echo "make: python3 not found: install Python 3.11 or newer" >&2; exit 1; }
+	@python3 -m venv $(TOOLS) >/dev/null 2>&1 || { rm -rf $(TOOLS); \
+	  echo "make: python3 -m venv failed: on Debian or Ubuntu, run 'sudo apt install python3-venv', then make again" >&2; exit 1; }
+	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
 
 $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen --quiet
