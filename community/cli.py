@@ -142,6 +142,9 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
         proxy_headers=True,
         log_config=logging_config(settings),
         access_log=False,  # community.web.request_log writes one line per request
+        # uvicorn's default, 5 s, kills and respawns a worker process that is still
+        # importing and warming up on a busy machine, forever.
+        timeout_worker_healthcheck=30,
     )
 
 

@@ -9,6 +9,7 @@ client for requests to addresses tenants chose. The registry of tasks by name is
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
@@ -19,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from community.config import DeliveryOptions
 from community.db import after_commit
+from community.metrics import observed_job
 from community.net.outbound import Outbound
 
 log = logging.getLogger(__name__)
@@ -108,10 +110,8 @@ class InProcessQueue:
             finally:
                 self._asleep.discard(me)
         async with self._slots:
-            try:
+            with contextlib.suppress(Exception), observed_job(name):  # logged there
                 await function(self._ctx, **kwargs)
-            except Exception:
-                log.exception("job %s failed", name)
 
     async def drain(self) -> None:
         while self._running:
