@@ -169,7 +169,7 @@ def worker(burst: bool) -> None:
     its jobs on SIGTERM.
     """
     from community.logs import configure_logging
-    from workers.main import create_worker, run_worker
+    from workers.main import run_worker
 
     settings = ready_settings()
     if not settings.redis_url:
@@ -179,13 +179,14 @@ def worker(burst: bool) -> None:
     if problem := redis_answers(settings):
         raise problem
     configure_logging(settings)
-    if burst:
-        asyncio.run(_burst(create_worker(settings, burst=True, handle_signals=False)))
-    else:
-        asyncio.run(run_worker(settings))
+    asyncio.run(_burst(settings) if burst else run_worker(settings))
 
 
-async def _burst(worker: Any) -> None:
+async def _burst(settings: Settings) -> None:
+    """Run the queued jobs, then stop (the worker is built on this event loop)."""
+    from workers.main import create_worker
+
+    worker = create_worker(settings, burst=True, handle_signals=False)
     try:
         await worker.async_run()
     finally:

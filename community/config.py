@@ -168,10 +168,9 @@ class Settings:
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Settings from PARVIS_* variables; `ConfigError` names every bad one."""
-        env = os.environ if environ is None else environ
-        values = _read(cls, env)
+        values = _read(cls, os.environ if environ is None else environ)
         try:
-            return cls(**_with_defaults(values, env))
+            return cls(**_with_defaults(values))
         except ValidationError as exc:
             raise ConfigError(_problems(exc, cls)) from None
 
@@ -184,6 +183,10 @@ class Settings:
         return self.env == "production"
 
 
+# Settings fields that group others, each read from its own variables (PARVIS_DELIVERY_TIMEOUT…).
+_NESTED: dict[str, type[Any]] = {"delivery": DeliveryOptions}
+
+
 def env_name(owner: type[Any], name: str) -> str:
     """The variable that sets `owner.name`, e.g. PARVIS_DELIVERY_TIMEOUT."""
     for each in dataclasses.fields(owner):
@@ -193,7 +196,7 @@ def env_name(owner: type[Any], name: str) -> str:
 
 
 def _read(owner: type[Any], env: Mapping[str, str]) -> dict[str, Any]:
-    """The fields of `owner` set in `env` (empty variables count as unset), nested by type."""
+    """The fields of `owner` set in `env` (empty variables count as unset)."""
     values: dict[str, Any] = {}
     for each in dataclasses.fields(owner):
         nested = _NESTED.get(each.name)
@@ -207,10 +210,7 @@ def _read(owner: type[Any], env: Mapping[str, str]) -> dict[str, Any]:
     return values
 
 
-_NESTED: dict[str, type[Any]] = {"delivery": DeliveryOptions}
-
-
-def _with_defaults(values: dict[str, Any], env: Mapping[str, str]) -> dict[str, Any]:
+def _with_defaults(values: dict[str, Any]) -> dict[str, Any]:
     """Defaults that depend on other settings: the data directory, production, the key."""
     data_dir = Path(values.get("data_dir") or _default_data_dir())
     values.setdefault("database_url", f"sqlite+aiosqlite:///{data_dir / 'parvis.db'}")
