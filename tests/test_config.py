@@ -117,3 +117,14 @@ def test_settings_built_in_code_are_validated_too(tmp_path: Path) -> None:
     settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path}/db", secret_key=KEY)
     with pytest.raises(ValueError, match="page_size"):
         replace(settings, page_size=0)
+
+
+def test_a_comma_list_reads_from_one_variable() -> None:
+    from pydantic import TypeAdapter
+
+    from community.config import CommaList
+
+    assert TypeAdapter(CommaList).validate_python(" 10.0.0.1, cc.internal:8443,,") == (
+        "10.0.0.1",
+        "cc.internal:8443",
+    )
