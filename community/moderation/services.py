@@ -339,6 +339,15 @@ async def _open_items_in(
     return list((await scope.db.scalars(query)).unique().all())
 
 
+async def queue_listing(
+    scope: Scope, *, reason: str = "", category: str = ""
+) -> list[tuple[QueueItem, list[Flag]]]:
+    """Open items, oldest first, each with its post's open flags (the API's queue)."""
+    items = await open_items(scope, reason=reason, category=category)
+    flags = await open_flags(scope, [i.post_id for i in items])
+    return [(item, flags[item.post_id]) for item in items]
+
+
 async def open_item(scope: Scope, item_id: int) -> QueueItem | None:
     scope.require(Permission.MODERATE, QUEUE_READERS)
     query = _open_items(scope).where(QueueItem.id == item_id)

@@ -311,8 +311,12 @@ async def test_each_flaggers_reason_is_added_to_the_same_item(
     assert html.index("Flora") < html.index("Gus"), "oldest flag first"
     assert "Spam" in html and "Abusive" in html and "“Insults in the signature”" in html
     assert html.count("queue-flags-title") == 1
-    listed = await mod.get("/api/v1/mod/queue")
-    assert [i["id"] for i in listed.json()] == [item.id]
+    [listed] = (await mod.get("/api/v1/mod/queue")).json()
+    assert listed["id"] == item.id
+    assert [(f["member_name"], f["reason"], f["note"]) for f in listed["flags"]] == [
+        ("Flora", "spam", ""),
+        ("Gus", "abusive", "Insults in the signature"),
+    ]
 
 
 async def test_enough_flags_hide_a_post(client_for: Any, world: World) -> None:
