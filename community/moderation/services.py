@@ -507,11 +507,15 @@ async def _apply_review(scope: Scope, post: Post, *, keep: bool) -> None:
         await qa.do_clear_resolution(scope, post.thread_id, post.id, cause="withdrawn after edit")
 
 
-async def review_answer(scope: Scope, post_id: int, *, keep: bool) -> Post:
-    """An expert or moderator, on the thread, keeps an edited accepted or certified answer as
-    it stands or withdraws its resolution; its review item in the queue is closed with it."""
+async def review_answer(scope: Scope, post_id: int, action: str) -> Post:
+    """An expert or moderator, on the thread, keeps (`keep`) an edited accepted or certified
+    answer as it stands or withdraws (`withdraw`) its resolution; its review item in the
+    queue is closed with it."""
     reviewer = scope.require(Permission.CERTIFY, REVIEWERS)
     post = await _post(scope, post_id)
+    if action not in REVIEWS:
+        raise ValidationFailed({"action": N_("Keep or withdraw.")})
+    keep = action == "keep"
     thread = await scope.one(Thread, post.thread_id, "This thread does not exist or was deleted.")
     if not thread.edited_since_resolution(post):
         raise ValidationFailed({"post": N_("This answer was not edited since it was accepted or certified.")})  # fmt: skip
@@ -523,7 +527,7 @@ async def review_answer(scope: Scope, post_id: int, *, keep: bool) -> Post:
     )
     for item in pending:
         if RESOLUTION_EDITED in item.reasons and post.visibility == Visibility.PUBLISHED:
-            _close(item, reviewer, REVIEWS["keep" if keep else "withdraw"], "")
+            _close(item, reviewer, REVIEWS[action], "")
     await scope.db.flush()
     return post
 

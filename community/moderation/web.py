@@ -81,9 +81,7 @@ class ModerationPages(Controller):
     ) -> Redirect:
         """Keep an edited accepted or certified answer as it stands, or withdraw it."""
         action = (await form_fields(request, "action"))["action"]
-        if action not in moderation.REVIEWS:
-            raise ValidationFailed({"action": N_("Keep or withdraw.")})
-        reviewed = await moderation.review_answer(here, post_id, keep=action == "keep")
+        reviewed = await moderation.review_answer(here, post_id, action)
         thread = await forums.get_thread(here, reviewed.thread_id)
         return see_other(await post_url(here, thread, reviewed, page_size(request)))
 
