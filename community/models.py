@@ -6,7 +6,7 @@ from community.escalation.models import (
     EscalationEvent,
     EscalationTarget,
 )
-from community.forums.models import Category, Post, Thread
+from community.forums.models import Category, Post, PostRevision, Thread
 from community.ideas.models import Idea, IdeaStatusChange, IdeaVote
 from community.identity.models import Member
 from community.moderation.models import AuditEntry, Flag, QueueItem
@@ -30,6 +30,7 @@ __all__ = [
     "MemberBadge",
     "Notification",
     "Post",
+    "PostRevision",
     "QueueItem",
     "ReputationDay",
     "ReputationEvent",

@@ -17,15 +17,18 @@ from community.forums.lifecycle import POSTS, THREAD_PAGE
 from community.ideas.models import STATUS_LABELS
 from community.identity.labels import ROLE_LABELS
 from community.moderation import hooks as moderation
+from community.moderation.services import FLAG_REASON_LABELS, HELD_EXPLANATIONS
 from community.moderation.services import REASON_LABELS as QUEUE_REASON_LABELS
 from community.notify.models import NOTIFICATION_TEXTS
+from community.qa import hooks as qa
 from community.scoring import hooks as scoring
 from community.votes import hooks as votes
 
 
 def register_all() -> None:
     """Each capability adds its hooks to the forum's `POSTS` and `THREAD_PAGE`."""
-    moderation.register(POSTS)
+    moderation.register(POSTS, THREAD_PAGE)
+    qa.register(POSTS)
     escalation.register(POSTS, THREAD_PAGE)
     scoring.register(POSTS)
     votes.register(THREAD_PAGE)
@@ -40,6 +43,8 @@ def register_template_globals(names: MutableMapping[str, object]) -> None:
         visibility_labels=VISIBILITY_LABELS,
         status_labels=STATUS_LABELS,
         queue_reason_labels=QUEUE_REASON_LABELS,
+        flag_reason_labels=FLAG_REASON_LABELS,
+        held_explanations=HELD_EXPLANATIONS,
         notification_texts=NOTIFICATION_TEXTS,
         state_labels=escalation_labels.STATE_LABELS,
         rule_labels=escalation_labels.RULE_LABELS,

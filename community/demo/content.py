@@ -1485,6 +1485,8 @@ TELECOM["moderation"] = {
     "abusive": "Franchement, vous êtes des escrocs. Service client de merde, trois semaines sans réponse.",
     "personal_data": "Je vous laisse mon numéro pour qu'un technicien me rappelle : 06 12 34 56 78.",
     "flagged": "Quelqu'un veut acheter mon vieux vélo ? Très bon état, 80 €.",
+    # Added by its author to a certified answer: the certification goes back for review.
+    "answer_update": "\n\n**Mise à jour :** je précise la marche à suivre après vos retours, merci à tous.",
 }
 RETAILER["moderation"] = {
     "newcomer": {
@@ -1495,6 +1497,8 @@ RETAILER["moderation"] = {
     "abusive": "This is a scam and your support staff are idiots. Worst shop ever.",
     "personal_data": "Please call me back on +44 20 7946 0958 or email me at jo.bloggs@example.com.",
     "flagged": "Selling my old kayak, great condition, message me for the price!",
+    # Added by its author to a certified answer: the certification goes back for review.
+    "answer_update": "\n\n**Update:** I clarified the steps after your feedback, thanks all.",
 }
 
 # The contact centre's business hours (SLA clocks run only while it is open). Members with a

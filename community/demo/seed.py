@@ -264,6 +264,19 @@ async def _seed_moderation(scope: Scope, members: dict[str, Member], spec: dict[
     flagged = await forums.reply(scope.acting_as(regulars[2]), thread_ids[3], content["flagged"])
     for flagger in regulars[3:6]:
         await moderation.flag_post(scope.acting_as(flagger), flagged.id, "off_topic")
+    await _update_a_certified_answer(scope, members, content["answer_update"])
+
+
+async def _update_a_certified_answer(
+    scope: Scope, members: dict[str, Member], addition: str
+) -> None:
+    """Its author adds to the first certified answer: a revision, and a review item."""
+    answer = await scope.db.scalar(
+        select(Post).join(Thread, Thread.certified_post_id == Post.id).order_by(Thread.id).limit(1)
+    )
+    if answer is not None:
+        author = next(m for m in members.values() if m.id == answer.author_id)
+        await forums.edit_post(scope.acting_as(author), answer.id, body=answer.body_md + addition)
 
 
 def _member(members: list[Member], member_id: int) -> Member:

@@ -166,3 +166,37 @@ def _source(keyword: str) -> str | None:
 
 def _starts_word(source: str) -> bool:
     return source.startswith(_WORD_START)
+
+
+# ---- thank-you and closing messages -----------------------------------------------------------
+# An asker's "Money's in. Thanks Priya." or "60 € remboursés … Merci pour l'info." reports an
+# outcome: it must not escalate because it says "refund". A thank-you is a short message
+# without a question whose first or last sentence thanks someone; a request dressed as
+# thanks ("merci de me rembourser", "thanks in advance") and a demand ("je veux", "I want")
+# are not one, nor a thanks followed by "but" in the same sentence.
+
+THANKS_MAX_WORDS = 80
+_THANKS = re.compile(r"(?<!\w)(?:merci|thanks|thank you|thank u|thx|cheers|many thanks)(?!\w)")
+_NOT_THANKS = re.compile(
+    r"(?<!\w)(?:"
+    r"merci (?:d'avance|par avance|(?:de |d')(?!avoir\b|etre\b)(?:me\b|m'|nous\b|bien\b|[a-z]+(?:er|ir|re)\b))"
+    r"|(?:thanks?|thank you) in advance|thanks for nothing|merci pour rien|no thanks|non merci"
+    r"|je veux|je voudrais|je souhaite|je demande|j'exige|i want|i demand|i need|i expect"
+    r")"
+)
+_CONTRAST = re.compile(r"(?<!\w)(?:mais|but|however|cependant|pourtant|still)(?!\w)")
+_SENTENCES = re.compile(r"[^.!…\n]+")
+
+
+def is_thanks(text: str) -> bool:
+    """Whether the post is a thank-you or closing message (French or English)."""
+    folded = fold(text)
+    if "?" in folded or len(folded.split()) > THANKS_MAX_WORDS or _NOT_THANKS.search(folded):
+        return False
+    sentences = [s for s in _SENTENCES.findall(folded) if s.strip()]
+    if not sentences:
+        return False
+    first, last = sentences[0], sentences[-1]
+    closing = bool(_THANKS.search(last)) and not _CONTRAST.search(last)
+    opening = bool(_THANKS.search(first)) and not _CONTRAST.search(folded)
+    return closing or opening

@@ -153,7 +153,7 @@ async def on_post_written(
     post.sentiment = sentiment.score(post.body_md, scope.tenant.locale)
     if author.id == thread.author_id:
         await resume_clock(scope, thread)
-    if not _is_customer_post(thread, post, author):
+    if not _is_customer_post(thread, post, author) or _settled(thread, post):
         return None
     rules = scope.settings.escalation
     escalation = None
@@ -168,6 +168,12 @@ async def on_post_written(
             detail %= {"number": post.number, "keywords": ", ".join(found)}
             escalation = await escalate(scope, thread, Rule.COMPLAINT, detail=detail)
     return escalation
+
+
+def _settled(thread: Thread, post: Post) -> bool:
+    """A resolved thread (an accepted or certified answer, customer service's included)
+    and a thank-you have nothing left to escalate at write time."""
+    return thread.is_resolved or keywords.is_thanks(post.body_md)
 
 
 def _is_customer_post(thread: Thread, post: Post, author: Member) -> bool:

@@ -11,7 +11,9 @@ Instead each of them registers here (see `community.wiring`).
   (moderation holds it back, escalation scores its sentiment) or write rows of their own
   (reputation events); a reaction that raises rolls the whole write back;
 - `deferred`, after the transaction has committed: work that must only see committed rows
-  (enqueuing a job), never run for a write that was rolled back.
+  (enqueuing a job), never run for a write that was rolled back;
+- `removals`, in the same transaction once a post is (softly) deleted: what rested on it
+  goes with it (an answer's acceptance or certification, and the points they earned).
 
 Hooks run in registration order; `community.wiring` registers them once, moderation first.
 
@@ -27,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from community.db import after_commit
-from community.forums.models import Category, Post, Thread
+from community.forums.models import Category, Post, PostRevision, Thread
 from community.identity.models import Member
 from community.pagination import Page
 from community.scope import Scope
@@ -58,6 +60,16 @@ class PostWritten:
     post: Post
     edited: bool = False
     options: frozenset[str] = frozenset()
+    # The text a resolving answer had before this edit, kept by the forum (None otherwise).
+    revision: PostRevision | None = None
+
+
+@dataclass(frozen=True)
+class PostRemoved:
+    """A post just soft-deleted (flushed, not committed), by the scope's actor."""
+
+    thread: Thread
+    post: Post
 
 
 HookT = TypeVar("HookT")
@@ -72,6 +84,7 @@ def _once(hooks: list[HookT], hook: HookT) -> HookT:
 
 Check = Callable[[Scope, PostDraft], Awaitable[None]]
 Reaction = Callable[[Scope, PostWritten], Awaitable[None]]
+Removal = Callable[[Scope, PostRemoved], Awaitable[None]]
 
 
 @dataclass
@@ -79,6 +92,7 @@ class PostLifecycle:
     checks: list[Check] = field(default_factory=list)
     reactions: list[Reaction] = field(default_factory=list)
     deferred: list[Reaction] = field(default_factory=list)
+    removals: list[Removal] = field(default_factory=list)
 
     def check(self, hook: Check) -> Check:
         return _once(self.checks, hook)
@@ -89,6 +103,9 @@ class PostLifecycle:
     def defer(self, hook: Reaction) -> Reaction:
         return _once(self.deferred, hook)
 
+    def on_remove(self, hook: Removal) -> Removal:
+        return _once(self.removals, hook)
+
     async def before_write(self, scope: Scope, draft: PostDraft) -> None:
         for hook in self.checks:
             await hook(scope, draft)
@@ -98,6 +115,10 @@ class PostLifecycle:
             await hook(scope, written)
         for deferred in self.deferred:
             after_commit(scope.db, _bound(deferred, scope, written))
+
+    async def after_remove(self, scope: Scope, removed: PostRemoved) -> None:
+        for hook in self.removals:
+            await hook(scope, removed)
 
 
 def _bound(hook: Reaction, scope: Scope, written: PostWritten) -> Callable[[], Awaitable[None]]:
@@ -124,6 +145,7 @@ class PostActions:
     accept: bool = False  # accept (or take back accepting) this answer
     flag: bool = False
     certify: bool = False  # certify (or withdraw certifying) this answer
+    history: bool = False  # read the post's earlier versions (staff, when it has some)
 
 
 @dataclass

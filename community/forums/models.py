@@ -106,6 +106,23 @@ class Thread(TenantOwned, Base):
     def is_resolved(self) -> bool:
         return self.accepted_post_id is not None or self.certified_post_id is not None
 
+    def resolved_by(self, post: Post) -> bool:
+        """Whether `post` is this thread's accepted or certified answer."""
+        return post.id in {self.accepted_post_id, self.certified_post_id}
+
+    def edited_since_resolution(self, post: Post) -> bool:
+        """Whether `post`, a resolving answer, changed after it was accepted or certified
+        (and before anyone confirmed it again): the page marks it, staff review it."""
+        resolved_at = [
+            moment
+            for post_id, moment in (
+                (self.certified_post_id, self.certified_at),
+                (self.accepted_post_id, self.accepted_at),
+            )
+            if post_id == post.id and moment is not None
+        ]
+        return post.edited_at is not None and any(post.edited_at > m for m in resolved_at)
+
 
 class Post(TenantOwned, Base):
     """A post in a thread. Number 1 is the question or the discussion's opening post."""
@@ -139,3 +156,21 @@ class Post(TenantOwned, Base):
     @property
     def is_opening(self) -> bool:
         return self.number == 1
+
+
+class PostRevision(TenantOwned, Base):
+    """The text a resolving (accepted or certified) answer had before an edit: who changed
+    it, when, and what it said. Only ever added; staff read it on the post."""
+
+    __tablename__ = "post_revisions"
+    __table_args__ = (Index("ix_post_revisions_post", "post_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
+    editor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL"), default=None
+    )
+    previous_body_md: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    editor: Mapped[Member | None] = relationship(lazy="raise")

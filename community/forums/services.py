@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -25,11 +26,20 @@ from community.forums.lifecycle import (
     THREAD_PAGE,
     PostActions,
     PostDraft,
+    PostRemoved,
     PostWritten,
     ThreadView,
 )
 from community.forums.markdown import render_markdown
-from community.forums.models import Category, CategoryKind, Post, Thread, ThreadKind, Visibility
+from community.forums.models import (
+    Category,
+    CategoryKind,
+    Post,
+    PostRevision,
+    Thread,
+    ThreadKind,
+    Visibility,
+)
 from community.identity.models import Member
 from community.identity.permissions import Permission
 from community.l10n import N_
@@ -265,8 +275,11 @@ def post_order(thread: Thread, discussions_by_date: bool) -> list[Any]:
     ]
 
 
-def post_actions(scope: Scope, thread: Thread, post: Post) -> PostActions:
-    """What the scope's member may do with `post`, for the page to offer exactly that."""
+def post_actions(
+    scope: Scope, thread: Thread, post: Post, revised: frozenset[int] = frozenset()
+) -> PostActions:
+    """What the scope's member may do with `post`, for the page to offer exactly that
+    (`revised`: the posts of the page that have earlier versions)."""
     answer = thread.is_question and not post.is_opening
     return PostActions(
         sees_original=scope.may_act_on(post.author_id, Permission.MODERATE),
@@ -279,7 +292,18 @@ def post_actions(scope: Scope, thread: Thread, post: Post) -> PostActions:
             and post.visibility == Visibility.PUBLISHED
         ),
         certify=answer and scope.can(Permission.CERTIFY),
+        history=post.id in revised and scope.can(Permission.SEE_REVISIONS),
     )
+
+
+async def _revised(scope: Scope, post_ids: list[int]) -> frozenset[int]:
+    """Which of these posts have earlier versions (asked only of those who may read them)."""
+    if not post_ids or not scope.can(Permission.SEE_REVISIONS):
+        return frozenset()
+    found = await scope.db.scalars(
+        select(PostRevision.post_id).where(PostRevision.post_id.in_(post_ids)).distinct()
+    )
+    return frozenset(found)
 
 
 async def thread_view(
@@ -302,7 +326,8 @@ async def thread_view(
     posts = Page(list(result.all()), page, page_size, thread.post_count)
     if page > posts.count:
         raise NotFound("There is no such page.")
-    actions = {post.id: post_actions(scope, thread, post) for post in posts.items}
+    revised = await _revised(scope, [post.id for post in posts.items])
+    actions = {post.id: post_actions(scope, thread, post, revised) for post in posts.items}
     view = ThreadView(thread, posts, actions)
     return await THREAD_PAGE.complete(scope, view) if extras else view
 
@@ -386,18 +411,56 @@ async def edit_post(scope: Scope, post_id: int, *, body: str, title: str | None 
     if post.is_opening and title is not None:
         errors |= check_title(title)
     require(errors)
-    post.body_md, post.body_html, post.edited_at = (
-        body,
-        render_markdown(body, scope.tenant.locale),
-        utcnow(),
-    )
+    revision = _keep_revision(scope, thread, post, body)
+    retitled = post.is_opening and title is not None and title.strip() != thread.title
+    if body != post.body_md or retitled:  # saving the same text again is no edit
+        post.edited_at = utcnow()
+    post.body_md, post.body_html = body, render_markdown(body, scope.tenant.locale)
     if post.is_opening and title is not None:
         thread.title, thread.slug = title.strip(), slugify(title)
     await scope.db.flush()
     set_committed_value(post, "thread", thread)
-    written = PostWritten(post.author, thread.category, thread, post, edited=True)
+    written = PostWritten(
+        post.author, thread.category, thread, post, edited=True, revision=revision
+    )
     await POSTS.after_write(scope, written)
     return post
+
+
+def _keep_revision(scope: Scope, thread: Thread, post: Post, body: str) -> PostRevision | None:
+    """An answer that resolves its question keeps the text it had before each change."""
+    if not thread.resolved_by(post) or body == post.body_md:
+        return None
+    revision = PostRevision(
+        post_id=post.id, editor_id=scope.actor.id, previous_body_md=post.body_md
+    )
+    scope.db.add(revision)
+    return revision
+
+
+@dataclass(frozen=True)
+class PostHistory:
+    """A post as it reads now, and its earlier versions, newest first."""
+
+    thread: Thread
+    post: Post
+    revisions: list[PostRevision]
+
+
+async def post_history(scope: Scope, post_id: int) -> PostHistory:
+    """The earlier versions of a post, for experts, moderators and admins."""
+    scope.require(
+        Permission.SEE_REVISIONS, "Only experts and moderators can read a post's history."
+    )
+    post = await get_post(scope, post_id)
+    thread = await get_thread(scope, post.thread_id, with_certifier=True)
+    found = await scope.db.scalars(
+        scope.select(PostRevision)
+        .where(PostRevision.post_id == post.id)
+        .options(joinedload(PostRevision.editor))
+        .order_by(PostRevision.created_at.desc(), PostRevision.id.desc())
+    )
+    return PostHistory(thread, post, list(found))
 
 
 async def delete_post(scope: Scope, post_id: int) -> Post:
@@ -418,6 +481,7 @@ async def delete_post(scope: Scope, post_id: int) -> Post:
         )
     await scope.db.flush()
     set_committed_value(post, "thread", thread)
+    await POSTS.after_remove(scope, PostRemoved(thread, post))
     return post
 
 

@@ -11,7 +11,7 @@ from litestar.response import Redirect, Template
 
 from community.errors import NotFound, ValidationFailed
 from community.forums import services
-from community.forums.models import Post, Thread, ThreadKind
+from community.forums.models import Post, Thread, ThreadKind, Visibility
 from community.l10n import N_
 from community.pagination import page_of
 from community.scope import Scope
@@ -113,7 +113,8 @@ class ForumPages(Controller):
         location, page = await post_location(here, thread, new_post, page_size(request))
         if not is_htmx(request):
             return see_other(location)
-        if fields["page"] != str(page):
+        # A held reply is shown on the whole page, with why it waits (moderation's extra).
+        if fields["page"] != str(page) or new_post.visibility != Visibility.PUBLISHED:
             return render(request, "partials/empty.html", headers={"HX-Redirect": location})
         return render(
             request,
@@ -197,6 +198,13 @@ class ForumPages(Controller):
         found = await services.get_post(here, post_id)
         thread = await services.get_thread(here, found.thread_id)
         return Redirect(path=await post_url(here, thread, found, page_size(request)))
+
+    @get("/p/{post_id:int}/history")
+    async def history(
+        self, request: Req, here: NamedDependency[Scope], post_id: FromPath[int]
+    ) -> Template:
+        found = await services.post_history(here, post_id)
+        return render(request, "forums/history.html", **vars(found))
 
     @get("/p/{post_id:int}/edit")
     async def edit_form(

@@ -26,6 +26,7 @@ class Permission(enum.StrEnum):
     OFFICIAL_REPLY = "official_reply"
     SEE_ESCALATIONS = "see_escalations"
     ESCALATE = "escalate"  # send a thread to the contact centre by hand
+    SEE_REVISIONS = "see_revisions"  # earlier versions of edited accepted/certified answers
 
 
 _ADMIN_ONLY = {Permission.CONFIGURE_COMMUNITY, Permission.MANAGE_ROLES, Permission.READ_AUDIT_LOG}
@@ -39,6 +40,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.SET_IDEA_STATUS,
             Permission.SKIP_PREMODERATION,
             Permission.ESCALATE,
+            Permission.SEE_REVISIONS,
         }
     ),
     Role.MODERATOR: _MODERATOR,

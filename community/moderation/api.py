@@ -12,7 +12,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 
 from community.identity.models import Member
 from community.moderation import services as moderation
-from community.moderation.models import QueueItem
+from community.moderation.models import Flag, QueueItem
 from community.scope import Scope
 from community.web.openapi import MEMBER_READ, MEMBER_WRITE
 
@@ -30,6 +30,21 @@ class FlagOut(msgspec.Struct):
     reason: str
 
 
+class FlagSeen(msgspec.Struct):
+    """A flag as moderators see it on a queue item."""
+
+    member_id: int
+    member_name: str
+    reason: str
+    note: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, flag: Flag) -> FlagSeen:
+        return cls(flag.member_id, flag.member.display_name, flag.reason.value, flag.note,
+                   flag.created_at)  # fmt: skip
+
+
 class ItemOut(msgspec.Struct):
     id: int
     post_id: int
@@ -40,9 +55,10 @@ class ItemOut(msgspec.Struct):
     created_at: datetime
     claimed_by: int | None
     claimed_until: datetime | None
+    flags: list[FlagSeen] = []  # the post's open flags, oldest first (in the queue listing)
 
     @classmethod
-    def of(cls, item: QueueItem) -> ItemOut:
+    def of(cls, item: QueueItem, flags: list[Flag] | None = None) -> ItemOut:
         return cls(
             id=item.id,
             post_id=item.post_id,
@@ -53,6 +69,7 @@ class ItemOut(msgspec.Struct):
             created_at=item.created_at,
             claimed_by=item.claimed_by_id,
             claimed_until=item.claimed_until,
+            flags=[FlagSeen.of(f) for f in flags or []],
         )
 
 
@@ -105,9 +122,9 @@ class ModerationApi(Controller):
         reason: FromQuery[str] = "",
         category: FromQuery[str] = "",
     ) -> list[ItemOut]:
-        """Open items, oldest first (moderators)."""
-        items = await moderation.open_items(here, reason=reason, category=category)
-        return [ItemOut.of(i) for i in items]
+        """Open items, oldest first, with every open flag on each (moderators)."""
+        listing = await moderation.queue_listing(here, reason=reason, category=category)
+        return [ItemOut.of(item, flags) for item, flags in listing]
 
     @get("/mod/figures", **MEMBER_READ)
     async def figures(self, here: NamedDependency[Scope]) -> Figures:

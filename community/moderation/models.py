@@ -59,6 +59,7 @@ class Flag(TenantOwned, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     post: Mapped[Post] = relationship(lazy="raise")
+    member: Mapped[Member] = relationship(lazy="raise")
 
 
 class ItemState(enum.StrEnum):
@@ -67,6 +68,8 @@ class ItemState(enum.StrEnum):
     REJECTED = "rejected"
     HIDDEN = "hidden"
     DELETED = "deleted"
+    CONFIRMED = "confirmed"  # an edited resolving answer keeps its acceptance/certification
+    WITHDRAWN = "withdrawn"  # … or loses it
 
 
 class QueueItem(TenantOwned, Base):

@@ -15,6 +15,9 @@ class ModerationRules:
     new_member_posts: int = 3  # below this many published posts, links go to review
     posts_per_minute: int = 5  # more than this from one member goes to review
     claim_minutes: int = 15
+    # What a held post's author is told to expect while the queue has too few decisions
+    # of its own to measure (fewer than MEASURED_AFTER in 30 days).
+    review_hours: int = 24
     blocked_domains: list[str] = field(default_factory=list)
     abusive_words: list[str] = field(default_factory=lambda: list(DEFAULT_ABUSIVE_WORDS))
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from statistics import median
+from typing import Any
 
 from sqlalchemy import Select, String, cast, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -14,6 +16,7 @@ from sqlalchemy.orm import joinedload
 from community.db import utcnow
 from community.errors import Forbidden, NotFound, ValidationFailed
 from community.forums import services as forums
+from community.forums.lifecycle import POSTS, PostRemoved, ThreadView
 from community.forums.markdown import render_markdown
 from community.forums.models import Category, Post, Thread, Visibility
 from community.identity.models import Member, Role
@@ -24,6 +27,7 @@ from community.moderation.audit import record
 from community.moderation.models import Flag, FlagOutcome, FlagReason, ItemState, QueueItem
 from community.moderation.rules import ModerationRules
 from community.notify.services import notify
+from community.qa import services as qa
 from community.scope import Scope
 
 # Why a post is in the queue. Those in HOLDING keep it from the public until a decision.
@@ -36,6 +40,7 @@ ABUSIVE_LANGUAGE = "abusive_language"
 POSTING_RATE = "posting_rate"
 PERSONAL_DATA = "personal_data"
 FLAGGED = "flagged"
+RESOLUTION_EDITED = "resolution_edited"
 HOLDING = {
     PREMODERATED, FIRST_POSTS, LINKS_FROM_NEW_MEMBER, BLOCKED_DOMAIN,
     REPEATED_TEXT, ABUSIVE_LANGUAGE, POSTING_RATE,
@@ -51,8 +56,25 @@ REASON_LABELS = {
     POSTING_RATE: N_("Posting too fast"),
     PERSONAL_DATA: N_("Personal data (masked)"),
     FLAGGED: N_("Flagged by members"),
+    RESOLUTION_EDITED: N_("Accepted or certified answer edited"),
 }
-REASONS = (*sorted(HOLDING), PERSONAL_DATA, FLAGGED)
+REASONS = (*sorted(HOLDING), PERSONAL_DATA, FLAGGED, RESOLUTION_EDITED)
+FLAG_REASON_LABELS = {
+    FlagReason.SPAM: N_("Spam"),
+    FlagReason.ABUSIVE: N_("Abusive"),
+    FlagReason.OFF_TOPIC: N_("Off-topic"),
+    FlagReason.OTHER: N_("Something else"),
+}
+# Why a post is held, as its author reads it (only the reasons that hold a post back).
+HELD_EXPLANATIONS = {
+    PREMODERATED: N_("Posts in this category are read by a moderator before they appear."),
+    FIRST_POSTS: N_("A new member's first posts are read by a moderator before they appear."),
+    LINKS_FROM_NEW_MEMBER: N_("Links from new members are checked by a moderator."),
+    BLOCKED_DOMAIN: N_("It links to a site this community does not allow."),
+    REPEATED_TEXT: N_("The same text was already posted in the last 24 hours."),
+    ABUSIVE_LANGUAGE: N_("It contains words this community does not allow."),
+    POSTING_RATE: N_("Many posts were sent in a short time."),
+}
 
 
 QUEUE_READERS = N_("Only moderators can see the moderation queue.")
@@ -73,18 +95,31 @@ def ensure_may_post(member: Member) -> None:
 
 
 async def screen_post(
-    scope: Scope, author: Member, post: Post, category: Category, *, edited: bool = False
+    scope: Scope,
+    author: Member,
+    post: Post,
+    category: Category,
+    *,
+    thread: Thread | None = None,
+    edited: bool = False,
+    revised: bool = False,
 ) -> list[str]:
     """Run the write-time checks on a new or edited post; queue it with its reasons.
 
-    Personal data is masked in what the public sees at once; the other reasons hold the
+    Personal data is masked in what the public sees at once (in the body; in the title and
+    slug of an opening post's `thread`, which are stored masked); the other reasons hold the
     post back (visible to its author and moderators) until a moderator decides. An edit is
     checked for what it says (language, links, personal data), not for who wrote it when.
     `author` is whom the post is screened as: its writer (for an edit, the editor).
+    `revised`: an accepted or certified answer was edited, for staff to confirm it again.
     """
     reasons = await _reasons(scope, scope.settings.moderation, author, post, category)
     if edited:
         reasons = [r for r in reasons if r not in BEHAVIOUR]
+    if thread is not None and post.is_opening and mask_title(scope, thread):
+        reasons = sorted({*reasons, PERSONAL_DATA})
+    if revised:
+        reasons.append(RESOLUTION_EDITED)
     masked = checks.mask_personal_data(post.body_md, scope.tenant.locale)
     post.public_html = (
         render_markdown(masked, scope.tenant.locale) if masked != post.body_md else None
@@ -94,6 +129,17 @@ async def screen_post(
     if reasons:
         await _queue(scope, post, reasons)
     return reasons
+
+
+def mask_title(scope: Scope, thread: Thread) -> bool:
+    """Mask personal data in the thread's title, and make its slug from the masked title
+    (a title is shown everywhere, slug included: it is stored masked). True if it had some."""
+    masked = checks.mask_personal_data(thread.title, scope.tenant.locale)
+    if masked == thread.title:
+        return False
+    thread.title = masked[: forums.TITLE_MAX]
+    thread.slug = forums.slugify(thread.title)
+    return True
 
 
 async def _reasons(
@@ -208,18 +254,35 @@ async def flag_post(scope: Scope, post_id: int, reason: str, note: str = "") -> 
     await notify(scope, [member.id], kind="flag_received", thread_id=post.thread_id,
                  text=_excerpt(post, scope.tenant.locale), url=f"/p/{post.id}")  # fmt: skip
     await _hide_when_flagged_enough(scope, post)
+    await _queue(scope, post, [FLAGGED])  # every flag reaches the moderators at once
     return flag
 
 
 async def _hide_when_flagged_enough(scope: Scope, post: Post) -> None:
-    rules = scope.settings.moderation
+    """At the tenant's threshold of open flags the post is taken down pending review."""
     open_flags = await scope.db.scalar(
         select(func.count()).where(Flag.post_id == post.id, Flag.outcome.is_(None))
     )
-    if int(open_flags or 0) >= rules.flag_threshold:
-        if post.visibility == Visibility.PUBLISHED:
-            post.visibility = Visibility.HIDDEN
-        await _queue(scope, post, [FLAGGED])
+    if (
+        int(open_flags or 0) >= scope.settings.moderation.flag_threshold
+        and post.visibility == Visibility.PUBLISHED
+    ):
+        post.visibility = Visibility.HIDDEN
+
+
+async def open_flags(scope: Scope, post_ids: list[int]) -> dict[int, list[Flag]]:
+    """The flags not yet settled on each of these posts, with their flaggers, oldest first:
+    what the queue item of the post shows (who, why, their note, when)."""
+    found = await scope.db.scalars(
+        scope.select(Flag)
+        .where(Flag.post_id.in_(post_ids), Flag.outcome.is_(None))
+        .options(joinedload(Flag.member))
+        .order_by(Flag.created_at, Flag.id)
+    )
+    by_post: dict[int, list[Flag]] = {post_id: [] for post_id in post_ids}
+    for flag in found:
+        by_post[flag.post_id].append(flag)
+    return by_post
 
 
 def _excerpt(post: Post, locale: str) -> str:
@@ -274,6 +337,15 @@ async def _open_items_in(
             .where(Thread.category_id == category.id)
         )
     return list((await scope.db.scalars(query)).unique().all())
+
+
+async def queue_listing(
+    scope: Scope, *, reason: str = "", category: str = ""
+) -> list[tuple[QueueItem, list[Flag]]]:
+    """Open items, oldest first, each with its post's open flags (the API's queue)."""
+    items = await open_items(scope, reason=reason, category=category)
+    flags = await open_flags(scope, [i.post_id for i in items])
+    return [(item, flags[item.post_id]) for item in items]
 
 
 async def open_item(scope: Scope, item_id: int) -> QueueItem | None:
@@ -347,34 +419,117 @@ DECISIONS = {
 }
 
 
+REVIEWS = {"keep": ItemState.CONFIRMED, "withdraw": ItemState.WITHDRAWN}
+REVIEWERS = N_("Only brand experts and moderators can review an edited answer.")
+
+
 async def decide(scope: Scope, item_id: int, action: str, note: str = "") -> QueueItem:
-    """Approve, reject (with a reason), hide or delete the post; tell its author and flaggers."""
+    """Approve, reject (with a reason), hide or delete the post; tell its author and flaggers.
+    An edited accepted or certified answer is also kept as it stands (`keep`, or `approve`)
+    or loses its acceptance and certification (`withdraw`)."""
     moderator = scope.require(Permission.MODERATE, QUEUE_WORKERS)
-    if action not in DECISIONS:
+    if action not in DECISIONS and action not in REVIEWS:
         raise ValidationFailed({"action": N_("Approve, reject, hide or delete.")})
     if action == "reject" and not note.strip():
         raise ValidationFailed({"note": N_("Give the author a reason for the rejection.")})
     item = await _item(scope, item_id, lock=True)  # one decision per item
     _check_open_and_unclaimed(item, moderator)
+    if action in REVIEWS:
+        return await _settle_review(scope, item, action, note)
     state, visibility, outcome = DECISIONS[action]
     post = item.post
     before = {"visibility": post.visibility.value, "state": item.state.value}
-    now = utcnow()
-    item.state, item.decided_by_id, item.decided_at = state, moderator.id, now
-    item.decision_note, item.claimed_by_id, item.claimed_until = note.strip()[:500], None, None
+    was_held = post.visibility == Visibility.PENDING
+    _close(item, moderator, state, note)
     post.visibility, post.moderation_note = visibility, note.strip()[:500]
     if action == "delete":
-        post.deleted_at = now
+        post.deleted_at = item.decided_at
     await _sync_thread(scope, post)
     record(scope, f"queue.{action}", ("post", post.id), before=before,
            after={"visibility": visibility.value, "state": state.value}, reason=note)  # fmt: skip
     await _settle_flags(scope, post, outcome)
-    if action != "approve":
-        await notify(scope, [post.author_id], kind=f"post_{state.value}",
-                     thread_id=post.thread_id, text=note.strip() or _excerpt(post, scope.tenant.locale),
-                     url=f"/p/{post.id}")  # fmt: skip
+    if action == "approve" and RESOLUTION_EDITED in item.reasons:
+        await qa.do_reconfirm(scope, post.thread_id, post.id)
+    if action == "delete":
+        await _removed(scope, post)
+    await _tell_author(scope, post, action, note, was_held=was_held)
     await scope.db.flush()
     return item
+
+
+def _close(item: QueueItem, moderator: Member, state: ItemState, note: str) -> None:
+    item.state, item.decided_by_id, item.decided_at = state, moderator.id, utcnow()
+    item.decision_note, item.claimed_by_id, item.claimed_until = note.strip()[:500], None, None
+
+
+async def _removed(scope: Scope, post: Post) -> None:
+    """What rested on a deleted post goes with it (an answer's resolution), as when its
+    author deletes it."""
+    thread = await scope.one(Thread, post.thread_id, "This thread does not exist or was deleted.")
+    await POSTS.after_remove(scope, PostRemoved(thread, post))
+
+
+async def _tell_author(scope: Scope, post: Post, action: str, note: str, *, was_held: bool) -> None:
+    """The author hears of every decision that takes their post down (with the moderator's
+    reason), and of the approval of a post that was held back."""
+    if action == "approve" and not was_held:
+        return
+    kind = "post_approved" if action == "approve" else f"post_{DECISIONS[action][0].value}"
+    text = (
+        note.strip()
+        if note.strip() and action != "approve"
+        else _excerpt(post, scope.tenant.locale)
+    )
+    await notify(scope, [post.author_id], kind=kind, thread_id=post.thread_id, text=text,
+                 url=f"/p/{post.id}")  # fmt: skip
+
+
+async def _settle_review(scope: Scope, item: QueueItem, action: str, note: str) -> QueueItem:
+    if RESOLUTION_EDITED not in item.reasons:
+        raise ValidationFailed({"action": N_("Only an edited accepted or certified answer is kept or withdrawn.")})  # fmt: skip
+    if item.post.visibility != Visibility.PUBLISHED:
+        raise ValidationFailed({"action": N_("This post is held back: approve or reject it.")})
+    await _apply_review(scope, item.post, keep=action == "keep")
+    _close(item, scope.actor, REVIEWS[action], note)
+    record(scope, f"queue.{action}", ("post", item.post_id), reason=note,
+           after={"state": item.state.value})  # fmt: skip
+    await _settle_flags(
+        scope, item.post, FlagOutcome.DISMISSED if action == "keep" else FlagOutcome.UPHELD
+    )
+    await scope.db.flush()
+    return item
+
+
+async def _apply_review(scope: Scope, post: Post, *, keep: bool) -> None:
+    if keep:
+        await qa.do_reconfirm(scope, post.thread_id, post.id)
+    else:
+        await qa.do_clear_resolution(scope, post.thread_id, post.id, cause="withdrawn after edit")
+
+
+async def review_answer(scope: Scope, post_id: int, action: str) -> Post:
+    """An expert or moderator, on the thread, keeps (`keep`) an edited accepted or certified
+    answer as it stands or withdraws (`withdraw`) its resolution; its review item in the
+    queue is closed with it."""
+    reviewer = scope.require(Permission.CERTIFY, REVIEWERS)
+    post = await _post(scope, post_id)
+    if action not in REVIEWS:
+        raise ValidationFailed({"action": N_("Keep or withdraw.")})
+    keep = action == "keep"
+    thread = await scope.one(Thread, post.thread_id, "This thread does not exist or was deleted.")
+    if not thread.edited_since_resolution(post):
+        raise ValidationFailed({"post": N_("This answer was not edited since it was accepted or certified.")})  # fmt: skip
+    await _apply_review(scope, post, keep=keep)
+    pending = await scope.db.scalars(
+        scope.select(QueueItem).where(
+            QueueItem.post_id == post.id, QueueItem.state == ItemState.OPEN
+        )
+    )
+    for item in pending:
+        if RESOLUTION_EDITED in item.reasons and post.visibility == Visibility.PUBLISHED:
+            _close(item, reviewer, REVIEWS[action], "")
+    await scope.db.flush()
+    return post
 
 
 def _check_open_and_unclaimed(item: QueueItem, moderator: Member) -> None:
@@ -508,19 +663,24 @@ class QueueFigures:
     median_minutes_to_decision: float | None  # over the last 30 days
 
 
+async def _minutes_to_decision(scope: Scope) -> list[float]:
+    """How long each item decided in the last 30 days waited, in minutes."""
+    decided = await scope.db.execute(
+        select(QueueItem.created_at, QueueItem.decided_at).where(
+            QueueItem.decided_at.is_not(None),
+            QueueItem.decided_at >= utcnow() - timedelta(days=30),
+        )
+    )
+    return [(d - c).total_seconds() / 60 for c, d in decided.all() if d is not None]
+
+
 async def queue_figures(scope: Scope) -> QueueFigures:
     scope.require(Permission.MODERATE, QUEUE_READERS)
     now = utcnow()
     oldest = await scope.db.scalar(
         select(func.min(QueueItem.created_at)).where(QueueItem.state == ItemState.OPEN)
     )
-    decided = await scope.db.execute(
-        select(QueueItem.created_at, QueueItem.decided_at).where(
-            QueueItem.decided_at.is_not(None),
-            QueueItem.decided_at >= now - timedelta(days=30),
-        )
-    )
-    durations = [(d - c).total_seconds() / 60 for c, d in decided.all() if d is not None]
+    durations = await _minutes_to_decision(scope)
     return QueueFigures(
         open_items=await open_count(scope),
         oldest_age_minutes=int((now - oldest).total_seconds() // 60) if oldest else None,
@@ -537,6 +697,7 @@ class QueuePage:
 
     items: list[QueueItem]
     histories: dict[int, AuthorHistory]
+    flags: dict[int, list[Flag]]  # each item's post's open flags
     reason: str
     category: Category | None
     categories: list[Category]
@@ -550,6 +711,7 @@ async def queue_page(scope: Scope, *, reason: str = "", category: str = "") -> Q
     return QueuePage(
         items=items,
         histories=await author_histories(scope, [i.post.author for i in items]),
+        flags=await open_flags(scope, [i.post_id for i in items]),
         reason=reason,
         category=in_category,
         categories=await forums.list_categories(scope),
@@ -561,6 +723,7 @@ async def queue_page(scope: Scope, *, reason: str = "", category: str = "") -> Q
 class QueueEntry:
     item: QueueItem
     history: AuthorHistory
+    flags: list[Flag]
 
 
 async def queue_entry(scope: Scope, item_id: int) -> QueueEntry | None:
@@ -569,4 +732,60 @@ async def queue_entry(scope: Scope, item_id: int) -> QueueEntry | None:
     if item is None:
         return None
     history = (await author_histories(scope, [item.post.author]))[item.post.author_id]
-    return QueueEntry(item, history)
+    flags = (await open_flags(scope, [item.post_id]))[item.post_id]
+    return QueueEntry(item, history, flags)
+
+
+# ---- what the author of a held post is told ----------------------------------------------------
+
+MEASURED_AFTER = 5  # decisions in 30 days before the queue's own figure is quoted
+
+
+@dataclass(frozen=True)
+class ReviewDelay:
+    """Roughly when a held post will be looked at: `hours`, either measured (4 in 5 items
+    decided in the last 30 days waited no longer) or the tenant's stated `review_hours`."""
+
+    hours: int
+    measured: bool
+
+
+async def review_delay(scope: Scope) -> ReviewDelay:
+    waits = sorted(await _minutes_to_decision(scope))
+    if len(waits) < MEASURED_AFTER:
+        return ReviewDelay(scope.settings.moderation.review_hours, measured=False)
+    eightieth = waits[math.ceil(0.8 * len(waits)) - 1]
+    return ReviewDelay(max(1, math.ceil(eightieth / 60)), measured=True)
+
+
+@dataclass(frozen=True)
+class HeldNotice:
+    """Why one of the viewer's posts is held back (keys of HELD_EXPLANATIONS), and when."""
+
+    reasons: list[str]
+    delay: ReviewDelay
+
+
+async def held_notices(scope: Scope, view: ThreadView) -> dict[str, Any]:
+    """`held`: for each of the viewer's own posts on the page that waits for a moderator,
+    why and roughly when (no one else is told)."""
+    me = scope.member
+    mine = [
+        p.id
+        for p in view.posts.items
+        if me is not None and p.author_id == me.id and p.visibility == Visibility.PENDING
+    ]
+    if not mine:
+        return {"held": {}}
+    items = await scope.db.scalars(
+        scope.select(QueueItem).where(
+            QueueItem.post_id.in_(mine), QueueItem.state == ItemState.OPEN
+        )
+    )
+    delay = await review_delay(scope)
+    return {
+        "held": {
+            item.post_id: HeldNotice([r for r in item.reasons if r in HELD_EXPLANATIONS], delay)
+            for item in items
+        }
+    }

@@ -24,6 +24,7 @@ LIMITS = {
     "new_member_posts": (0, 1000),
     "posts_per_minute": (1, 1000),
     "claim_minutes": (1, 1440),
+    "review_hours": (1, 720),
 }
 
 

@@ -75,6 +75,16 @@ class ModerationPages(Controller):
             return render(request, "moderation/partials/decided.html", item=item)
         return see_other("/mod/queue")
 
+    @post("/p/{post_id:int}/review")
+    async def review_answer(
+        self, request: Req, here: NamedDependency[Scope], post_id: FromPath[int]
+    ) -> Redirect:
+        """Keep an edited accepted or certified answer as it stands, or withdraw it."""
+        action = (await form_fields(request, "action"))["action"]
+        reviewed = await moderation.review_answer(here, post_id, action)
+        thread = await forums.get_thread(here, reviewed.thread_id)
+        return see_other(await post_url(here, thread, reviewed, page_size(request)))
+
     @post("/mod/members/{member_id:int}/ban")
     async def ban(
         self, request: Req, here: NamedDependency[Scope], member_id: FromPath[int]
@@ -171,4 +181,7 @@ async def _item_or_queue(request: Req, here: Scope, item_id: int) -> Template | 
     entry = await moderation.queue_entry(here, item_id)
     if entry is None:
         return render(request, "partials/empty.html")
-    return render(request, "moderation/partials/item.html", item=entry.item, history=entry.history)
+    return render(
+        request, "moderation/partials/item.html", item=entry.item, history=entry.history,
+        flags=entry.flags,
+    )  # fmt: skip

@@ -15,6 +15,7 @@ NOTIFICATION_TEXTS: dict[str, str] = {
     "flag_received": N_("Your flag was received: “%(text)s”"),
     "flag_upheld": N_("Moderators agreed with your flag: “%(text)s”"),
     "flag_dismissed": N_("Moderators kept the post you flagged: “%(text)s”"),
+    "post_approved": N_("Your post was approved and is now public: “%(text)s”"),
     "post_rejected": N_("Your post was rejected: %(text)s"),
     "post_hidden": N_("Your post was hidden: %(text)s"),
     "post_deleted": N_("Your post was deleted: %(text)s"),

@@ -168,3 +168,53 @@ def _check_badges(scope: Scope, answer: Post) -> None:
     enqueue_after_commit(
         scope.db, "check_badges", tenant_id=scope.tenant_id, member_ids=[answer.author_id]
     )
+
+
+# ---- when a resolving answer changes or goes ------------------------------------------------
+
+
+async def _locked_thread(scope: Scope, thread_id: int) -> Thread:
+    thread = await scope.db.scalar(
+        select(Thread)
+        .where(Thread.id == thread_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if thread is None:
+        raise NotFound("This thread does not exist or was deleted.")
+    return thread
+
+
+async def do_clear_resolution(scope: Scope, thread_id: int, post_id: int, *, cause: str) -> Thread:
+    """Take back the acceptance and the certification resting on this answer, with the
+    points they earned (reversing events, so recompute agrees); unchecked: the caller
+    decided (the answer was deleted, or staff withdrew an edited one). `cause` is audited."""
+    thread = await _locked_thread(scope, thread_id)
+    if thread.certified_post_id == post_id:
+        await reverse_live_events(scope, post_id=post_id, reasons=[Reason.ANSWER_CERTIFIED])
+        thread.certified_post_id, thread.certified_by_id = None, None
+        thread.certified_note, thread.certified_at = "", None
+        record(scope, "answer.uncertify", ("thread", thread.id), before={"certified_post_id": post_id},
+               after={"certified_post_id": None, "cause": cause})  # fmt: skip
+    if thread.accepted_post_id == post_id:
+        await reverse_live_events(scope, post_id=post_id, reasons=ACCEPT_REASONS)
+        thread.accepted_post_id, thread.accepted_at = None, None
+        record(scope, "answer.unaccept", ("thread", thread.id), before={"accepted_post_id": post_id},
+               after={"accepted_post_id": None, "cause": cause})  # fmt: skip
+    await scope.db.flush()
+    return thread
+
+
+async def do_reconfirm(scope: Scope, thread_id: int, post_id: int) -> Thread:
+    """Staff read the edited answer and keep its acceptance and certification as they are:
+    they now date from this confirmation, so the page no longer marks the answer edited.
+    Unchecked: the caller decided the actor may. No points move."""
+    thread = await _locked_thread(scope, thread_id)
+    now = utcnow()
+    if thread.certified_post_id == post_id:
+        thread.certified_at = now
+    if thread.accepted_post_id == post_id:
+        thread.accepted_at = now
+    record(scope, "answer.reconfirm", ("thread", thread.id), after={"post_id": post_id})
+    await scope.db.flush()
+    return thread

@@ -8,12 +8,14 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 
+from community.escalation.keywords import is_thanks
 from community.escalation.models import EscalationState, Rule
 from community.escalation.services import resume_clock, wait_on_asker
 from community.escalation.sweep import sweep_unresolved
 from community.forums import services as forums
 from community.forums.models import Post, Thread
 from community.identity.models import Member, Role
+from community.qa.services import certify
 from community.tenancy.models import Tenant
 from tests.conftest import World
 from tests.escalation.support import escalations
@@ -184,3 +186,99 @@ async def test_holidays_and_waiting_on_the_asker_push_the_deadline(world: World)
     assert await sweep_unresolved(world.sessions, world.jobs, tuesday_noon) == 0
     later = datetime(2026, 11, 24, 12, 1, tzinfo=UTC)
     assert await sweep_unresolved(world.sessions, world.jobs, later) == 1
+
+
+# ---- resolved threads and thank-yous ------------------------------------------------------------
+
+
+async def _certify(world: World, answer: Post) -> None:
+    certifier = await world.member("globex", f"certifier{answer.id}@example.fr", Role.MODERATOR)
+    async with world.unit() as session:
+        scope = await world.scope(session, "globex", await session.get(Member, certifier.id))
+        await certify(scope, answer.id)
+
+
+def _demo_bodies() -> set[str]:
+    """Every reply written in the demo communities, as the seed posts them."""
+    from community.demo.content import RETAILER, TELECOM
+
+    return {
+        reply["body"]
+        for community in (TELECOM, RETAILER)
+        for thread in community["threads"]
+        for reply in thread.get("replies", [])
+        if isinstance(reply.get("body"), str)
+    }
+
+
+DEMO_THANKS = [
+    "Contestation faite : 60 € remboursés sous forme d'avoir. Je reste un peu déçu, mais j'ai "
+    "activé le blocage. Merci pour l'info.",
+    "Money's in. Thanks Priya.",
+    "Trois jours sans la moindre coupure : merci, ça a marché ! 🎉",
+    "Arrived this morning, all in one piece. Thanks for chasing it.",
+    "Parfait, c'est très clair. Merci !",
+    "They appeared this morning, nine days later. Thanks both!",
+]
+NOT_THANKS = [
+    "Je veux être remboursé, c'est inadmissible. Merci.",
+    "Merci de me rembourser au plus vite.",
+    "Merci d'avance pour le remboursement.",
+    "Thanks, but I still want a refund.",
+    "I want a refund now. Thanks.",
+    "Thanks for nothing. This is a scam.",
+    "Merci pour la réponse, mais je veux résilier.",
+    "Toujours pas remboursé, merci de faire quelque chose ?",
+]
+
+
+@pytest.mark.parametrize("text", DEMO_THANKS)
+def test_thank_yous_from_the_demo_are_recognised(text: str) -> None:
+    assert text in _demo_bodies(), "the phrase comes from the demo content"
+    assert is_thanks(text)
+
+
+@pytest.mark.parametrize("text", NOT_THANKS)
+def test_complaints_that_say_thanks_are_not_thank_yous(text: str) -> None:
+    assert not is_thanks(text)
+
+
+async def test_a_thank_you_with_a_complaint_keyword_on_a_certified_thread_does_not_escalate(
+    world: World,
+) -> None:
+    client = await world.member("globex", "pierre@example.fr")
+    expert = await world.member("globex", "karim@example.fr", Role.EXPERT)
+    thread = await _ask(
+        world, "globex", client, "87 € de hors forfait au Maroc", "Est-ce qu'on peut contester ?"
+    )
+    answer = await _reply(world, "globex", expert, thread.id, "Demandez un geste commercial.")
+    await _certify(world, answer)
+    await _reply(world, "globex", client, thread.id, DEMO_THANKS[0])
+    assert not await escalations(world, thread.id)
+
+
+async def test_a_complaint_on_a_resolved_thread_does_not_escalate_but_on_an_open_one_it_does(
+    world: World,
+) -> None:
+    client = await world.member("globex", "pierre@example.fr")
+    expert = await world.member("globex", "karim@example.fr", Role.EXPERT)
+    settled = await _ask(world, "globex", client, "Facture de novembre", "Montant étrange.")
+    answer = await _reply(world, "globex", expert, settled.id, "C'est la régularisation.")
+    await _certify(world, answer)
+    await _reply(world, "globex", client, settled.id, "Je veux être remboursé, c'est inadmissible.")
+    assert not await escalations(world, settled.id)
+
+    still_open = await _ask(world, "globex", client, "Facture de décembre", "Encore ce montant.")
+    await _reply(world, "globex", client, still_open.id, "C'est inadmissible, remboursez-moi.")
+    [escalation] = await escalations(world, still_open.id)
+    assert escalation.rules == [Rule.COMPLAINT]
+
+
+async def test_a_thank_you_on_an_open_thread_does_not_escalate_either(world: World) -> None:
+    asker = await world.member("acme", "lena@example.com")
+    thread = await _ask(
+        world, "acme", asker, "Where is my refund for order 1182", "It's been ten days."
+    )
+    assert not await escalations(world, thread.id), "a question is no complaint yet"
+    await _reply(world, "acme", asker, thread.id, "Refund arrived. Thanks Priya.")
+    assert not await escalations(world, thread.id)

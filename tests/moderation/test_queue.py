@@ -267,6 +267,58 @@ async def test_personal_data_is_masked_for_the_public_only(client_for: Any, worl
     await shows_in_queue(mod, item, "Personal data (masked)")
 
 
+async def test_the_first_flag_reaches_the_queue_with_its_reason_and_note(
+    client_for: Any, world: World
+) -> None:
+    await moderation_rules(world, premoderate_first_posts=0)  # flag threshold: 3
+    ann = await world.member("acme", "ann@example.com")
+    thread = await world.thread("acme", ann)
+    spam = await reply(world, ann, thread, "Cheap watches, best prices")
+    await world.member("acme", "fred@example.com")
+    flagger = await logged_in(client_for, "fred@example.com")
+    sent = await flagger.submit(f"/p/{spam.id}/flag", {"reason": "other", "note": "Sells fakes"})
+    assert sent.status_code == 303
+
+    item = await queued(world, spam)
+    assert item.reasons == ["flagged"] and item.state == ItemState.OPEN
+    mod = await moderator(world, client_for)
+    assert "1 open" in text_of(await mod.get("/mod/queue")), "the header and figures count it"
+    html = await shows_in_queue(mod, item, "Flagged by members")
+    assert "1 flag from members" in html
+    assert "Something else" in html and "“Sells fakes”" in html and "Fred" in html
+    url = f"/t/{thread.id}/{thread.slug}"
+    assert "Cheap watches" in (await client_for().get(url)).text, "one flag does not hide it"
+
+
+async def test_each_flaggers_reason_is_added_to_the_same_item(
+    client_for: Any, world: World
+) -> None:
+    await moderation_rules(world, premoderate_first_posts=0)  # flag threshold: 3
+    ann = await world.member("acme", "ann@example.com")
+    thread = await world.thread("acme", ann)
+    spam = await reply(world, ann, thread, "Cheap watches, best prices")
+    first = await quick_member(world, "acme", "Flora")
+    second = await quick_member(world, "acme", "Gus")
+    await flag(world, first, spam, "spam")
+    item = await queued(world, spam)
+    async with world.unit() as session:
+        scope = await world.scope(session, "acme", await session.merge(second))
+        await moderation.flag_post(scope, spam.id, "abusive", "Insults in the signature")
+    assert (await queued(world, spam)).id == item.id, "one item per post, however many flags"
+
+    mod = await moderator(world, client_for)
+    html = await shows_in_queue(mod, item, "2 flags from members")
+    assert html.index("Flora") < html.index("Gus"), "oldest flag first"
+    assert "Spam" in html and "Abusive" in html and "“Insults in the signature”" in html
+    assert html.count("queue-flags-title") == 1
+    [listed] = (await mod.get("/api/v1/mod/queue")).json()
+    assert listed["id"] == item.id
+    assert [(f["member_name"], f["reason"], f["note"]) for f in listed["flags"]] == [
+        ("Flora", "spam", ""),
+        ("Gus", "abusive", "Insults in the signature"),
+    ]
+
+
 async def test_enough_flags_hide_a_post(client_for: Any, world: World) -> None:
     await moderation_rules(world, premoderate_first_posts=0)  # flag threshold: 3
     ann = await world.member("acme", "ann@example.com")
@@ -276,15 +328,14 @@ async def test_enough_flags_hide_a_post(client_for: Any, world: World) -> None:
     flaggers = [await quick_member(world, "acme", f"Flagger{n}") for n in range(3)]
     for flagger in flaggers[:2]:
         await flag(world, flagger, spam)
-    assert "Cheap watches" in (await client_for().get(url)).text, "two flags are not enough"
-    assert await item_of(world, spam) is None
+    assert "Cheap watches" in (await client_for().get(url)).text, "two flags do not hide it"
     await flag(world, flaggers[2], spam, "abusive")
     assert "Cheap watches" not in (await client_for().get(url)).text
     assert (await fetch(world, Post, spam.id)).visibility == Visibility.HIDDEN
     item = await queued(world, spam)
     assert item.reasons == ["flagged"]
     mod = await moderator(world, client_for)
-    await shows_in_queue(mod, item, "Flagged by members")
+    assert "3 flags from members" in await shows_in_queue(mod, item, "Flagged by members")
 
 
 async def test_experts_agents_and_moderators_skip_pre_moderation(world: World) -> None:

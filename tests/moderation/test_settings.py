@@ -13,6 +13,7 @@ RULES = {
     "new_member_posts": "0",
     "posts_per_minute": "100",
     "claim_minutes": "30",
+    "review_hours": "6",
     "abusive_words": "Gredin\nmalandrin",
     "blocked_domains": "www.spam.example",
 }
