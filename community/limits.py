@@ -71,9 +71,9 @@ class RateLimited(DomainError):
 def wait_in_words(seconds: float, locale: str = "en") -> str:
     """ "8 seconds", "2 minutes", "1 hour": rounded up, so that trying again then works."""
     value, unit = math.ceil(seconds), "duration-second"
-    if seconds > 3600:
+    if seconds >= 3600:
         value, unit = math.ceil(seconds / 3600), "duration-hour"
-    elif seconds > 60:
+    elif seconds >= 60:
         value, unit = math.ceil(seconds / 60), "duration-minute"
     return format_unit(value, unit, length="long", locale=locale)
 
