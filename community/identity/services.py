@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 
 from community import limits
-from community.db import utcnow
+from community.db import commit, utcnow
 from community.errors import Forbidden, ValidationFailed, require
 from community.identity import backoff
 from community.identity.models import Member, Role
@@ -108,6 +108,7 @@ async def authenticate(scope: Scope, email: str, password: str, *, address: str)
     email = normalise_email(email)
     charged = await backoff.charge_attempt(scope, email)
     member = await find_member_by_email(scope, email)
+    await commit(scope.db)  # no transaction (nor SQLite's one write lock) held while argon2 works
     if not await verify_password(member.password_hash if member else None, password) or not member:
         await backoff.attempt_failed(scope, email, charged)
         raise ValidationFailed({"password": WRONG_PASSWORD})

@@ -6,6 +6,7 @@ verifications), whatever the answers said. Time is the limiter's clock, moved by
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
@@ -26,6 +27,7 @@ from tests.conftest import PASSWORD, REDIS_URL, Client, World
 pytestmark = pytest.mark.anyio
 
 GUESSES = 200
+CONCURRENT = 20
 LOGIN_LIMIT = services.LOGIN_PER_ADDRESS.limit  # 10 a minute per address and community
 # One community, spelled as a client may: case, port, trailing dot (which names no community).
 HOSTS = ["acme.test", "ACME.TEST", "Acme.Test:8080", "acme.test:443", "acme.test.", "aCmE.tEsT:1"]
@@ -339,3 +341,25 @@ async def test_with_redis_the_counts_are_shared_by_every_process(
     finally:
         await redis.aclose()
     assert len(keys) == 1
+
+
+async def test_concurrent_guesses_queue_on_the_account_and_are_held_to_the_backoff(
+    proxied_app: Litestar, world: World, checked: list[str]
+) -> None:
+    """Guesses sent all at once, each from its own address, cannot slip past each other."""
+    await world.member("acme", "ann@example.com")
+    balancer = client_from(proxied_app, PROXY)
+    await balancer.ensure_csrf()
+
+    async def one(n: int) -> int:
+        forwarded = {"x-forwarded-for": f"198.51.100.{n + 1}"}
+        return int(
+            (await guess(balancer, "ann@example.com", f"guess {n}", **forwarded)).status_code
+        )
+
+    answers = Counter(await asyncio.gather(*(one(n) for n in range(CONCURRENT))))
+    print(
+        f"\n[{CONCURRENT} concurrent guesses, one account] checked {len(checked)}: {dict(answers)}"
+    )
+    assert len(checked) <= backoff.FREE_FAILURES
+    assert answers == {422: len(checked), 429: CONCURRENT - len(checked)}
