@@ -94,8 +94,8 @@ class Suspended(Forbidden):
 async def register(
     scope: Scope, *, email: str, display_name: str, password: str, address: str
 ) -> Member:
-    """A guest registering from `address` (see `community.web.client`): a few a community
-    and address allows, then `create_member`."""
+    """A guest registering from `address` (see `community.web.client`): within the limit
+    per community and address (REGISTER_PER_ADDRESS), then `create_member`."""
     await limits.hit(scope, "register", rate_limit_key(address), REGISTER_PER_ADDRESS)
     return await create_member(scope, email=email, display_name=display_name, password=password)
 

@@ -93,7 +93,8 @@ def client_address(scope: Scope) -> str:
     state = scope.setdefault("state", {})
     if (known := state.get("client_address")) is not None:
         return str(known)
-    trusted = scope["litestar_app"].state.get("trusted_proxies") or TrustedProxies()
+    app = scope.get("litestar_app")
+    trusted = (app.state.get("trusted_proxies") if app else None) or TrustedProxies()
     peer = scope.get("client")
     headers = [
         v.decode("latin-1") for k, v in scope.get("headers", ()) if k.lower() == b"x-forwarded-for"
