@@ -50,7 +50,8 @@ def backoff_after(failures: int) -> timedelta:
     """How long an account waits after `failures` failures in a row."""
     if failures < FREE_FAILURES:
         return timedelta(0)
-    return min(timedelta(seconds=2 ** (failures - FREE_FAILURES + 1)), BACKOFF_CAP)
+    doublings = min(failures - FREE_FAILURES + 1, 30)  # past the cap anyway; no overflow
+    return min(timedelta(seconds=2**doublings), BACKOFF_CAP)
 
 
 def account_key(email: str) -> str:
