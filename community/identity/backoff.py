@@ -101,9 +101,9 @@ async def _locked_record(scope: Scope, account: str) -> SignInFailures:
     if (found := await scope.db.scalar(query)) is not None:
         return found
     record = SignInFailures(account=account, failures=0, last_attempt_at=limiter_of(scope.db).now())
-    scope.db.add(record)
     try:
-        async with scope.db.begin_nested():
+        async with scope.db.begin_nested():  # added inside: a rolled-back savepoint drops it
+            scope.db.add(record)
             await scope.db.flush()
     except IntegrityError:  # a concurrent first attempt made it: wait for it and use it
         found = await scope.db.scalar(query.execution_options(populate_existing=True))
