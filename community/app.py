@@ -36,6 +36,7 @@ from community.ideas.web import IdeaPages
 from community.identity.web import IdentityPages
 from community.jobs import InProcessQueue, connect_queue
 from community.l10n import jinja as l10n_jinja
+from community.limits import Limiter
 from community.moderation.api import ModerationApi
 from community.moderation.web import ModerationPages
 from community.net.outbound import Outbound
@@ -49,6 +50,7 @@ from community.tenancy.services import TenantResolver
 from community.votes.api import VotesApi
 from community.votes.web import VotePages
 from community.web.api_docs import VendoredSwaggerUI
+from community.web.client import TrustedProxies
 from community.web.context import DEPENDENCIES
 from community.web.errors import EXCEPTION_HANDLERS
 from community.web.headers import SecurityHeaders
@@ -112,10 +114,7 @@ def create_app(settings: Settings | None = None, outbound: Outbound | None = Non
 
     stores: dict[str, Store] = {}
     if redis is not None:
-        stores = {
-            name: RedisStore(redis, namespace=f"parvis:{name}")
-            for name in ("sessions", "rate_limit_login", "rate_limit_register")
-        }
+        stores = {"sessions": RedisStore(redis, namespace="parvis:sessions")}
     return Litestar(
         route_handlers=[
             ForumPages,
@@ -183,6 +182,8 @@ def _initial_state(
         "sessions": sessions,
         "redis": redis,
         "tenants": TenantResolver(sessions, settings.default_tenant),  # type: ignore[arg-type]
+        "limits": Limiter(redis),
+        "trusted_proxies": TrustedProxies.parse(settings.trusted_proxies),  # community.web.client
     }
 
 

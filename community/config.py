@@ -151,6 +151,8 @@ class Settings:
     delivery: DeliveryOptions = field(default_factory=DeliveryOptions)
     # Internal hosts tenants' targets may reach ("cc.internal:8443", "10.0.0.5"): see README.
     outbound_allowed_hosts: CommaList = ()
+    # Proxies (CIDRs) whose X-Forwarded-For is believed; none: the socket peer is the client.
+    trusted_proxies: CommaList = ()
 
     def __post_init__(self) -> None:
         if self.env != "production":

@@ -8,7 +8,7 @@ from community.escalation.models import (
 )
 from community.forums.models import Category, Post, PostRevision, Thread
 from community.ideas.models import Idea, IdeaStatusChange, IdeaVote
-from community.identity.models import Member
+from community.identity.models import Member, SignInFailures
 from community.moderation.models import AuditEntry, Flag, QueueItem
 from community.notify.models import Notification, Subscription
 from community.scoring.models import MemberBadge, ReputationDay, ReputationEvent
@@ -34,6 +34,7 @@ __all__ = [
     "QueueItem",
     "ReputationDay",
     "ReputationEvent",
+    "SignInFailures",
     "Subscription",
     "Tenant",
     "TenantDomain",

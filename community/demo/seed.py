@@ -23,7 +23,8 @@ from community.escalation.models import (
 from community.forums import services as forums
 from community.forums.models import CategoryKind, Post, Thread, ThreadKind
 from community.ideas import services as ideas
-from community.identity.models import Member, Role
+from community.identity.backoff import account_key
+from community.identity.models import Member, Role, SignInFailures
 from community.identity.services import create_member
 from community.jobs import InProcessQueue, JobQueue
 from community.moderation import services as moderation
@@ -112,6 +113,7 @@ async def seed_community(session: AsyncSession, spec: dict[str, Any]) -> DemoCom
     tenant.preferences = {"escalation": escalation}  # the default moderation rules from now on
     await session.flush()
     await _seed_moderation(await Scope.load(session, tenant.id), members, spec)
+    _seed_sign_in_failures(scope, spec)
     return described
 
 
@@ -277,6 +279,13 @@ async def _update_a_certified_answer(
     if answer is not None:
         author = next(m for m in members.values() if m.id == answer.author_id)
         await forums.edit_post(scope.acting_as(author), answer.id, body=answer.body_md + addition)
+
+
+def _seed_sign_in_failures(scope: Scope, spec: dict[str, Any]) -> None:
+    """The newcomer mistyped their password twice: what /login keeps (a digest of the email),
+    three failures short of the back-off."""
+    email = spec["moderation"]["newcomer"]["email"]
+    scope.db.add(SignInFailures(account=account_key(email), failures=2, last_attempt_at=utcnow()))
 
 
 def _member(members: list[Member], member_id: int) -> Member:

@@ -48,3 +48,19 @@ class Member(TenantOwned, Base):
 
     def is_banned(self, now: datetime) -> bool:
         return self.banned_until is not None and self.banned_until > now
+
+
+class SignInFailures(TenantOwned, Base):
+    """Consecutive failed sign-ins with one email in one community, kept whether or not the
+    email has an account (so the answer never tells which ones do), and deleted by the next
+    successful sign-in. In the database, not Redis: every web process sees the same back-off,
+    and it holds while Redis is down (`community.identity.backoff`)."""
+
+    __tablename__ = "sign_in_failures"
+    __table_args__ = (UniqueConstraint("tenant_id", "account"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account: Mapped[str] = mapped_column(String(64))  # SHA-256 of the normalised email
+    failures: Mapped[int] = mapped_column(default=0)
+    retry_at: Mapped[datetime | None] = mapped_column(default=None)  # refused before then
+    last_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)

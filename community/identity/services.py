@@ -12,16 +12,24 @@ from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 
-from community.db import utcnow
+from community import limits
+from community.db import commit, utcnow
 from community.errors import Forbidden, ValidationFailed, require
+from community.identity import backoff
 from community.identity.models import Member, Role
 from community.identity.passwords import hash_password, verify_password
 from community.l10n import N_
+from community.limits import Rule
 from community.scope import Scope
+from community.web.client import rate_limit_key
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD_LENGTH = 8
 DUPLICATE_EMAIL = N_("An account with this email already exists.")
+WRONG_PASSWORD = N_("Wrong email or password.")
+# Per client address in one community (the tenant resolved from the Host, not its spelling).
+LOGIN_PER_ADDRESS = Rule(limit=10, period=60)
+REGISTER_PER_ADDRESS = Rule(limit=10, period=3600)
 
 
 def normalise_email(email: str) -> str:
@@ -83,11 +91,28 @@ class Suspended(Forbidden):
         self.until, self.reason = until, reason
 
 
-async def authenticate(scope: Scope, email: str, password: str) -> Member:
-    """The tenant's member with this email and password, unless suspended."""
+async def register(
+    scope: Scope, *, email: str, display_name: str, password: str, address: str
+) -> Member:
+    """A guest registering from `address` (see `community.web.client`): within the limit
+    per community and address (REGISTER_PER_ADDRESS), then `create_member`."""
+    await limits.hit(scope, "register", rate_limit_key(address), REGISTER_PER_ADDRESS)
+    return await create_member(scope, email=email, display_name=display_name, password=password)
+
+
+async def authenticate(scope: Scope, email: str, password: str, *, address: str) -> Member:
+    """The tenant's member with this email and password, unless suspended; guessing is held
+    to the limits before any password is checked: per client address in the community, and
+    per account, which backs off after repeated failures (`community.identity.backoff`)."""
+    await limits.hit(scope, "login", rate_limit_key(address), LOGIN_PER_ADDRESS)
+    email = normalise_email(email)
+    charged = await backoff.charge_attempt(scope, email)
     member = await find_member_by_email(scope, email)
+    await commit(scope.db)  # no transaction (nor SQLite's one write lock) held while argon2 works
     if not await verify_password(member.password_hash if member else None, password) or not member:
-        raise ValidationFailed({"password": N_("Wrong email or password.")})
+        await backoff.attempt_failed(scope, email, charged)
+        raise ValidationFailed({"password": WRONG_PASSWORD})
+    await backoff.forget_failures(scope, email)
     if member.banned_until is not None and member.is_banned(utcnow()):
         raise Suspended(member.banned_until, member.ban_reason)
     return member

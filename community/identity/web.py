@@ -6,31 +6,17 @@ from typing import Any
 
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
-from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from community.errors import ValidationFailed
 from community.identity import services
+from community.limits import RateLimited
 from community.scope import Scope
+from community.web.client import client_address
 from community.web.context import Req, log_in, log_out
+from community.web.errors import rate_limited_headers, rate_limited_message
 from community.web.render import form_fields, render, see_other
-
-
-def per_address_and_host(request: Req) -> str:
-    client = request.client.host if request.client else "unknown"
-    return f"{request.headers.get('host', '')}:{client}"
-
-
-# Per client address and community: guessing passwords or mass-registering gets a 429.
-LOGIN_LIMIT = RateLimitConfig(
-    rate_limit=("minute", 10), identifier_for_request=per_address_and_host, store="rate_limit_login"
-)
-REGISTER_LIMIT = RateLimitConfig(
-    rate_limit=("hour", 10),
-    identifier_for_request=per_address_and_host,
-    store="rate_limit_register",
-)
 
 
 def safe_next(target: str) -> str:
@@ -52,15 +38,19 @@ class IdentityPages(Controller):
     ) -> Template:
         return _form(request, "identity/login.html", {"email": ""}, next=next)
 
-    @post("/login", middleware=[LOGIN_LIMIT.middleware])
+    @post("/login")
     async def login(self, request: Req, here: NamedDependency[Scope]) -> Template | Redirect:
         values = await form_fields(request, "email", "password", "next")
         try:
-            member = await services.authenticate(here, values["email"], values["password"])
+            member = await services.authenticate(
+                here, values["email"], values["password"], address=client_address(request.scope)
+            )
         except ValidationFailed as exc:
             return _form(request, "identity/login.html", values, exc.errors, status_code=422)
         except services.Suspended as exc:
             return _form(request, "identity/login.html", values, status_code=403, suspended=exc)
+        except RateLimited as exc:
+            return _too_many(request, "identity/login.html", values, exc)
         log_in(request, member)
         return see_other(safe_next(values["next"]))
 
@@ -71,18 +61,21 @@ class IdentityPages(Controller):
         values = {"email": "", "display_name": ""}
         return _form(request, "identity/register.html", values, next=next)
 
-    @post("/register", middleware=[REGISTER_LIMIT.middleware])
+    @post("/register")
     async def register(self, request: Req, here: NamedDependency[Scope]) -> Template | Redirect:
         values = await form_fields(request, "email", "display_name", "password", "next")
         try:
-            member = await services.create_member(
+            member = await services.register(
                 here,
                 email=values["email"],
                 display_name=values["display_name"],
                 password=values["password"],
+                address=client_address(request.scope),
             )
         except ValidationFailed as exc:
             return _form(request, "identity/register.html", values, exc.errors, status_code=422)
+        except RateLimited as exc:
+            return _too_many(request, "identity/register.html", values, exc)
         log_in(request, member)
         return see_other(safe_next(values["next"]))
 
@@ -99,6 +92,7 @@ def _form(
     errors: dict[str, str] | None = None,
     *,
     status_code: int = 200,
+    headers: dict[str, str] | None = None,
     next: str | None = None,
     **context: Any,
 ) -> Template:
@@ -107,8 +101,21 @@ def _form(
         request,
         template,
         status_code=status_code,
+        headers=headers,
         values=values,
         errors=errors or {},
         next=values.get("next", "/") if next is None else next,
         **context,
+    )
+
+
+def _too_many(request: Req, template: str, values: dict[str, str], exc: RateLimited) -> Template:
+    """The form again, with 429 and when to try again."""
+    return _form(
+        request,
+        template,
+        values,
+        status_code=429,
+        headers=rate_limited_headers(exc),
+        too_many=rate_limited_message(request, exc),
     )

@@ -12,9 +12,10 @@ from litestar.response import Redirect, Template
 
 from community.errors import DomainError, NotAuthenticated, ValidationFailed
 from community.l10n import N_
+from community.limits import TRY_AGAIN, RateLimited, wait_in_words
 from community.web.context import is_htmx
 from community.web.openapi import ErrorBody
-from community.web.render import render
+from community.web.render import localizer_for, render
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +26,6 @@ TITLES = {
     404: N_("Page not found"),
     429: N_("Too many attempts"),
 }
-TOO_MANY = N_("Too many attempts from your address. Wait a few minutes and try again.")
 
 
 def is_api(request: Request[Any, Any, Any]) -> bool:
@@ -71,9 +71,26 @@ def login_redirect(request: Request[Any, Any, Any]) -> Response[Any]:
     return Redirect(path=target, status_code=303)
 
 
+def rate_limited_message(request: Request[Any, Any, Any], exc: RateLimited) -> str:
+    """ "Too many attempts: try again in 2 minutes.", in the community's language on pages
+    (JSON answers keep the English text)."""
+    if is_api(request):
+        return exc.message
+    l10n = localizer_for(request.state.get("tenant"))
+    return l10n.gettext(TRY_AGAIN, wait=wait_in_words(exc.retry_after, l10n.locale))
+
+
+def rate_limited_headers(exc: RateLimited) -> dict[str, str]:
+    return {"Retry-After": str(exc.retry_after)}
+
+
 def on_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
     if isinstance(exc, NotAuthenticated) and not is_api(request):
         return login_redirect(request)
+    if isinstance(exc, RateLimited):
+        response = error_response(request, 429, rate_limited_message(request, exc))
+        response.headers.update(rate_limited_headers(exc))
+        return response
     errors = exc.errors if isinstance(exc, ValidationFailed) else None
     return error_response(request, exc.status_code, exc.message, errors)
 
@@ -82,8 +99,6 @@ def on_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Re
     message = exc.detail
     if isinstance(exc, PermissionDeniedException) and "CSRF" in exc.detail:
         message = CSRF_MESSAGE
-    if exc.status_code == 429:
-        message = TOO_MANY
     errors = None
     if isinstance(exc, ValidationException) and isinstance(exc.extra, list):
         errors = {str(e.get("key", "")): str(e.get("message", "")) for e in exc.extra}

@@ -11,6 +11,7 @@ from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from community.db import bind_tenant, commit
+from community.limits import SESSION_KEY as LIMITS
 
 NO_DATABASE_PREFIXES = ("/static/", "/health", "/schema", "/metrics")
 
@@ -28,6 +29,7 @@ class UnitOfWorkMiddleware(ASGIMiddleware):
         state = scope["litestar_app"].state
         session = state.sessions()
         session.info["jobs"] = state.jobs
+        session.info[LIMITS] = state.limits
         state_of_request = scope.setdefault("state", {})
         state_of_request["db"] = session
         if (tenant := state_of_request.get("tenant")) is not None:
