@@ -1,7 +1,7 @@
 """sign-in failures per account
 
-Revision ID: 20261202_limits
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-02 14:47:17.380424
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import community.db
 
-revision: str = '20261202_limits'
-down_revision: str | None = '0006'
+revision: str = '0008'
+down_revision: str | None = '0007'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

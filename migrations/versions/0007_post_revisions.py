@@ -1,6 +1,6 @@
 """post revisions
 
-Revision ID: 20261202_moderation
+Revision ID: 0007
 Revises: 0006
 Create Date: 2026-12-02 14:44:08.120487
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 import community.db
 
-revision: str = '20261202_moderation'
+revision: str = '0007'
 down_revision: str | None = '0006'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
