@@ -85,6 +85,8 @@ class Settings:
     view_flush_threshold: int = 50
     view_flush_seconds: int = 5
     sweep_seconds: int = 60
+    job_sweep_seconds: int = 10
+    job_lease_seconds: float = 300.0
     delivery: DeliveryOptions = field(default_factory=DeliveryOptions)
     # Internal hosts tenants' targets may reach ("cc.internal:8443", "10.0.0.5"): see README.
     outbound_allowed_hosts: tuple[str, ...] = ()
@@ -105,6 +107,8 @@ class Settings:
             view_flush_threshold=_env_int("VIEW_FLUSH_THRESHOLD", 50),
             view_flush_seconds=_env_int("VIEW_FLUSH_SECONDS", 5),
             sweep_seconds=_env_int("SWEEP_SECONDS", 60),
+            job_sweep_seconds=_env_int("JOB_SWEEP_SECONDS", 10),
+            job_lease_seconds=_env_float("JOB_LEASE_SECONDS", 300.0),
             delivery=DeliveryOptions(
                 timeout=_env_float("DELIVERY_TIMEOUT", 10.0),
                 retry_base_seconds=_env_float("RETRY_BASE_SECONDS", 30.0),

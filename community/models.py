@@ -9,6 +9,7 @@ from community.escalation.models import (
 from community.forums.models import Category, Post, Thread
 from community.ideas.models import Idea, IdeaStatusChange, IdeaVote
 from community.identity.models import Member
+from community.jobstore import QueuedJob
 from community.moderation.models import AuditEntry, Flag, QueueItem
 from community.notify.models import Notification, Subscription
 from community.scoring.models import MemberBadge, ReputationDay, ReputationEvent
@@ -31,6 +32,7 @@ __all__ = [
     "Notification",
     "Post",
     "QueueItem",
+    "QueuedJob",
     "ReputationDay",
     "ReputationEvent",
     "Subscription",
