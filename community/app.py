@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import logging
 from collections.abc import AsyncIterator
 
 from jinja2 import Environment, FileSystemLoader
@@ -20,6 +21,7 @@ from litestar.stores.base import Store
 from litestar.stores.redis import RedisStore
 from litestar.template import TemplateConfig
 from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from community.config import Settings
 from community.db import create_engine, session_factory
@@ -34,7 +36,7 @@ from community.forums.web import ForumPages, not_found
 from community.ideas.api import IdeasApi
 from community.ideas.web import IdeaPages
 from community.identity.web import IdentityPages
-from community.jobs import InProcessQueue, connect_queue
+from community.jobs import InProcessQueue, JobQueue, connect_queue, sweep_jobs
 from community.l10n import jinja as l10n_jinja
 from community.limits import Limiter
 from community.moderation.api import ModerationApi
@@ -56,11 +58,13 @@ from community.web.errors import EXCEPTION_HANDLERS
 from community.web.headers import SecurityHeaders
 from community.web.metrics import REQUEST_METRICS, metrics
 from community.web.openapi import security_components
-from community.web.ops import health
+from community.web.ops import health, liveness, readiness
 from community.web.render import css_value
 from community.web.request_log import RequestLogMiddleware, echo_request_id
 from community.web.unit_of_work import UnitOfWorkMiddleware
 from community.wiring import register_all, register_template_globals
+
+log = logging.getLogger(__name__)
 
 SESSION_COOKIE = "parvis_session"
 
@@ -73,6 +77,8 @@ def _session_config(
         "secure": settings.secure_cookies,
         "samesite": "lax",
         "max_age": 14 * 86400,
+        # Operators' probes and static files need no session: they answer without Redis.
+        "exclude": ["/health", "/static/"],
     }
     if redis is not None:
         return ServerSideSessionConfig(store="sessions", **common)  # type: ignore[arg-type]
@@ -91,21 +97,25 @@ def create_app(settings: Settings | None = None, outbound: Outbound | None = Non
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        jobs = await connect_queue(settings.redis_url, sessions, TASKS, settings.delivery, outbound)
+        jobs = await connect_queue(
+            settings.redis_url, sessions, TASKS, settings.delivery, outbound,
+            settings.job_lease_seconds,
+        )  # fmt: skip
         await asyncio.to_thread(sentiment.warm_up)  # not on the first customer's request
         views = ViewCounter(jobs, settings.view_flush_threshold, settings.view_flush_seconds)
         app.state.update(jobs=jobs, views=views, outbound=outbound)
         flusher = asyncio.create_task(_flush_periodically(views, settings.view_flush_seconds))
-        # arq workers run the sweep as a cron job; without Redis this process does.
-        sweeper = None
+        # arq workers run the escalation sweep as a cron job; without Redis this process does.
+        sweepers = [asyncio.create_task(_hand_on_kept_jobs(sessions, jobs, settings))]
         if isinstance(jobs, InProcessQueue):
-            sweeper = asyncio.create_task(_sweep_periodically(jobs, settings.sweep_seconds))
+            sweepers.append(asyncio.create_task(_sweep_periodically(jobs, settings.sweep_seconds)))
         try:
             yield
         finally:
             flusher.cancel()
-            if sweeper is not None:
+            for sweeper in sweepers:
                 sweeper.cancel()
+            await asyncio.gather(*sweepers, return_exceptions=True)
             await views.flush()
             await jobs.close()
             if redis is not None:
@@ -137,6 +147,8 @@ def create_app(settings: Settings | None = None, outbound: Outbound | None = Non
             EscalationSettingsApi,
             health,
             metrics,
+            liveness,
+            readiness,
             not_found,
             create_static_files_router(path="/static", directories=[settings.static_dir]),
         ],
@@ -209,6 +221,26 @@ async def _sweep_periodically(jobs: InProcessQueue, seconds: float) -> None:
     while True:
         await asyncio.sleep(seconds)
         await jobs.enqueue("sweep_escalations")
+
+
+async def _hand_on_kept_jobs(
+    sessions: async_sessionmaker[AsyncSession], jobs: JobQueue, settings: Settings
+) -> None:
+    """At start (jobs a stopped process left behind), then every few seconds: kept jobs
+    that are due go to Redis, or run here while Redis is down (their rows make it once)."""
+    while True:
+        try:
+            await sweep_jobs(sessions, jobs)
+        except Exception:  # the database is down: try again at the next turn
+            if _being_cancelled():  # a driver turned the cancellation into its own error
+                raise
+            log.exception("sweeping kept jobs failed")
+        await asyncio.sleep(settings.job_sweep_seconds)
+
+
+def _being_cancelled() -> bool:
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
 
 
 API_DESCRIPTION = """\

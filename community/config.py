@@ -136,6 +136,10 @@ class Settings:
     view_flush_threshold: Positive = 50
     view_flush_seconds: Positive = 5
     sweep_seconds: Positive = 60
+    # How often kept jobs that are overdue are handed on again (worker cron, web sweeper).
+    job_sweep_seconds: Positive = 10
+    # How long a job being run holds its row: a worker that dies mid-job delays it this long.
+    job_lease_seconds: Seconds = 300.0
     log_format: Literal["json", "text"] = "text"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # Bearer token for /metrics; without one, /metrics answers only on loopback in development.

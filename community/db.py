@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -27,6 +28,8 @@ from sqlalchemy.orm import (
 )
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator
+
+log = logging.getLogger(__name__)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -180,11 +183,18 @@ def after_commit(session: AsyncSession, callback: AfterCommit) -> None:
 
 
 async def commit(session: AsyncSession) -> None:
-    """Commit, then run the callbacks registered with `after_commit`."""
+    """Commit, then run the callbacks registered with `after_commit`.
+
+    A callback that fails is logged, never raised: the work is committed, and the request or
+    job that did it succeeded (a job it enqueues is kept in the database, see community.jobs).
+    """
     await session.commit()
     callbacks: list[AfterCommit] = session.info.pop("after_commit", [])
     for callback in callbacks:
-        await callback()
+        try:
+            await callback()
+        except Exception:
+            log.exception("after-commit callback %r failed", callback)
 
 
 @asynccontextmanager

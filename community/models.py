@@ -9,6 +9,7 @@ from community.escalation.models import (
 from community.forums.models import Category, Post, PostRevision, Thread
 from community.ideas.models import Idea, IdeaStatusChange, IdeaVote
 from community.identity.models import Member, SignInFailures
+from community.jobstore import QueuedJob
 from community.moderation.models import AuditEntry, Flag, QueueItem
 from community.notify.models import Notification, Subscription
 from community.scoring.models import MemberBadge, ReputationDay, ReputationEvent
@@ -32,6 +33,7 @@ __all__ = [
     "Post",
     "PostRevision",
     "QueueItem",
+    "QueuedJob",
     "ReputationDay",
     "ReputationEvent",
     "SignInFailures",

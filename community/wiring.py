@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import MutableMapping
 
+from community import jobstore
 from community.escalation import backlog as escalation_backlog
 from community.escalation import hooks as escalation
 from community.escalation import labels as escalation_labels
@@ -16,6 +17,7 @@ from community.forums.labels import VISIBILITY_LABELS
 from community.forums.lifecycle import POSTS, THREAD_PAGE
 from community.ideas.models import STATUS_LABELS
 from community.identity.labels import ROLE_LABELS
+from community.metrics import register_outbox
 from community.moderation import hooks as moderation
 from community.moderation.services import FLAG_REASON_LABELS, HELD_EXPLANATIONS
 from community.moderation.services import REASON_LABELS as QUEUE_REASON_LABELS
@@ -33,6 +35,7 @@ def register_all() -> None:
     scoring.register(POSTS)
     votes.register(THREAD_PAGE)
     escalation_backlog.register()  # its outboxes on /metrics
+    register_outbox("jobs", jobstore.backlog)  # jobs kept in the database, not run yet
 
 
 def register_template_globals(names: MutableMapping[str, object]) -> None:

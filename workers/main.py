@@ -36,7 +36,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from community.config import Settings
 from community.db import create_engine, session_factory
 from community.escalation.tasks import sweep_escalations
-from community.jobs import QUEUE_NAME, ArqQueue, TaskFunction, task_context
+from community.jobs import (
+    QUEUE_NAME,
+    ArqQueue,
+    InProcessQueue,
+    TaskFunction,
+    as_arq_function,
+    sweep_kept_jobs,
+    task_context,
+)
 from community.metrics import observed_job
 from community.net.outbound import Outbound
 from community.startup import reason, shown
@@ -62,6 +70,11 @@ def instrumented(name: str, task: TaskFunction) -> TaskFunction:
     return run
 
 
+def every(seconds: int) -> set[int]:
+    """The seconds of each minute at which a cron job `seconds` apart runs."""
+    return set(range(0, 60, max(1, min(seconds, 60))))
+
+
 def worker_options(
     settings: Settings, sessions: async_sessionmaker[AsyncSession] | None = None
 ) -> dict[str, Any]:
@@ -74,18 +87,27 @@ def worker_options(
         if sessions is None:
             ctx["engine"] = create_engine(settings.database_url)
         own = sessions or session_factory(ctx["engine"])
-        ctx.update(task_context(own, ArqQueue(ctx["redis"]), settings.delivery, outbound))
+        # Jobs this worker enqueues go to Redis; while Redis is down they are kept and run here.
+        here = InProcessQueue(own, TASKS, settings.delivery, outbound, settings.job_lease_seconds)
+        jobs = ArqQueue(ctx["redis"], own, here)
+        context = task_context(own, jobs, settings.delivery, outbound, settings.job_lease_seconds)
+        ctx.update(context, here=here)
         REDIS_UP.set(1)
         log.info("connected to Redis at %s", shown(settings.redis_url))
 
     async def shutdown(ctx: dict[str, Any]) -> None:
+        if here := ctx.get("here"):
+            await here.close()
         if engine := ctx.get("engine"):
             await engine.dispose()
 
     redis_settings = RedisSettings.from_dsn(settings.redis_url)
     redis_settings.conn_retries = 0  # run_worker retries, with back-off and without end
     return {
-        "functions": [func(instrumented(name, task), name=name) for name, task in TASKS.items()],  # type: ignore[arg-type]
+        "functions": [
+            func(instrumented(name, as_arq_function(task)), name=name)  # type: ignore[arg-type]
+            for name, task in TASKS.items()
+        ],
         "queue_name": QUEUE_NAME,
         # arq polls every 0.5 s by default: ~300 ms added to every escalation on a quiet
         # system (benchmarks/escalation_latency.py); 0.05 s costs ~20 Redis calls/s per worker.
@@ -100,7 +122,15 @@ def worker_options(
                 instrumented("sweep_escalations", sweep_escalations),  # type: ignore[arg-type]
                 name="sweep_escalations",
                 second={0},
-            )
+            ),
+            # Kept jobs whose Redis copy was lost (Redis restarted, a worker killed): at start,
+            # then every few seconds.
+            cron(
+                instrumented("sweep_jobs", sweep_kept_jobs),  # type: ignore[arg-type]
+                name="sweep_jobs",
+                second=every(settings.job_sweep_seconds),
+                run_at_startup=True,
+            ),
         ],
     }
 

@@ -1,5 +1,5 @@
 """Scoring's part in a post's life: the day's first post earns a point, and badges are
-checked once the post is committed.
+checked by a job kept with the post, run once it is committed.
 
 `register(POSTS)` is called once by `community.wiring`, after moderation's hooks.
 """
@@ -7,7 +7,7 @@ checked once the post is committed.
 from __future__ import annotations
 
 from community.forums.lifecycle import PostLifecycle, PostWritten
-from community.jobs import JobQueue
+from community.jobs import enqueue_after_commit
 from community.scope import Scope
 from community.scoring.services import Cause, award_first_post_of_day
 
@@ -21,13 +21,14 @@ async def reward_first_post_of_day(scope: Scope, written: PostWritten) -> None:
 
 
 async def check_author_badges(scope: Scope, written: PostWritten) -> None:
-    """After the commit, a job checks whether the new post earned its author a badge."""
+    """A job, kept in the post's transaction, checks whether the post earned its author a badge."""
     if written.edited:
         return
-    jobs: JobQueue = scope.db.info["jobs"]  # committed already: enqueue now, not after commit
-    await jobs.enqueue("check_badges", tenant_id=scope.tenant_id, member_ids=[written.author.id])
+    enqueue_after_commit(
+        scope.db, "check_badges", tenant_id=scope.tenant_id, member_ids=[written.author.id]
+    )
 
 
 def register(posts: PostLifecycle) -> None:
     posts.react(reward_first_post_of_day)
-    posts.defer(check_author_badges)
+    posts.react(check_author_badges)

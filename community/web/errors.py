@@ -9,6 +9,7 @@ from urllib.parse import quote, urlsplit
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, PermissionDeniedException, ValidationException
 from litestar.response import Redirect, Template
+from sqlalchemy.exc import DBAPIError
 
 from community.errors import DomainError, NotAuthenticated, ValidationFailed
 from community.l10n import N_
@@ -26,6 +27,7 @@ TITLES = {
     404: N_("Page not found"),
     429: N_("Too many attempts"),
 }
+UNAVAILABLE = N_("The service is unavailable for a moment. Try again in a few seconds.")
 
 
 def is_api(request: Request[Any, Any, Any]) -> bool:
@@ -112,8 +114,20 @@ def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[A
     return error_response(request, 500, N_("Something went wrong"))
 
 
+def on_database_error(request: Request[Any, Any, Any], exc: DBAPIError) -> Response[Any] | Template:
+    """A dropped or refused database connection: nothing was kept, and trying again is safe
+    (the pool replaces the connection); anything else from the database is a bug."""
+    if not exc.connection_invalidated:
+        return on_unexpected(request, exc)
+    log.warning("database connection lost on %s %s: %s", request.method, request.url.path, exc)
+    response = error_response(request, 503, UNAVAILABLE)
+    response.headers["Retry-After"] = "2"
+    return response
+
+
 EXCEPTION_HANDLERS: dict[type[Exception], Any] = {
     DomainError: on_domain_error,
+    DBAPIError: on_database_error,
     HTTPException: on_http_exception,
     Exception: on_unexpected,
 }
