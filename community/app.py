@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import logging
 from collections.abc import AsyncIterator
 
@@ -12,13 +11,9 @@ from jinja2 import Environment, FileSystemLoader
 from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
-from litestar.middleware.session.client_side import CookieBackendConfig
-from litestar.middleware.session.server_side import ServerSideSessionConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
-from litestar.stores.base import Store
-from litestar.stores.redis import RedisStore
 from litestar.template import TemplateConfig
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -61,29 +56,11 @@ from community.web.openapi import security_components
 from community.web.ops import health, liveness, readiness
 from community.web.render import css_value
 from community.web.request_log import RequestLogMiddleware, echo_request_id
+from community.web.session_cookie import SESSION_COOKIE, add_session_cookie
 from community.web.unit_of_work import UnitOfWorkMiddleware
 from community.wiring import register_all, register_template_globals
 
 log = logging.getLogger(__name__)
-
-SESSION_COOKIE = "parvis_session"
-
-
-def _session_config(
-    settings: Settings, redis: Redis | None
-) -> CookieBackendConfig | ServerSideSessionConfig:
-    common = {
-        "key": SESSION_COOKIE,
-        "secure": settings.secure_cookies,
-        "samesite": "lax",
-        "max_age": 14 * 86400,
-        # Operators' probes and static files need no session: they answer without Redis.
-        "exclude": ["/health", "/static/"],
-    }
-    if redis is not None:
-        return ServerSideSessionConfig(store="sessions", **common)  # type: ignore[arg-type]
-    secret = hashlib.sha256(settings.secret_key.encode()).digest()
-    return CookieBackendConfig(secret=secret, **common)  # type: ignore[arg-type]
 
 
 def create_app(settings: Settings | None = None, outbound: Outbound | None = None) -> Litestar:
@@ -122,9 +99,6 @@ def create_app(settings: Settings | None = None, outbound: Outbound | None = Non
                 await redis.aclose()
             await engine.dispose()
 
-    stores: dict[str, Store] = {}
-    if redis is not None:
-        stores = {"sessions": RedisStore(redis, namespace="parvis:sessions")}
     return Litestar(
         route_handlers=[
             ForumPages,
@@ -156,7 +130,6 @@ def create_app(settings: Settings | None = None, outbound: Outbound | None = Non
         middleware=[
             RequestLogMiddleware(),
             REQUEST_METRICS.middleware,
-            _session_config(settings, redis).middleware,
             TenantMiddleware(),
             UnitOfWorkMiddleware(),
         ],
@@ -176,10 +149,14 @@ def create_app(settings: Settings | None = None, outbound: Outbound | None = Non
             render_plugins=[VendoredSwaggerUI()],
             components=security_components(SESSION_COOKIE),
         ),
-        stores=stores,
         lifespan=[lifespan],
         state=State(_initial_state(settings, engine, sessions, redis)),
-        before_send=[SecurityHeaders(always_https=settings.secure_cookies), echo_request_id],
+        # Security headers, the request id, and the session cookie (community.web.session_cookie).
+        before_send=[
+            SecurityHeaders(always_https=settings.secure_cookies),
+            echo_request_id,
+            add_session_cookie,
+        ],
         logging_config=None,  # the process configures logging (community.logs), not each app
         debug=settings.debug,
     )

@@ -8,7 +8,7 @@ from community.escalation.models import (
 )
 from community.forums.models import Category, Post, PostRevision, Thread
 from community.ideas.models import Idea, IdeaStatusChange, IdeaVote
-from community.identity.models import Member, SignInFailures
+from community.identity.models import Member, MemberSession, SignInFailures
 from community.jobstore import QueuedJob
 from community.moderation.models import AuditEntry, Flag, QueueItem
 from community.notify.models import Notification, Subscription
@@ -29,6 +29,7 @@ __all__ = [
     "IdeaVote",
     "Member",
     "MemberBadge",
+    "MemberSession",
     "Notification",
     "Post",
     "PostRevision",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from community.db import Base, TenantOwned, string_enum, utcnow
@@ -64,3 +64,23 @@ class SignInFailures(TenantOwned, Base):
     failures: Mapped[int] = mapped_column(default=0)
     retry_at: Mapped[datetime | None] = mapped_column(default=None)  # refused before then
     last_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class MemberSession(TenantOwned, Base):
+    """A signed-in browser, on the tenant it signed in to (`community.identity.sessions`).
+
+    The cookie carries a random token; the row keeps only its SHA-256, so a copy of the
+    database signs nobody in. Ending a session deletes its row.
+    """
+
+    __tablename__ = "member_sessions"
+    __table_args__ = (Index("ix_member_sessions_tenant_expires", "tenant_id", "expires_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    user_agent: Mapped[str] = mapped_column(String(300), default="")
+    client_address: Mapped[str] = mapped_column(String(64), default="")

@@ -1,4 +1,4 @@
-"""Registration, login and logout pages."""
+"""Registration, login and logout pages, and the member's list of their sessions."""
 
 from __future__ import annotations
 
@@ -6,15 +6,15 @@ from typing import Any
 
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromQuery
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from community.errors import ValidationFailed
-from community.identity import services
+from community.identity import services, sessions
 from community.limits import RateLimited
 from community.scope import Scope
 from community.web.client import client_address
-from community.web.context import Req, log_in, log_out
+from community.web.context import Req, current_session_id, log_in, log_out
 from community.web.errors import rate_limited_headers, rate_limited_message
 from community.web.render import form_fields, render, see_other
 
@@ -51,7 +51,7 @@ class IdentityPages(Controller):
             return _form(request, "identity/login.html", values, status_code=403, suspended=exc)
         except RateLimited as exc:
             return _too_many(request, "identity/login.html", values, exc)
-        log_in(request, member)
+        await log_in(request, here, member)
         return see_other(safe_next(values["next"]))
 
     @get("/register")
@@ -76,13 +76,32 @@ class IdentityPages(Controller):
             return _form(request, "identity/register.html", values, exc.errors, status_code=422)
         except RateLimited as exc:
             return _too_many(request, "identity/register.html", values, exc)
-        log_in(request, member)
+        await log_in(request, here, member)
         return see_other(safe_next(values["next"]))
 
     @post("/logout")
-    async def logout(self, request: Req) -> Redirect:
-        log_out(request)
+    async def logout(self, request: Req, here: NamedDependency[Scope]) -> Redirect:
+        await log_out(request, here)
         return see_other("/")
+
+    @get("/account/sessions")
+    async def sessions_page(
+        self, request: Req, here: NamedDependency[Scope], ended: FromQuery[int | None] = None
+    ) -> Template:
+        listed = await sessions.active_sessions(here, current_session_id(request))
+        return render(request, "identity/sessions.html", sessions=listed, ended=ended)
+
+    @post("/account/sessions/{session_id:int}/end")
+    async def end_session(
+        self, request: Req, here: NamedDependency[Scope], session_id: FromPath[int]
+    ) -> Redirect:
+        ended = await sessions.end_session(here, session_id)
+        return see_other(f"/account/sessions?ended={ended}")
+
+    @post("/account/sessions/end-others")
+    async def end_other_sessions(self, request: Req, here: NamedDependency[Scope]) -> Redirect:
+        ended = await sessions.end_other_sessions(here, current_session_id(request))
+        return see_other(f"/account/sessions?ended={ended}")
 
 
 def _form(

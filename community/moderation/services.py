@@ -21,6 +21,7 @@ from community.forums.markdown import render_markdown
 from community.forums.models import Category, Post, Thread, Visibility
 from community.identity.models import Member, Role
 from community.identity.permissions import Permission, has_permission
+from community.identity.sessions import end_all_sessions
 from community.l10n import N_
 from community.moderation import checks
 from community.moderation.audit import record
@@ -611,6 +612,7 @@ async def ban(scope: Scope, member_id: int, *, days: int | None, reason: str) ->
     until = utcnow() + timedelta(days=days if days is not None else 365 * 100)
     before = {"banned_until": member.banned_until.isoformat() if member.banned_until else None}
     member.banned_until, member.ban_reason = until, reason.strip()[:500]
+    await end_all_sessions(scope, member.id)  # signed out at once, not at their next login
     record(scope, "member.ban", ("member", member.id), before=before,
            after={"banned_until": until.isoformat()}, reason=reason)  # fmt: skip
     await scope.db.flush()
@@ -649,6 +651,7 @@ async def change_role(scope: Scope, member_id: int, role: str) -> Member:
     record(scope, "member.role", ("member", member.id),
            before={"role": member.role.value}, after={"role": new_role.value})  # fmt: skip
     member.role = new_role
+    await end_all_sessions(scope, member.id)  # they sign in again, under their new role
     await scope.db.flush()
     return member
 

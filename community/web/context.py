@@ -9,18 +9,17 @@ from litestar import Request
 from litestar.di import Provide
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from community.identity import sessions
 from community.identity.models import Member, Role
 from community.identity.permissions import Permission
-from community.identity.services import get_member
 from community.moderation.services import open_count
 from community.notify.services import unread_count
 from community.scope import Scope
 from community.tenancy.services import TenantInfo, tenant_info
+from community.web.session_cookie import forget_session_cookie, send_session_cookie, session_token
 
 Req = Request[Any, Any, Any]  # what handlers that render take: any request
-
-SESSION_MEMBER = "member_id"
-SESSION_TENANT = "tenant_id"
+SESSION_ID = "session_id"  # request state: the id of the session the cookie belongs to
 
 
 @dataclass(frozen=True)
@@ -69,12 +68,29 @@ async def provide_scope(request: Request[Any, Any, Any]) -> Scope:
 
 
 async def _logged_in_member(request: Request[Any, Any, Any], scope: Scope) -> Member | None:
-    """The session's member, when the session was opened on this request's tenant."""
-    session = request.session if "session" in request.scope else {}
-    member_id, logged_into = session.get(SESSION_MEMBER), session.get(SESSION_TENANT)
-    if isinstance(member_id, int) and logged_into == scope.tenant_id:
-        return await get_member(scope, member_id)
-    return None
+    """The member of the request's session, if it is open on this tenant (a session is a row
+    of the tenant it was opened on: another community's cookie finds nothing here)."""
+    token = session_token(request)
+    resumed = await sessions.resume(scope, token, client_of(request)) if token else None
+    # A cookie that finds no session is left alone rather than cleared: a response sent
+    # after a concurrent login would clear the new cookie. It costs one query, nothing more.
+    if resumed is None:
+        return None
+    request.state[SESSION_ID] = resumed.session_id
+    if resumed.touched:
+        send_session_cookie(request, token)  # its lifetime starts again
+    return resumed.member
+
+
+def client_of(request: Request[Any, Any, Any]) -> sessions.Client:
+    address = request.client.host if request.client else ""
+    return sessions.Client(request.headers.get("user-agent", ""), address)
+
+
+def current_session_id(request: Request[Any, Any, Any]) -> int | None:
+    """The id of the session this request came with, or None for a guest."""
+    session_id: int | None = request.state.get(SESSION_ID)
+    return session_id
 
 
 async def _viewer(scope: Scope) -> Viewer:
@@ -94,13 +110,18 @@ async def _viewer(scope: Scope) -> Viewer:
     )
 
 
-def log_in(request: Request[Any, Any, Any], member: Member) -> None:
-    request.clear_session()
-    request.set_session({SESSION_MEMBER: member.id, SESSION_TENANT: member.tenant_id})
+async def log_in(request: Request[Any, Any, Any], scope: Scope, member: Member) -> None:
+    """Open a session for `member` (ending the one this browser had) and send its cookie."""
+    if (current := current_session_id(request)) is not None:
+        await sessions.end_session(scope, current)
+    send_session_cookie(request, await sessions.open_session(scope, member, client_of(request)))
 
 
-def log_out(request: Request[Any, Any, Any]) -> None:
-    request.clear_session()
+async def log_out(request: Request[Any, Any, Any], scope: Scope) -> None:
+    """End this browser's session at once and drop its cookie."""
+    if (current := current_session_id(request)) is not None:
+        await sessions.end_session(scope, current)
+    forget_session_cookie(request)
 
 
 DEPENDENCIES = {
