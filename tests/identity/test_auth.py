@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import PASSWORD, REDIS_URL, Client, World, requires_redis
+from tests.conftest import PASSWORD, Client, World
 
 pytestmark = pytest.mark.anyio
 
@@ -91,18 +91,3 @@ async def test_pages_for_members_send_guests_to_login(client: Client) -> None:
     response = await client.get("/ask")
     assert response.status_code == 303
     assert response.headers["location"] == "/login?next=/ask"
-
-
-@requires_redis
-async def test_sessions_live_in_redis_when_it_is_configured(client: Client, world: World) -> None:
-    from redis.asyncio import Redis
-
-    await world.member("acme", "ann@example.com")
-    await client.login("ann@example.com")
-    redis = Redis.from_url(REDIS_URL)
-    try:
-        keys = [k.decode() async for k in redis.scan_iter("parvis:sessions*")]
-    finally:
-        await redis.aclose()
-    assert len(keys) == 1
-    assert keys[0].endswith(client.cookies["parvis_session"])
