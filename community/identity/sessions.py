@@ -24,7 +24,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select, update
 
 from community.db import utcnow
+from community.errors import NotFound
 from community.identity.models import Member, MemberSession
+from community.l10n import N_
 from community.scope import Scope
 
 LIFETIME = timedelta(days=14)
@@ -123,9 +125,19 @@ async def _touch(scope: Scope, session_id: int, client: Client, now: datetime) -
     )
 
 
-async def end_session(scope: Scope, session_id: int) -> int:
-    """The actor ends one of their own sessions; returns 1, or 0 for one already ended
-    (or another member's, which is left alone)."""
+async def end_session(scope: Scope, session_id: int) -> None:
+    """The actor ends one of their own sessions (from their list of sessions)."""
+    if not await _end_own(scope, session_id):
+        raise NotFound(N_("No such session: it has ended already."))
+
+
+async def sign_out(scope: Scope, session_id: int) -> None:
+    """The actor leaves the session they are using (logging out, or in as someone else);
+    one that a concurrent request has just ended is ended all the same."""
+    await _end_own(scope, session_id)
+
+
+async def _end_own(scope: Scope, session_id: int) -> int:
     member = scope.actor
     ended = await scope.db.execute(
         delete(MemberSession).where(

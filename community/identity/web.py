@@ -95,8 +95,8 @@ class IdentityPages(Controller):
     async def end_session(
         self, request: Req, here: NamedDependency[Scope], session_id: FromPath[int]
     ) -> Redirect:
-        ended = await sessions.end_session(here, session_id)
-        return see_other(f"/account/sessions?ended={ended}")
+        await sessions.end_session(here, session_id)
+        return see_other("/account/sessions?ended=1")
 
     @post("/account/sessions/end-others")
     async def end_other_sessions(self, request: Req, here: NamedDependency[Scope]) -> Redirect:

@@ -113,14 +113,14 @@ async def _viewer(scope: Scope) -> Viewer:
 async def log_in(request: Request[Any, Any, Any], scope: Scope, member: Member) -> None:
     """Open a session for `member` (ending the one this browser had) and send its cookie."""
     if (current := current_session_id(request)) is not None:
-        await sessions.end_session(scope, current)
+        await sessions.sign_out(scope, current)
     send_session_cookie(request, await sessions.open_session(scope, member, client_of(request)))
 
 
 async def log_out(request: Request[Any, Any, Any], scope: Scope) -> None:
     """End this browser's session at once and drop its cookie."""
     if (current := current_session_id(request)) is not None:
-        await sessions.end_session(scope, current)
+        await sessions.sign_out(scope, current)
     forget_session_cookie(request)
 
 

@@ -9,10 +9,15 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from community.db import create_engine, session_factory
+from community.db import ALL_TENANTS, create_engine, session_factory, session_scope
 from community.demo.seed import seed_contact_centre, seed_demo
+from community.identity import sessions as member_sessions
+from community.identity.models import Member
 from community.jobs import InProcessQueue
+from community.scope import Scope
 from community.tasks import TASKS
 from community.wiring import register_all
 from tests.conftest import PG_URL, TEST_DELIVERY, _truncate_all
@@ -35,6 +40,22 @@ async def database_url(migrated_database: str, tmp_path_factory: pytest.TempPath
     await seed_demo(sessions, jobs)
     await jobs.drain()
     await seed_contact_centre(sessions)
+    await _sign_in_once_in_each_community(sessions)
     await jobs.close()
     await engine.dispose()
     return url
+
+
+async def _sign_in_once_in_each_community(sessions: async_sessionmaker[AsyncSession]) -> None:
+    """A session in each community (as its first member signing in): they are rows too."""
+    async with session_scope(sessions) as session:
+        firsts = await session.execute(
+            select(Member.tenant_id, Member.id)
+            .order_by(Member.tenant_id, Member.id)
+            .execution_options(**ALL_TENANTS)
+        )
+        first_of_each = {tenant_id: member_id for tenant_id, member_id in reversed(firsts.all())}
+    for tenant_id, member_id in first_of_each.items():
+        async with session_scope(sessions) as session:
+            scope = await Scope.load(session, tenant_id, member_id)
+            await member_sessions.open_session(scope, scope.actor, member_sessions.Client())

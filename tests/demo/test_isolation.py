@@ -31,7 +31,7 @@ from community.demo.seed import DEMO_PASSWORD
 from community.escalation.models import Escalation, EscalationTarget
 from community.forums.models import Category, Post, Thread
 from community.ideas.models import Idea
-from community.identity.models import Member
+from community.identity.models import Member, MemberSession
 from community.moderation.models import Flag, QueueItem
 from community.notify.models import Notification
 from community.tenancy.models import Tenant
@@ -61,6 +61,7 @@ PATH_MODELS: dict[str, type[Any]] = {
     "target_id": EscalationTarget,
     "notification_id": Notification,
     "category_id": Category,
+    "session_id": MemberSession,
 }
 PARAM = re.compile(r"\{(\w+):(\w+)\}")
 
