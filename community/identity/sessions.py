@@ -161,7 +161,7 @@ async def end_all_sessions(
 
 
 async def end_other_sessions(scope: Scope, current_id: int | None) -> int:
-    """ "Sign out everywhere else": the actor's sessions but this one end."""
+    """Sign out everywhere else: every session of the actor but this one ends."""
     return await end_all_sessions(scope, scope.actor.id, except_current=current_id)
 
 
