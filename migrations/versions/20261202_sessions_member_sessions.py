@@ -5,7 +5,7 @@ logout, bans and role changes end it at once. Sessions signed by the old cookies
 carried over: members sign in once more after this upgrade.
 
 Revision ID: 20261202_sessions
-Revises: 0006
+Revises: 20261202_moderation
 Create Date: 2026-12-02 14:44:23.436255
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 import community.db
 
 revision: str = '20261202_sessions'
-down_revision: str | None = '0006'
+down_revision: str | None = '20261202_moderation'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
