@@ -16,6 +16,7 @@ from community.moderation.services import open_count
 from community.notify.services import unread_count
 from community.scope import Scope
 from community.tenancy.services import TenantInfo, tenant_info
+from community.web.client import client_address
 from community.web.session_cookie import forget_session_cookie, send_session_cookie, session_token
 
 Req = Request[Any, Any, Any]  # what handlers that render take: any request
@@ -83,8 +84,8 @@ async def _logged_in_member(request: Request[Any, Any, Any], scope: Scope) -> Me
 
 
 def client_of(request: Request[Any, Any, Any]) -> sessions.Client:
-    address = request.client.host if request.client else ""
-    return sessions.Client(request.headers.get("user-agent", ""), address)
+    """The browser as its session list shows it (the address behind trusted proxies)."""
+    return sessions.Client(request.headers.get("user-agent", ""), client_address(request.scope))
 
 
 def current_session_id(request: Request[Any, Any, Any]) -> int | None:
