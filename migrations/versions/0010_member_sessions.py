@@ -4,8 +4,8 @@ Replaces Litestar's cookie and Redis sessions: the database is where a session l
 logout, bans and role changes end it at once. Sessions signed by the old cookies are not
 carried over: members sign in once more after this upgrade.
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-02 14:44:23.436255
 """
 
@@ -16,8 +16,8 @@ from alembic import op
 
 import community.db
 
-revision: str = '0009'
-down_revision: str | None = '0008'
+revision: str = '0010'
+down_revision: str | None = '0009'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
