@@ -31,6 +31,8 @@ from community.qa import services as qa
 from community.scope import Scope
 
 # Why a post is in the queue. Those in HOLDING keep it from the public until a decision.
+MAX_BAN_DAYS = 3650
+BAN_DAYS = N_("A suspension lasts 1 to 3650 days.")
 PREMODERATED = "premoderated"
 FIRST_POSTS = "first_posts"
 LINKS_FROM_NEW_MEMBER = "links_from_new_member"
@@ -603,8 +605,8 @@ async def ban(scope: Scope, member_id: int, *, days: int | None, reason: str) ->
     moderator = scope.require(Permission.BAN, BANNERS)
     if not reason.strip():
         raise ValidationFailed({"reason": N_("Give the member a reason.")})
-    if days is not None and not 1 <= days <= 3650:
-        raise ValidationFailed({"days": N_("A suspension lasts 1 to 3650 days.")})
+    if days is not None and not 1 <= days <= MAX_BAN_DAYS:
+        raise ValidationFailed({"days": BAN_DAYS})
     member = await _member(scope, member_id)
     if member.id == moderator.id or has_permission(member, Permission.MODERATE):
         raise Forbidden("Moderators and admins cannot be banned from here.")

@@ -8,12 +8,13 @@ from typing import Literal
 import msgspec
 from litestar import Controller, get
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromQuery
 
 from community.scope import Scope
 from community.scoring import services as scoring
 from community.scoring.profiles import member_profile
 from community.web.openapi import PUBLIC_READ
+from community.web.inputs import Id
 
 
 class MemberOut(msgspec.Struct):
@@ -42,6 +43,8 @@ class MembersApi(Controller):
 
     @get("/members/{member_id:int}", **PUBLIC_READ)
     async def get_member(self, here: NamedDependency[Scope], member_id: FromPath[int]) -> MemberOut:
+    @get("/members/{member_id:int}")
+    async def get_member(self, here: NamedDependency[Scope], member_id: Id) -> MemberOut:
         """A member's public profile."""
         profile = await member_profile(here, member_id)
         member = profile.member

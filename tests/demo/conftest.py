@@ -18,6 +18,18 @@ from community.wiring import register_all
 from tests.conftest import PG_URL, TEST_DELIVERY, _truncate_all
 
 
+async def seed_both_communities(url: str) -> None:
+    register_all()
+    engine = create_engine(url)
+    sessions = session_factory(engine)
+    jobs = InProcessQueue(sessions, TASKS, TEST_DELIVERY)
+    await seed_demo(sessions, jobs)
+    await jobs.drain()
+    await seed_contact_centre(sessions)
+    await jobs.close()
+    await engine.dispose()
+
+
 @pytest.fixture(scope="package")
 async def database_url(migrated_database: str, tmp_path_factory: pytest.TempPathFactory) -> str:
     """The database of this folder's tests, with both demo communities seeded."""
@@ -28,13 +40,5 @@ async def database_url(migrated_database: str, tmp_path_factory: pytest.TempPath
         copy = tmp_path_factory.mktemp("isolation") / "parvis.db"
         shutil.copyfile(migrated_database, copy)
         url = f"sqlite+aiosqlite:///{copy}"
-    register_all()
-    engine = create_engine(url)
-    sessions = session_factory(engine)
-    jobs = InProcessQueue(sessions, TASKS, TEST_DELIVERY)
-    await seed_demo(sessions, jobs)
-    await jobs.drain()
-    await seed_contact_centre(sessions)
-    await jobs.close()
-    await engine.dispose()
+    await seed_both_communities(url)
     return url
