@@ -24,7 +24,7 @@ from community.forums.markdown import render_markdown
 from community.forums.models import Category, CategoryKind, Post, Thread, ThreadKind, Visibility
 from community.ideas.models import Idea, IdeaStatus, IdeaStatusChange, IdeaVote
 from community.identity.permissions import Permission
-from community.inputs import parse_id
+from community.inputs import parse_id, refuse_control_characters
 from community.jobs import enqueue_after_commit
 from community.l10n import N_, gettext
 from community.moderation.audit import record
@@ -415,6 +415,7 @@ class StatusChanged:
 async def change_status(scope: Scope, idea_id: int, status: str, response: str) -> StatusChanged:
     """An official decision: new status plus a response, kept in the history; followers hear."""
     scope.require(Permission.SET_IDEA_STATUS, STATUS_SETTERS)
+    refuse_control_characters(response=response)
     new_status = _status(status)
     errors = {}
     if new_status == IdeaStatus.MERGED:

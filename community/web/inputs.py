@@ -19,6 +19,7 @@ from litestar import Request
 from litestar.exceptions import ValidationException
 from litestar.params import Parameter
 
+from community.errors import require
 from community.inputs import (
     CONTROL_MESSAGE,
     MAX_ID,
@@ -61,9 +62,16 @@ def _strings(value: Any) -> list[str]:
 
 class Input(msgspec.Struct):
     """A JSON body: none of its strings (nested lists and mappings included) may carry a
-    control character. Nested bodies are Inputs too, and check themselves."""
+    control character. Nested bodies are Inputs too, and check themselves.
+
+    The refusal is a ValidationFailed naming the fields (422, `errors` by field), not the
+    ValueError msgspec would file under the body as a whole."""
 
     def __post_init__(self) -> None:
-        for name in self.__struct_fields__:
-            if any(has_control_characters(t) for t in _strings(getattr(self, name))):
-                raise ValueError(f"{name}: {CONTROL_MESSAGE}")
+        require(
+            {
+                name: CONTROL_MESSAGE
+                for name in self.__struct_fields__
+                if any(has_control_characters(t) for t in _strings(getattr(self, name)))
+            }
+        )
