@@ -12,6 +12,7 @@ is never a 5xx. The demo data is this module's own (the admin's tries change it)
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -258,7 +259,9 @@ async def test_no_input_reaches_a_server_error(
     client_for: Any,
     sessions: async_sessionmaker[AsyncSession],
     monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.WARNING, logger="httpx")  # one line per request otherwise
     ids = await _home_ids(sessions)
     admin: Client = client_for(HOME_HOST)
     await admin.login(HOME_ADMIN, DEMO_PASSWORD)
