@@ -122,12 +122,14 @@ def _only_path_parameters(extra: list[Any]) -> bool:
 
 
 def _validation_message(errors: dict[str, str]) -> str:
-    """ "page: Expected `int` <= 2147483647" rather than "Validation failed for GET /c/x"."""
+    """What was wrong, parameter by parameter (`page: Expected int <= 2147483647`), rather
+    than Litestar's "Validation failed for GET /c/x"."""
     return "; ".join(f"{key}: {problem}" if key else problem for key, problem in errors.items())
 
 
 def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any] | Template:
-    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    path = request.scope["path"]
+    log.exception("unhandled error on %s %s", request.method, path, exc_info=exc)
     return error_response(request, 500, N_("Something went wrong"))
 
 
