@@ -30,8 +30,8 @@ from community.escalation.settings import (
 )
 from community.scope import Scope
 from community.web.context import Req
-from community.web.openapi import MEMBER_READ, MEMBER_WRITE
 from community.web.inputs import Id, Input
+from community.web.openapi import MEMBER_READ, MEMBER_WRITE
 
 Value = str | int | bool
 CALENDAR_KEYS = (*CALENDAR_FIELDS, "days")
@@ -172,8 +172,6 @@ class EscalationSettingsApi(Controller):
         return await _with_secrets(request, here, created)
 
     @delete("/targets/{target_id:int}", status_code=204, **MEMBER_WRITE)
-    async def delete_target(self, here: NamedDependency[Scope], target_id: FromPath[int]) -> None:
-    @delete("/targets/{target_id:int}", status_code=204)
     async def delete_target(self, here: NamedDependency[Scope], target_id: Id) -> None:
         """Remove a target; its escalations go to the target in use from then on."""
         await escalation.delete_target(here, target_id)

@@ -13,8 +13,8 @@ from litestar.params import FromQuery, JSONBody
 from community.escalation import queries, services
 from community.escalation.models import Escalation, EscalationEvent
 from community.scope import Scope
-from community.web.openapi import MEMBER_READ, MEMBER_WRITE
 from community.web.inputs import Id, Input
+from community.web.openapi import MEMBER_READ, MEMBER_WRITE
 
 
 class EscalateIn(Input):
@@ -104,10 +104,6 @@ class EscalationsApi(Controller):
         return out
 
     @post("/escalations/{escalation_id:int}/retry", status_code=200, **MEMBER_WRITE)
-    async def retry(
-        self, here: NamedDependency[Scope], escalation_id: FromPath[int]
-    ) -> EscalationOut:
-    @post("/escalations/{escalation_id:int}/retry", status_code=200)
     async def retry(self, here: NamedDependency[Scope], escalation_id: Id) -> EscalationOut:
         """Send a failed escalation again from its first attempt."""
         return EscalationOut.of(await services.retry(here, escalation_id))

@@ -20,10 +20,8 @@ from community.forums.schemas import (
 )
 from community.pagination import Page
 from community.scope import Scope
-from community.web.openapi import MEMBER_WRITE, PUBLIC_READ
-
-PageNumber = Annotated[int, QueryParameter(ge=1, description="Page number, from 1")]
 from community.web.inputs import Id, PageNumber
+from community.web.openapi import MEMBER_WRITE, PUBLIC_READ
 
 
 def page_info(page: Page[Any]) -> PageInfo:

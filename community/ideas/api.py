@@ -14,10 +14,8 @@ from community.forums.schemas import PageInfo
 from community.ideas import services as ideas
 from community.ideas.models import Idea, IdeaStatus
 from community.scope import Scope
-from community.web.openapi import MEMBER_WRITE, PUBLIC_READ
-
-PageNumber = Annotated[int, QueryParameter(ge=1, description="Page number, from 1")]
 from community.web.inputs import Id, Input, JsonId, PageNumber
+from community.web.openapi import MEMBER_WRITE, PUBLIC_READ
 
 
 class IdeaOut(msgspec.Struct):
@@ -103,28 +101,16 @@ class IdeasApi(Controller):
         return IdeaOut.of(await ideas.get_idea(here, idea.id))
 
     @get("/{idea_id:int}", **PUBLIC_READ)
-    async def get_idea(self, here: NamedDependency[Scope], idea_id: FromPath[int]) -> IdeaOut:
-        """One idea (a merged one names the idea it was merged into)."""
-        return IdeaOut.of(await ideas.get_idea(here, idea_id))
-
-    @post("/{idea_id:int}/vote", status_code=200, **MEMBER_WRITE)
-    async def vote(self, here: NamedDependency[Scope], idea_id: FromPath[int]) -> IdeaOut:
-        """Vote for the idea (once; again changes nothing)."""
-        return IdeaOut.of(await ideas.vote(here, idea_id))
-
-    @delete("/{idea_id:int}/vote", status_code=200, **MEMBER_WRITE)
-    async def unvote(self, here: NamedDependency[Scope], idea_id: FromPath[int]) -> IdeaOut:
-    @get("/{idea_id:int}")
     async def get_idea(self, here: NamedDependency[Scope], idea_id: Id) -> IdeaOut:
         """One idea (a merged one names the idea it was merged into)."""
         return IdeaOut.of(await ideas.get_idea(here, idea_id))
 
-    @post("/{idea_id:int}/vote", status_code=200)
+    @post("/{idea_id:int}/vote", status_code=200, **MEMBER_WRITE)
     async def vote(self, here: NamedDependency[Scope], idea_id: Id) -> IdeaOut:
         """Vote for the idea (once; again changes nothing)."""
         return IdeaOut.of(await ideas.vote(here, idea_id))
 
-    @delete("/{idea_id:int}/vote", status_code=200)
+    @delete("/{idea_id:int}/vote", status_code=200, **MEMBER_WRITE)
     async def unvote(self, here: NamedDependency[Scope], idea_id: Id) -> IdeaOut:
         """Withdraw your vote."""
         return IdeaOut.of(await ideas.unvote(here, idea_id))

@@ -14,8 +14,8 @@ from community.identity.models import Member
 from community.moderation import services as moderation
 from community.moderation.models import Flag, QueueItem
 from community.scope import Scope
-from community.web.openapi import MEMBER_READ, MEMBER_WRITE
 from community.web.inputs import Id, Input
+from community.web.openapi import MEMBER_READ, MEMBER_WRITE
 
 Note = Annotated[str, msgspec.Meta(max_length=500)]
 
@@ -134,8 +134,6 @@ class ModerationApi(Controller):
         return Figures(found.open_items, found.oldest_age_minutes, found.median_minutes_to_decision)
 
     @post("/mod/queue/{item_id:int}/claim", status_code=200, **MEMBER_WRITE)
-    async def claim(self, here: NamedDependency[Scope], item_id: FromPath[int]) -> ItemOut:
-    @post("/mod/queue/{item_id:int}/claim", status_code=200)
     async def claim(self, here: NamedDependency[Scope], item_id: Id) -> ItemOut:
         """Claim an item; 422 when another moderator holds it."""
         await moderation.claim(here, item_id)
@@ -144,8 +142,6 @@ class ModerationApi(Controller):
         return ItemOut.of(item)
 
     @post("/mod/queue/{item_id:int}/release", status_code=204, **MEMBER_WRITE)
-    async def release(self, here: NamedDependency[Scope], item_id: FromPath[int]) -> None:
-    @post("/mod/queue/{item_id:int}/release", status_code=204)
     async def release(self, here: NamedDependency[Scope], item_id: Id) -> None:
         """Let go of an item you hold."""
         await moderation.release(here, item_id)
@@ -167,8 +163,6 @@ class ModerationApi(Controller):
         return _member_state(banned)
 
     @delete("/members/{member_id:int}/ban", status_code=200, **MEMBER_WRITE)
-    async def unban(self, here: NamedDependency[Scope], member_id: FromPath[int]) -> MemberState:
-    @delete("/members/{member_id:int}/ban", status_code=200)
     async def unban(self, here: NamedDependency[Scope], member_id: Id) -> MemberState:
         """Lift a suspension or ban."""
         return _member_state(await moderation.unban(here, member_id))

@@ -12,8 +12,8 @@ from litestar.params import JSONBody
 from community.forums.models import Thread
 from community.qa import services as qa
 from community.scope import Scope
-from community.web.openapi import MEMBER_WRITE
 from community.web.inputs import Id, Input
+from community.web.openapi import MEMBER_WRITE
 
 
 class CertifyIn(Input):
@@ -45,18 +45,11 @@ class AnswersApi(Controller):
     tags = ["answers"]
 
     @post("/{post_id:int}/accept", status_code=200, **MEMBER_WRITE)
-    async def accept(self, here: NamedDependency[Scope], post_id: FromPath[int]) -> Resolution:
-        """Accept this answer (the asker or a moderator)."""
-        return Resolution.of(await qa.accept(here, post_id))
-
-    @delete("/{post_id:int}/accept", status_code=200, **MEMBER_WRITE)
-    async def unaccept(self, here: NamedDependency[Scope], post_id: FromPath[int]) -> Resolution:
-    @post("/{post_id:int}/accept", status_code=200)
     async def accept(self, here: NamedDependency[Scope], post_id: Id) -> Resolution:
         """Accept this answer (the asker or a moderator)."""
         return Resolution.of(await qa.accept(here, post_id))
 
-    @delete("/{post_id:int}/accept", status_code=200)
+    @delete("/{post_id:int}/accept", status_code=200, **MEMBER_WRITE)
     async def unaccept(self, here: NamedDependency[Scope], post_id: Id) -> Resolution:
         """Undo the acceptance of this answer."""
         return Resolution.of(await qa.unaccept(here, post_id))
@@ -69,8 +62,6 @@ class AnswersApi(Controller):
         return Resolution.of(await qa.certify(here, post_id, data.note))
 
     @delete("/{post_id:int}/certify", status_code=200, **MEMBER_WRITE)
-    async def uncertify(self, here: NamedDependency[Scope], post_id: FromPath[int]) -> Resolution:
-    @delete("/{post_id:int}/certify", status_code=200)
     async def uncertify(self, here: NamedDependency[Scope], post_id: Id) -> Resolution:
         """Withdraw the certification of this answer."""
         return Resolution.of(await qa.uncertify(here, post_id))

@@ -13,8 +13,8 @@ from litestar.params import FromQuery
 from community.scope import Scope
 from community.scoring import services as scoring
 from community.scoring.profiles import member_profile
-from community.web.openapi import PUBLIC_READ
 from community.web.inputs import Id
+from community.web.openapi import PUBLIC_READ
 
 
 class MemberOut(msgspec.Struct):
@@ -42,8 +42,6 @@ class MembersApi(Controller):
     tags = ["members"]
 
     @get("/members/{member_id:int}", **PUBLIC_READ)
-    async def get_member(self, here: NamedDependency[Scope], member_id: FromPath[int]) -> MemberOut:
-    @get("/members/{member_id:int}")
     async def get_member(self, here: NamedDependency[Scope], member_id: Id) -> MemberOut:
         """A member's public profile."""
         profile = await member_profile(here, member_id)
