@@ -78,7 +78,7 @@ class ModerationPages(Controller):
 
     @post("/p/{post_id:int}/review")
     async def review_answer(
-        self, request: Req, here: NamedDependency[Scope], post_id: FromPath[int]
+        self, request: Req, here: NamedDependency[Scope], post_id: Id
     ) -> Redirect:
         """Keep an edited accepted or certified answer as it stands, or withdraw it."""
         action = (await form_fields(request, "action"))["action"]
