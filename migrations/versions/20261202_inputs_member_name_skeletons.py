@@ -1,7 +1,7 @@
 """members' name skeletons: display names confusable with another member's are refused
 
 Revision ID: 20261202_inputs
-Revises: 20261202_moderation
+Revises: 0009
 Create Date: 2026-12-02 15:00:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from community.inputs import name_keys
 
 revision: str = "20261202_inputs"
-down_revision: str | None = "20261202_moderation"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
