@@ -42,7 +42,7 @@ from community.qa.web import AnswerPages
 from community.scoring.api import MembersApi
 from community.scoring.web import ScoringPages
 from community.tasks import TASKS
-from community.tenancy.middleware import TenantMiddleware
+from community.tenancy.middleware import HostCheckMiddleware, TenantMiddleware
 from community.tenancy.services import TenantResolver
 from community.votes.api import VotesApi
 from community.votes.web import VotePages
@@ -51,6 +51,7 @@ from community.web.client import TrustedProxies
 from community.web.context import DEPENDENCIES
 from community.web.errors import EXCEPTION_HANDLERS
 from community.web.headers import SecurityHeaders
+from community.web.inputs import refuse_control_characters
 from community.web.metrics import REQUEST_METRICS, metrics
 from community.web.openapi import security_components
 from community.web.ops import health, liveness, readiness
@@ -127,7 +128,9 @@ def create_app(settings: Settings | None = None, outbound: Outbound | None = Non
             create_static_files_router(path="/static", directories=[settings.static_dir]),
         ],
         dependencies=DEPENDENCIES,
+        before_request=refuse_control_characters,
         middleware=[
+            HostCheckMiddleware(),  # first: nothing after it meets a Host that does not parse
             RequestLogMiddleware(),
             REQUEST_METRICS.middleware,
             TenantMiddleware(),

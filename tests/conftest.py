@@ -16,7 +16,7 @@ import shutil
 import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -96,9 +96,10 @@ async def _admin(url: str, sql: str) -> None:
     await engine.dispose()
 
 
-@pytest.fixture(scope="session")
-def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A database at the head revision: the template every test starts from."""
+@contextmanager
+def new_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A new database at the head revision (a SQLite file's path, or a PostgreSQL URL),
+    dropped afterwards."""
     if not PG_URL:
         path = tmp_path_factory.mktemp("db") / "template.db"
         migrate(f"sqlite+aiosqlite:///{path}")
@@ -112,6 +113,13 @@ def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
         yield url
     finally:
         asyncio.run(_admin(PG_URL, f'DROP DATABASE "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database at the head revision: the template every test starts from."""
+    with new_database(tmp_path_factory) as database:
+        yield database
 
 
 async def _truncate_all(url: str) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 import msgspec
 from litestar import Controller, delete, get, patch, post, put
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody
 
 from community.errors import ValidationFailed
 from community.escalation import settings as escalation
@@ -30,13 +30,14 @@ from community.escalation.settings import (
 )
 from community.scope import Scope
 from community.web.context import Req
+from community.web.inputs import Id, Input
 from community.web.openapi import MEMBER_READ, MEMBER_WRITE
 
 Value = str | int | bool
 CALENDAR_KEYS = (*CALENDAR_FIELDS, "days")
 
 
-class CalendarIO(msgspec.Struct):
+class CalendarIO(Input):
     """Business hours: `days` 0 (Monday) to 6, times as HH:MM, holidays as ISO dates."""
 
     timezone: str = "UTC"
@@ -47,7 +48,7 @@ class CalendarIO(msgspec.Struct):
     holiday_country: str = ""  # such as "FR"; "" for none
 
 
-class SettingsIn(msgspec.Struct):
+class SettingsIn(Input):
     unresolved_enabled: bool
     unresolved_hours: int
     sentiment_enabled: bool
@@ -78,14 +79,14 @@ class SettingsOut(msgspec.Struct):
         return cls(**fields | {"calendar": msgspec.convert(calendar, CalendarIO)})
 
 
-class TargetIn(msgspec.Struct):
+class TargetIn(Input):
     kind: str  # webhook, zendesk, salesforce, freshdesk or email
     name: str
     enabled: bool = True
     values: dict[str, Value] = msgspec.field(default_factory=dict)  # the kind's fields
 
 
-class TargetPatch(msgspec.Struct):
+class TargetPatch(Input):
     """Only what changes: a field left out, or a secret given as "", keeps its value."""
 
     name: str | None = None
@@ -153,7 +154,7 @@ class EscalationSettingsApi(Controller):
         self,
         request: Req,
         here: NamedDependency[Scope],
-        target_id: FromPath[int],
+        target_id: Id,
         data: JSONBody[TargetPatch],
     ) -> TargetOut:
         """Change a target's name, state or fields; its kind stays."""
@@ -163,7 +164,7 @@ class EscalationSettingsApi(Controller):
 
     @post("/targets/{target_id:int}/callback-secret", status_code=200, **MEMBER_WRITE)
     async def rotate_callback_secret(
-        self, request: Req, here: NamedDependency[Scope], target_id: FromPath[int]
+        self, request: Req, here: NamedDependency[Scope], target_id: Id
     ) -> TargetWithSecrets:
         """A new callback secret, in `secrets` of this answer only; the old one stops working."""
         target = await escalation.rotate_callback_secret(here, target_id)
@@ -171,7 +172,7 @@ class EscalationSettingsApi(Controller):
         return await _with_secrets(request, here, created)
 
     @delete("/targets/{target_id:int}", status_code=204, **MEMBER_WRITE)
-    async def delete_target(self, here: NamedDependency[Scope], target_id: FromPath[int]) -> None:
+    async def delete_target(self, here: NamedDependency[Scope], target_id: Id) -> None:
         """Remove a target; its escalations go to the target in use from then on."""
         await escalation.delete_target(here, target_id)
 

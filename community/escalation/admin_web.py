@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from community.errors import ValidationFailed
@@ -21,7 +21,8 @@ from community.escalation.settings import (
 )
 from community.scope import Scope
 from community.web.context import Req
-from community.web.render import form_fields, render, see_other
+from community.web.inputs import Id
+from community.web.render import form_fields, render, see_other, submitted_form
 
 PAGE = "/admin/escalation"
 RULE_FIELDS = (*LIMITS, "sentiment_threshold", *SWITCHES, "complaint_keywords", *CALENDAR_FIELDS)
@@ -68,7 +69,7 @@ class EscalationAdminPages(Controller):
 
     @get("/targets/{target_id:int}")
     async def target_form(
-        self, request: Req, here: NamedDependency[Scope], target_id: FromPath[int]
+        self, request: Req, here: NamedDependency[Scope], target_id: Id
     ) -> Template:
         target = await escalation.get_target(here, target_id)
         form = TargetForm(name=target.name, enabled=target.enabled)
@@ -77,7 +78,7 @@ class EscalationAdminPages(Controller):
 
     @post("/targets/{target_id:int}")
     async def save_target(
-        self, request: Req, here: NamedDependency[Scope], target_id: FromPath[int]
+        self, request: Req, here: NamedDependency[Scope], target_id: Id
     ) -> Template | Redirect:
         target = await escalation.get_target(here, target_id)
         form = await _target_form(request, target.kind)
@@ -89,23 +90,19 @@ class EscalationAdminPages(Controller):
         return see_other(f"{PAGE}/targets/{target_id}?saved=1")
 
     @post("/targets/{target_id:int}/rotate")
-    async def rotate_secret(
-        self, here: NamedDependency[Scope], target_id: FromPath[int]
-    ) -> Redirect:
+    async def rotate_secret(self, here: NamedDependency[Scope], target_id: Id) -> Redirect:
         await escalation.rotate_callback_secret(here, target_id)
         return see_other(f"{PAGE}/targets/{target_id}?rotated=1")
 
     @post("/targets/{target_id:int}/delete")
-    async def delete_target(
-        self, here: NamedDependency[Scope], target_id: FromPath[int]
-    ) -> Redirect:
+    async def delete_target(self, here: NamedDependency[Scope], target_id: Id) -> Redirect:
         await escalation.delete_target(here, target_id)
         return see_other(f"{PAGE}?deleted=1")
 
 
 async def _rules_form(request: Req) -> RulesForm:
     fields = await form_fields(request, *RULE_FIELDS)
-    days = (await request.form()).getall("days", [])
+    days = (await submitted_form(request)).getall("days", [])
     return RulesForm(
         numbers={name: fields[name] for name in (*LIMITS, "sentiment_threshold")},
         switches=frozenset(name for name in SWITCHES if fields[name] == "on"),

@@ -8,15 +8,16 @@ from typing import Annotated
 import msgspec
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromQuery, JSONBody
 
 from community.escalation import queries, services
 from community.escalation.models import Escalation, EscalationEvent
 from community.scope import Scope
+from community.web.inputs import Id, Input
 from community.web.openapi import MEMBER_READ, MEMBER_WRITE
 
 
-class EscalateIn(msgspec.Struct):
+class EscalateIn(Input):
     note: Annotated[str, msgspec.Meta(max_length=1000)]
 
 
@@ -78,7 +79,7 @@ class EscalationsApi(Controller):
 
     @post("/threads/{thread_id:int}/escalate", status_code=201, **MEMBER_WRITE)
     async def escalate(
-        self, here: NamedDependency[Scope], thread_id: FromPath[int], data: JSONBody[EscalateIn]
+        self, here: NamedDependency[Scope], thread_id: Id, data: JSONBody[EscalateIn]
     ) -> EscalationOut:
         """Send a thread to the contact centre with a note (moderators and experts). A thread
         with an open escalation gets the note added to it instead of a second one."""
@@ -94,7 +95,7 @@ class EscalationsApi(Controller):
 
     @get("/escalations/{escalation_id:int}", **MEMBER_READ)
     async def get_escalation(
-        self, here: NamedDependency[Scope], escalation_id: FromPath[int]
+        self, here: NamedDependency[Scope], escalation_id: Id
     ) -> EscalationOut:
         """One escalation with its history (moderators and agents)."""
         view, events = await queries.escalation_detail(here, escalation_id)
@@ -103,8 +104,6 @@ class EscalationsApi(Controller):
         return out
 
     @post("/escalations/{escalation_id:int}/retry", status_code=200, **MEMBER_WRITE)
-    async def retry(
-        self, here: NamedDependency[Scope], escalation_id: FromPath[int]
-    ) -> EscalationOut:
+    async def retry(self, here: NamedDependency[Scope], escalation_id: Id) -> EscalationOut:
         """Send a failed escalation again from its first attempt."""
         return EscalationOut.of(await services.retry(here, escalation_id))

@@ -27,6 +27,7 @@ from community.escalation.models import (
 )
 from community.escalation.services import add_event
 from community.forums.models import Post
+from community.inputs import refuse_control_characters
 from community.l10n import N_
 from community.scope import Scope
 
@@ -68,6 +69,9 @@ def parse_update(raw: bytes) -> CaseUpdate:
         raise ValidationFailed({"body": "An agent reply needs a body."})
     if len(body) > BODY_MAX:
         raise ValidationFailed({"body": "The reply is too long (20,000 characters at most)."})
+    texts = {"idempotency_key": key, "agent": _text(agent.get("name")), "body": body}
+    texts |= {name: _text(data.get(name)) for name in ("case_id", "case_url")}
+    refuse_control_characters(**texts)
     return CaseUpdate(kind, key, _text(data.get("case_id"))[:200],
                       _text(data.get("case_url"))[:500], _text(agent.get("name"))[:120], body)  # fmt: skip
 

@@ -24,6 +24,7 @@ from community.escalation.models import (
 from community.forums.models import Post, Thread, ThreadKind, Visibility
 from community.identity.models import Member
 from community.identity.permissions import Permission
+from community.inputs import refuse_control_characters
 from community.jobs import enqueue_after_commit
 from community.l10n import N_
 from community.moderation.audit import record
@@ -194,6 +195,7 @@ def may_escalate(scope: Scope) -> bool:
 
 async def escalate_by_hand(scope: Scope, thread_id: int, note: str) -> Escalation:
     scope.require(Permission.ESCALATE, "Only moderators and experts can escalate a thread.")
+    refuse_control_characters(note=note)
     note = note.strip()
     if not note:
         raise ValidationFailed({"note": N_("Say in a note what the agent should know.")})

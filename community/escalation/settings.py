@@ -35,6 +35,7 @@ from community.escalation.models import EscalationTarget, TargetKind
 from community.escalation.rules import EscalationRules
 from community.identity.models import Member
 from community.identity.permissions import Permission
+from community.inputs import parse_int
 from community.l10n import N_
 from community.moderation.audit import record
 from community.net.outbound import Outbound
@@ -122,9 +123,9 @@ def _whole_numbers(typed: dict[str, str]) -> tuple[dict[str, int], dict[str, str
     numbers: dict[str, int] = {}
     errors: dict[str, str] = {}
     for name, (low, high) in LIMITS.items():
-        raw = typed.get(name, "").strip()
-        if raw.isdigit() and low <= int(raw) <= high:
-            numbers[name] = int(raw)
+        number = parse_int(typed.get(name, ""), low, high)
+        if number is not None:
+            numbers[name] = number
         else:
             message = N_("Enter a whole number from %(low)s to %(high)s.")
             errors[name] = message % {"low": low, "high": high}

@@ -6,7 +6,7 @@ from typing import Any
 
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromQuery
 from litestar.response import Redirect, Response, Template
 
 from community.errors import ValidationFailed
@@ -15,6 +15,7 @@ from community.forums import services as forums
 from community.forums.web import thread_url
 from community.scope import Scope
 from community.web.context import Req, is_htmx
+from community.web.inputs import Id
 from community.web.openapi import SIGNED_CALLBACK
 from community.web.render import form_fields, render, see_other
 
@@ -24,7 +25,7 @@ class EscalationPages(Controller):
 
     @post("/t/{thread_id:int}/escalate")
     async def escalate_thread(
-        self, request: Req, here: NamedDependency[Scope], thread_id: FromPath[int]
+        self, request: Req, here: NamedDependency[Scope], thread_id: Id
     ) -> Template | Redirect:
         note = (await form_fields(request, "note"))["note"]
         try:
@@ -41,7 +42,7 @@ class EscalationPages(Controller):
 
     @post("/mod/queue/{item_id:int}/escalate")
     async def escalate_item(
-        self, request: Req, here: NamedDependency[Scope], item_id: FromPath[int]
+        self, request: Req, here: NamedDependency[Scope], item_id: Id
     ) -> Template | Redirect:
         note = (await form_fields(request, "note"))["note"]
         escalation = await services.escalate_queue_item(here, item_id, note)
@@ -59,13 +60,13 @@ class EscalationPages(Controller):
 
     @get("/mod/escalations/{escalation_id:int}")
     async def detail_page(
-        self, request: Req, here: NamedDependency[Scope], escalation_id: FromPath[int]
+        self, request: Req, here: NamedDependency[Scope], escalation_id: Id
     ) -> Template:
         view, events = await queries.escalation_detail(here, escalation_id)
         return render(request, "escalation/detail.html", view=view, events=events)
 
     @post("/mod/escalations/{escalation_id:int}/retry")
-    async def retry(self, here: NamedDependency[Scope], escalation_id: FromPath[int]) -> Redirect:
+    async def retry(self, here: NamedDependency[Scope], escalation_id: Id) -> Redirect:
         await services.retry(here, escalation_id)
         return see_other(f"/mod/escalations/{escalation_id}")
 
@@ -80,7 +81,7 @@ class CallbackEndpoint(Controller):
         **SIGNED_CALLBACK,
     )
     async def callback(
-        self, request: Req, here: NamedDependency[Scope], target_id: FromPath[int]
+        self, request: Req, here: NamedDependency[Scope], target_id: Id
     ) -> Response[dict[str, Any]]:
         """Take a signed case update: `case.acknowledged`, `case.replied`, `case.resolved` or
         `case.closed`. Signed per Standard Webhooks with the target's callback secret."""

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import JSONBody, QueryParameter
 
 from community.forums import services
 from community.forums.schemas import (
@@ -20,9 +20,8 @@ from community.forums.schemas import (
 )
 from community.pagination import Page
 from community.scope import Scope
+from community.web.inputs import Id, PageNumber
 from community.web.openapi import MEMBER_WRITE, PUBLIC_READ
-
-PageNumber = Annotated[int, QueryParameter(ge=1, description="Page number, from 1")]
 
 
 def page_info(page: Page[Any]) -> PageInfo:
@@ -63,7 +62,7 @@ class ThreadsApi(Controller):
         self,
         request: Request[Any, Any, Any],
         here: NamedDependency[Scope],
-        thread_id: FromPath[int],
+        thread_id: Id,
         page: PageNumber = 1,
     ) -> ThreadWithPosts:
         """A thread and one page of its posts, in the order its page shows them."""
@@ -78,7 +77,7 @@ class ThreadsApi(Controller):
 
     @post("/{thread_id:int}/posts", **MEMBER_WRITE)
     async def reply(
-        self, here: NamedDependency[Scope], thread_id: FromPath[int], data: JSONBody[ReplyCreate]
+        self, here: NamedDependency[Scope], thread_id: Id, data: JSONBody[ReplyCreate]
     ) -> PostOut:
         """Reply to a thread."""
         written = await services.reply(here, thread_id, data.body)

@@ -9,6 +9,7 @@ import msgspec
 
 from community.forums.lifecycle import PostActions
 from community.forums.models import Post, Thread, ThreadKind
+from community.web.inputs import Input
 
 
 class AuthorOut(msgspec.Struct):
@@ -88,12 +89,12 @@ class ThreadWithPosts(msgspec.Struct):
     pagination: PageInfo
 
 
-class ThreadCreate(msgspec.Struct):
+class ThreadCreate(Input):
     category: str
     title: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
     body: Annotated[str, msgspec.Meta(min_length=1, max_length=50_000)]
     kind: ThreadKind = ThreadKind.QUESTION
 
 
-class ReplyCreate(msgspec.Struct):
+class ReplyCreate(Input):
     body: Annotated[str, msgspec.Meta(min_length=1, max_length=50_000)]

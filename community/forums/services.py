@@ -42,6 +42,7 @@ from community.forums.models import (
 )
 from community.identity.models import Member
 from community.identity.permissions import Permission
+from community.inputs import CONTROL_MESSAGE, has_control_characters, has_words, normalise_line
 from community.l10n import N_
 from community.pagination import Page
 from community.scope import Scope
@@ -57,12 +58,20 @@ def slugify(text: str) -> str:
 
 
 def check_title(title: str) -> dict[str, str]:
-    if not TITLE_MIN <= len(title.strip()) <= TITLE_MAX:
+    """Problems of a title as typed; what is stored is `normalise_line(title)`."""
+    if has_control_characters(title):
+        return {"title": CONTROL_MESSAGE}
+    line = normalise_line(title)
+    if not has_words(line):
+        return {"title": N_("Write a title with words in it.")}
+    if not TITLE_MIN <= len(line) <= TITLE_MAX:
         return {"title": N_("The title must be 8 to 200 characters long.")}
     return {}
 
 
 def check_body(body: str) -> dict[str, str]:
+    if has_control_characters(body):
+        return {"body": CONTROL_MESSAGE}
     if not body.strip():
         return {"body": N_("The message cannot be empty.")}
     if len(body) > BODY_MAX:
@@ -225,8 +234,8 @@ async def create_thread(
         category_id=category.id,
         author_id=author.id,
         kind=kind,
-        title=title.strip(),
-        slug=slugify(title),
+        title=normalise_line(title),
+        slug=slugify(normalise_line(title)),
         post_count=1,
         created_at=now,
         last_activity_at=now,
@@ -417,7 +426,8 @@ async def edit_post(scope: Scope, post_id: int, *, body: str, title: str | None 
         post.edited_at = utcnow()
     post.body_md, post.body_html = body, render_markdown(body, scope.tenant.locale)
     if post.is_opening and title is not None:
-        thread.title, thread.slug = title.strip(), slugify(title)
+        thread.title = normalise_line(title)
+        thread.slug = slugify(thread.title)
     await scope.db.flush()
     set_committed_value(post, "thread", thread)
     written = PostWritten(

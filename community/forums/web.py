@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from community.errors import NotFound, ValidationFailed
 from community.forums import services
 from community.forums.models import Post, Thread, ThreadKind, Visibility
+from community.inputs import MAX_PAGE, parse_int
 from community.l10n import N_
 from community.pagination import page_of
 from community.scope import Scope
 from community.web.context import Req, is_htmx, page_size
-from community.web.render import form_fields, render, see_other
+from community.web.inputs import Id, PageNumber
+from community.web.render import form_fields, render, see_other, submitted_form
 
-PageNumber = Annotated[int, QueryParameter(ge=1, description="Page number, from 1")]
 HOME_THREADS = 15
 WAIT_ON_ASKER = frozenset({"wait_on_asker"})
 
@@ -76,9 +75,7 @@ class ForumPages(Controller):
         )
 
     @get("/t/{thread_id:int}")
-    async def thread_short(
-        self, here: NamedDependency[Scope], thread_id: FromPath[int]
-    ) -> Redirect:
+    async def thread_short(self, here: NamedDependency[Scope], thread_id: Id) -> Redirect:
         thread = await services.get_thread(here, thread_id)
         return Redirect(path=thread_url(thread), status_code=301)
 
@@ -87,7 +84,7 @@ class ForumPages(Controller):
         self,
         request: Req,
         here: NamedDependency[Scope],
-        thread_id: FromPath[int],
+        thread_id: Id,
         slug: FromPath[str],
         page: PageNumber = 1,
     ) -> Template | Redirect:
@@ -101,7 +98,7 @@ class ForumPages(Controller):
 
     @post("/t/{thread_id:int}/reply")
     async def reply(
-        self, request: Req, here: NamedDependency[Scope], thread_id: FromPath[int]
+        self, request: Req, here: NamedDependency[Scope], thread_id: Id
     ) -> Template | Redirect:
         fields = await form_fields(request, "body", "page", "wait_on_asker")
         options = WAIT_ON_ASKER if fields["wait_on_asker"] else frozenset()
@@ -135,8 +132,8 @@ class ForumPages(Controller):
     ) -> Template:
         """The refused reply, with its errors: the form alone for htmx, else the whole page
         as the thread page shows it."""
-        page = int(fields["page"]) if fields["page"].isdigit() else 1
-        view = await services.thread_view(here, thread_id, max(page, 1), page_size(request))
+        page = parse_int(fields["page"], 1, MAX_PAGE) or 1
+        view = await services.thread_view(here, thread_id, page, page_size(request))
         if is_htmx(request):
             return render(
                 request,
@@ -193,23 +190,19 @@ class ForumPages(Controller):
 
     @get("/p/{post_id:int}")
     async def post_permalink(
-        self, request: Req, here: NamedDependency[Scope], post_id: FromPath[int]
+        self, request: Req, here: NamedDependency[Scope], post_id: Id
     ) -> Redirect:
         found = await services.get_post(here, post_id)
         thread = await services.get_thread(here, found.thread_id)
         return Redirect(path=await post_url(here, thread, found, page_size(request)))
 
     @get("/p/{post_id:int}/history")
-    async def history(
-        self, request: Req, here: NamedDependency[Scope], post_id: FromPath[int]
-    ) -> Template:
+    async def history(self, request: Req, here: NamedDependency[Scope], post_id: Id) -> Template:
         found = await services.post_history(here, post_id)
         return render(request, "forums/history.html", **vars(found))
 
     @get("/p/{post_id:int}/edit")
-    async def edit_form(
-        self, request: Req, here: NamedDependency[Scope], post_id: FromPath[int]
-    ) -> Template:
+    async def edit_form(self, request: Req, here: NamedDependency[Scope], post_id: Id) -> Template:
         found, thread = await services.editable_post(here, post_id)
         values = {"title": thread.title, "body": found.body_md}
         return render(
@@ -218,9 +211,9 @@ class ForumPages(Controller):
 
     @post("/p/{post_id:int}/edit")
     async def edit(
-        self, request: Req, here: NamedDependency[Scope], post_id: FromPath[int]
+        self, request: Req, here: NamedDependency[Scope], post_id: Id
     ) -> Template | Redirect:
-        form = await request.form()
+        form = await submitted_form(request)
         title = form.get("title")
         values = {"title": title, "body": str(form.get("body", ""))}
         try:
@@ -241,9 +234,7 @@ class ForumPages(Controller):
         return see_other(await post_url(here, edited.thread, edited, page_size(request)))
 
     @post("/p/{post_id:int}/delete")
-    async def delete(
-        self, request: Req, here: NamedDependency[Scope], post_id: FromPath[int]
-    ) -> Redirect:
+    async def delete(self, request: Req, here: NamedDependency[Scope], post_id: Id) -> Redirect:
         deleted = await services.delete_post(here, post_id)
         if deleted.is_opening:
             return see_other("/")

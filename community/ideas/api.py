@@ -8,15 +8,14 @@ from typing import Annotated, Any, Literal
 import msgspec
 from litestar import Controller, Request, delete, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.params import FromQuery, JSONBody
 
 from community.forums.schemas import PageInfo
 from community.ideas import services as ideas
 from community.ideas.models import Idea, IdeaStatus
 from community.scope import Scope
+from community.web.inputs import Id, Input, JsonId, PageNumber
 from community.web.openapi import MEMBER_WRITE, PUBLIC_READ
-
-PageNumber = Annotated[int, QueryParameter(ge=1, description="Page number, from 1")]
 
 
 class IdeaOut(msgspec.Struct):
@@ -52,19 +51,19 @@ class IdeaList(msgspec.Struct):
     pagination: PageInfo
 
 
-class IdeaCreate(msgspec.Struct):
+class IdeaCreate(Input):
     board: str
     title: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
     body: Annotated[str, msgspec.Meta(min_length=1, max_length=50_000)]
 
 
-class StatusChange(msgspec.Struct):
+class StatusChange(Input):
     status: IdeaStatus
     response: Annotated[str, msgspec.Meta(max_length=5000)]
 
 
-class MergeInto(msgspec.Struct):
-    into: int
+class MergeInto(Input):
+    into: JsonId
 
 
 class IdeasApi(Controller):
@@ -102,23 +101,23 @@ class IdeasApi(Controller):
         return IdeaOut.of(await ideas.get_idea(here, idea.id))
 
     @get("/{idea_id:int}", **PUBLIC_READ)
-    async def get_idea(self, here: NamedDependency[Scope], idea_id: FromPath[int]) -> IdeaOut:
+    async def get_idea(self, here: NamedDependency[Scope], idea_id: Id) -> IdeaOut:
         """One idea (a merged one names the idea it was merged into)."""
         return IdeaOut.of(await ideas.get_idea(here, idea_id))
 
     @post("/{idea_id:int}/vote", status_code=200, **MEMBER_WRITE)
-    async def vote(self, here: NamedDependency[Scope], idea_id: FromPath[int]) -> IdeaOut:
+    async def vote(self, here: NamedDependency[Scope], idea_id: Id) -> IdeaOut:
         """Vote for the idea (once; again changes nothing)."""
         return IdeaOut.of(await ideas.vote(here, idea_id))
 
     @delete("/{idea_id:int}/vote", status_code=200, **MEMBER_WRITE)
-    async def unvote(self, here: NamedDependency[Scope], idea_id: FromPath[int]) -> IdeaOut:
+    async def unvote(self, here: NamedDependency[Scope], idea_id: Id) -> IdeaOut:
         """Withdraw your vote."""
         return IdeaOut.of(await ideas.unvote(here, idea_id))
 
     @post("/{idea_id:int}/status", status_code=200, **MEMBER_WRITE)
     async def change_status(
-        self, here: NamedDependency[Scope], idea_id: FromPath[int], data: JSONBody[StatusChange]
+        self, here: NamedDependency[Scope], idea_id: Id, data: JSONBody[StatusChange]
     ) -> IdeaOut:
         """Set the status with an official response (experts, moderators, admins)."""
         changed = await ideas.change_status(here, idea_id, data.status.value, data.response)
@@ -126,7 +125,7 @@ class IdeasApi(Controller):
 
     @post("/{idea_id:int}/merge", status_code=200, **MEMBER_WRITE)
     async def merge(
-        self, here: NamedDependency[Scope], idea_id: FromPath[int], data: JSONBody[MergeInto]
+        self, here: NamedDependency[Scope], idea_id: Id, data: JSONBody[MergeInto]
     ) -> IdeaOut:
         """Merge this idea into another (moderators, admins); returns the original."""
         return IdeaOut.of(await ideas.merge(here, idea_id, data.into))

@@ -24,6 +24,7 @@ from community.forums.markdown import render_markdown
 from community.forums.models import Category, CategoryKind, Post, Thread, ThreadKind, Visibility
 from community.ideas.models import Idea, IdeaStatus, IdeaStatusChange, IdeaVote
 from community.identity.permissions import Permission
+from community.inputs import parse_id, refuse_control_characters
 from community.jobs import enqueue_after_commit
 from community.l10n import N_, gettext
 from community.moderation.audit import record
@@ -414,6 +415,7 @@ class StatusChanged:
 async def change_status(scope: Scope, idea_id: int, status: str, response: str) -> StatusChanged:
     """An official decision: new status plus a response, kept in the history; followers hear."""
     scope.require(Permission.SET_IDEA_STATUS, STATUS_SETTERS)
+    refuse_control_characters(response=response)
     new_status = _status(status)
     errors = {}
     if new_status == IdeaStatus.MERGED:
@@ -485,10 +487,10 @@ async def _reward_author(scope: Scope, idea: Idea, reason: Reason) -> None:
 async def merge_by_number(scope: Scope, duplicate_id: int, into: str) -> Idea:
     """`merge`, the original given as typed in the form ("42" or "#42")."""
     scope.require(Permission.MERGE_IDEAS, MERGERS)
-    number = into.strip().lstrip("#")
-    if not number.isdigit():
+    number = parse_id(into.strip().lstrip("#"))
+    if number is None:
         raise ValidationFailed({"into": N_("Give the number of the idea to merge into.")})
-    return await merge(scope, duplicate_id, int(number))
+    return await merge(scope, duplicate_id, number)
 
 
 async def merge(scope: Scope, duplicate_id: int, original_id: int) -> Idea:

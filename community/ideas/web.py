@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from community.errors import ValidationFailed
@@ -15,9 +15,9 @@ from community.ideas.models import IdeaStatus
 from community.notify import services as notify
 from community.scope import Scope
 from community.web.context import Req, is_htmx, page_size
+from community.web.inputs import Id, OptionalId, PageNumber
 from community.web.render import form_fields, render, see_other
 
-PageNumber = Annotated[int, QueryParameter(ge=1, description="Page number, from 1")]
 STATUS_CHOICES = [s for s in IdeaStatus if s != IdeaStatus.MERGED]
 
 
@@ -77,9 +77,9 @@ class IdeaPages(Controller):
         self,
         request: Req,
         here: NamedDependency[Scope],
-        idea_id: FromPath[int],
+        idea_id: Id,
         page: PageNumber = 1,
-        merged: FromQuery[int | None] = None,
+        merged: OptionalId = None,
         show: FromQuery[bool] = False,
     ) -> Template | Redirect:
         shown = await ideas.idea_page(
@@ -99,7 +99,7 @@ class IdeaPages(Controller):
 
     @get("/ideas/thread/{thread_id:int}")
     async def idea_of_thread(
-        self, here: NamedDependency[Scope], thread_id: FromPath[int], page: PageNumber = 1
+        self, here: NamedDependency[Scope], thread_id: Id, page: PageNumber = 1
     ) -> Redirect:
         """An idea's thread address (the forum sends idea threads here) leads to the idea."""
         idea_id = await ideas.idea_of_thread(here, thread_id)
@@ -107,7 +107,7 @@ class IdeaPages(Controller):
 
     @post("/ideas/{idea_id:int}/vote")
     async def vote(
-        self, request: Req, here: NamedDependency[Scope], idea_id: FromPath[int]
+        self, request: Req, here: NamedDependency[Scope], idea_id: Id
     ) -> Template | Redirect:
         action = (await form_fields(request, "action"))["action"]
         change = ideas.unvote if action == "unvote" else ideas.vote
@@ -119,24 +119,20 @@ class IdeaPages(Controller):
 
     @post("/ideas/{idea_id:int}/status")
     async def change_status(
-        self, request: Req, here: NamedDependency[Scope], idea_id: FromPath[int]
+        self, request: Req, here: NamedDependency[Scope], idea_id: Id
     ) -> Redirect:
         fields = await form_fields(request, "status", "response")
         await ideas.change_status(here, idea_id, fields["status"], fields["response"])
         return see_other(f"/ideas/{idea_id}")
 
     @post("/ideas/{idea_id:int}/merge")
-    async def merge(
-        self, request: Req, here: NamedDependency[Scope], idea_id: FromPath[int]
-    ) -> Redirect:
+    async def merge(self, request: Req, here: NamedDependency[Scope], idea_id: Id) -> Redirect:
         into = (await form_fields(request, "into"))["into"]
         original = await ideas.merge_by_number(here, idea_id, into)
         return see_other(f"/ideas/{original.id}?merged={idea_id}")
 
     @post("/ideas/{idea_id:int}/follow")
-    async def follow(
-        self, request: Req, here: NamedDependency[Scope], idea_id: FromPath[int]
-    ) -> Redirect:
+    async def follow(self, request: Req, here: NamedDependency[Scope], idea_id: Id) -> Redirect:
         following = (await form_fields(request, "action"))["action"] != "unfollow"
         idea = await ideas.follow(here, idea_id, following=following)
         return see_other(f"/ideas/{idea.id}")

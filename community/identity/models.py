@@ -6,9 +6,10 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from community.db import Base, TenantOwned, string_enum, utcnow
+from community.inputs import name_keys
 
 
 class Role(enum.StrEnum):
@@ -28,11 +29,18 @@ class Member(TenantOwned, Base):
     __table_args__ = (
         UniqueConstraint("tenant_id", "email"),
         Index("ix_members_tenant_reputation", "tenant_id", "reputation"),
+        Index("ix_members_tenant_name_skeleton", "tenant_id", "name_skeleton"),
+        Index(
+            "ix_members_tenant_name_skeleton_as_written", "tenant_id", "name_skeleton_as_written"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(320))
     display_name: Mapped[str] = mapped_column(String(80))
+    # What confusable names are found by (community.inputs.name_keys), kept with the name.
+    name_skeleton: Mapped[str] = mapped_column(String(400), default="")
+    name_skeleton_as_written: Mapped[str] = mapped_column(String(400), default="")
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[Role] = mapped_column(
         string_enum(Role),
@@ -45,6 +53,11 @@ class Member(TenantOwned, Base):
     # What the brand's SSO says of this customer (escalation payloads and priority).
     customer_id: Mapped[str] = mapped_column(String(120), default="")
     customer_tier: Mapped[str] = mapped_column(String(40), default="")
+
+    @validates("display_name")
+    def _keep_name_skeletons(self, _key: str, display_name: str) -> str:
+        self.name_skeleton, self.name_skeleton_as_written = name_keys(display_name)
+        return display_name
 
     def is_banned(self, now: datetime) -> bool:
         return self.banned_until is not None and self.banned_until > now

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from sqlalchemy import or_
 from sqlalchemy.exc import IntegrityError
 
 from community import limits
@@ -18,6 +19,7 @@ from community.errors import Forbidden, ValidationFailed, require
 from community.identity import backoff
 from community.identity.models import Member, Role
 from community.identity.passwords import hash_password, verify_password
+from community.inputs import control_errors, has_words, name_keys, normalise_line
 from community.l10n import N_
 from community.limits import Rule
 from community.scope import Scope
@@ -30,6 +32,9 @@ WRONG_PASSWORD = N_("Wrong email or password.")
 # Per client address in one community (the tenant resolved from the Host, not its spelling).
 LOGIN_PER_ADDRESS = Rule(limit=10, period=60)
 REGISTER_PER_ADDRESS = Rule(limit=10, period=3600)
+NAME_TAKEN = N_("This name is taken, or looks too much like another member's: choose another.")
+LOOKS_LIKE_STAFF = N_("This name looks like the name of a member of the team: choose another.")
+STAFF_ROLES = {Role.MODERATOR, Role.EXPERT, Role.ADMIN, Role.AGENT}
 
 
 def normalise_email(email: str) -> str:
@@ -37,14 +42,31 @@ def normalise_email(email: str) -> str:
 
 
 def check_registration(email: str, display_name: str, password: str) -> dict[str, str]:
-    errors: dict[str, str] = {}
+    """Problems of what was typed; `display_name` as normalise_line gives it."""
+    errors = control_errors([("email", email), ("display_name", display_name)])
     if not EMAIL_RE.match(email) or len(email) > 320:
-        errors["email"] = N_("Enter a valid email address.")
-    if not 2 <= len(display_name.strip()) <= 80:
-        errors["display_name"] = N_("Your name must be 2 to 80 characters long.")
+        errors.setdefault("email", N_("Enter a valid email address."))
+    if not 2 <= len(display_name) <= 80:
+        errors.setdefault("display_name", N_("Your name must be 2 to 80 characters long."))
+    elif not has_words(display_name):
+        errors.setdefault("display_name", N_("Write a name with letters or digits in it."))
     if len(password) < MIN_PASSWORD_LENGTH:
         errors["password"] = N_("Your password must be at least 8 characters long.")
     return errors
+
+
+async def check_name_is_distinct(scope: Scope, display_name: str) -> None:
+    """Refuse a name that looks like a member's of this community (a moderator's above all):
+    the same once case, width, invisible characters and look-alike letters are set aside."""
+    keys = name_keys(display_name)
+    query = scope.select(Member).where(
+        or_(Member.name_skeleton.in_(keys), Member.name_skeleton_as_written.in_(keys))
+    )
+    roles = {member.role for member in await scope.db.scalars(query)}
+    if roles & STAFF_ROLES:
+        raise ValidationFailed({"display_name": LOOKS_LIKE_STAFF})
+    if roles:
+        raise ValidationFailed({"display_name": NAME_TAKEN})
 
 
 async def find_member_by_email(scope: Scope, email: str) -> Member | None:
@@ -64,13 +86,14 @@ async def create_member(
 
     `role` is for the CLI, the demo and the tests: registration always makes a member.
     """
-    email = normalise_email(email)
+    email, display_name = normalise_email(email), normalise_line(display_name)
     require(check_registration(email, display_name, password))
     if await find_member_by_email(scope, email):
         raise ValidationFailed({"email": DUPLICATE_EMAIL})
+    await check_name_is_distinct(scope, display_name)
     member = Member(
         email=email,
-        display_name=display_name.strip(),
+        display_name=display_name,
         password_hash=await hash_password(password),
         role=role,
     )

@@ -8,18 +8,19 @@ from typing import Annotated
 import msgspec
 from litestar import Controller, delete, get, post, put
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromQuery, JSONBody
 
 from community.identity.models import Member
 from community.moderation import services as moderation
 from community.moderation.models import Flag, QueueItem
 from community.scope import Scope
+from community.web.inputs import Id, Input
 from community.web.openapi import MEMBER_READ, MEMBER_WRITE
 
 Note = Annotated[str, msgspec.Meta(max_length=500)]
 
 
-class FlagIn(msgspec.Struct):
+class FlagIn(Input):
     reason: str
     note: Note = ""
 
@@ -73,17 +74,17 @@ class ItemOut(msgspec.Struct):
         )
 
 
-class DecisionIn(msgspec.Struct):
+class DecisionIn(Input):
     action: str
     note: Note = ""
 
 
-class BanIn(msgspec.Struct):
+class BanIn(Input):
     reason: Note
     days: int | None = None  # none: a permanent ban
 
 
-class RoleIn(msgspec.Struct):
+class RoleIn(Input):
     role: str
 
 
@@ -109,7 +110,7 @@ class ModerationApi(Controller):
 
     @post("/posts/{post_id:int}/flags", **MEMBER_WRITE)
     async def flag(
-        self, here: NamedDependency[Scope], post_id: FromPath[int], data: JSONBody[FlagIn]
+        self, here: NamedDependency[Scope], post_id: Id, data: JSONBody[FlagIn]
     ) -> FlagOut:
         """Flag a post (spam, abusive, off_topic, other with a note); once per post."""
         flag = await moderation.flag_post(here, post_id, data.reason, data.note)
@@ -133,7 +134,7 @@ class ModerationApi(Controller):
         return Figures(found.open_items, found.oldest_age_minutes, found.median_minutes_to_decision)
 
     @post("/mod/queue/{item_id:int}/claim", status_code=200, **MEMBER_WRITE)
-    async def claim(self, here: NamedDependency[Scope], item_id: FromPath[int]) -> ItemOut:
+    async def claim(self, here: NamedDependency[Scope], item_id: Id) -> ItemOut:
         """Claim an item; 422 when another moderator holds it."""
         await moderation.claim(here, item_id)
         item = await moderation.open_item(here, item_id)
@@ -141,13 +142,13 @@ class ModerationApi(Controller):
         return ItemOut.of(item)
 
     @post("/mod/queue/{item_id:int}/release", status_code=204, **MEMBER_WRITE)
-    async def release(self, here: NamedDependency[Scope], item_id: FromPath[int]) -> None:
+    async def release(self, here: NamedDependency[Scope], item_id: Id) -> None:
         """Let go of an item you hold."""
         await moderation.release(here, item_id)
 
     @post("/mod/queue/{item_id:int}/decide", status_code=200, **MEMBER_WRITE)
     async def decide(
-        self, here: NamedDependency[Scope], item_id: FromPath[int], data: JSONBody[DecisionIn]
+        self, here: NamedDependency[Scope], item_id: Id, data: JSONBody[DecisionIn]
     ) -> ItemOut:
         """approve, reject (note required), hide or delete."""
         item = await moderation.decide(here, item_id, data.action, data.note)
@@ -155,20 +156,20 @@ class ModerationApi(Controller):
 
     @post("/members/{member_id:int}/ban", status_code=200, **MEMBER_WRITE)
     async def ban(
-        self, here: NamedDependency[Scope], member_id: FromPath[int], data: JSONBody[BanIn]
+        self, here: NamedDependency[Scope], member_id: Id, data: JSONBody[BanIn]
     ) -> MemberState:
         """Suspend for `days`, or ban for good without `days`."""
         banned = await moderation.ban(here, member_id, days=data.days, reason=data.reason)
         return _member_state(banned)
 
     @delete("/members/{member_id:int}/ban", status_code=200, **MEMBER_WRITE)
-    async def unban(self, here: NamedDependency[Scope], member_id: FromPath[int]) -> MemberState:
+    async def unban(self, here: NamedDependency[Scope], member_id: Id) -> MemberState:
         """Lift a suspension or ban."""
         return _member_state(await moderation.unban(here, member_id))
 
     @put("/members/{member_id:int}/role", **MEMBER_WRITE)
     async def role(
-        self, here: NamedDependency[Scope], member_id: FromPath[int], data: JSONBody[RoleIn]
+        self, here: NamedDependency[Scope], member_id: Id, data: JSONBody[RoleIn]
     ) -> MemberState:
         """Change a member's role (admins): member, expert, moderator, admin, agent."""
         changed = await moderation.change_role(here, member_id, data.role)

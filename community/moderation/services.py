@@ -22,6 +22,7 @@ from community.forums.models import Category, Post, Thread, Visibility
 from community.identity.models import Member, Role
 from community.identity.permissions import Permission, has_permission
 from community.identity.sessions import end_all_sessions
+from community.inputs import refuse_control_characters
 from community.l10n import N_
 from community.moderation import checks
 from community.moderation.audit import record
@@ -32,6 +33,8 @@ from community.qa import services as qa
 from community.scope import Scope
 
 # Why a post is in the queue. Those in HOLDING keep it from the public until a decision.
+MAX_BAN_DAYS = 3650
+BAN_DAYS = N_("A suspension lasts 1 to 3650 days.")
 PREMODERATED = "premoderated"
 FIRST_POSTS = "first_posts"
 LINKS_FROM_NEW_MEMBER = "links_from_new_member"
@@ -233,6 +236,7 @@ async def _sync_thread(scope: Scope, post: Post) -> None:
 async def flag_post(scope: Scope, post_id: int, reason: str, note: str = "") -> Flag:
     """The actor flags someone else's post; enough open flags hide it pending review."""
     member = scope.actor
+    refuse_control_characters(note=note)
     try:
         flag_reason = FlagReason(reason)
     except ValueError as exc:
@@ -429,6 +433,7 @@ async def decide(scope: Scope, item_id: int, action: str, note: str = "") -> Que
     An edited accepted or certified answer is also kept as it stands (`keep`, or `approve`)
     or loses its acceptance and certification (`withdraw`)."""
     moderator = scope.require(Permission.MODERATE, QUEUE_WORKERS)
+    refuse_control_characters(note=note)
     if action not in DECISIONS and action not in REVIEWS:
         raise ValidationFailed({"action": N_("Approve, reject, hide or delete.")})
     if action == "reject" and not note.strip():
@@ -602,10 +607,11 @@ async def _member(scope: Scope, member_id: int) -> Member:
 async def ban(scope: Scope, member_id: int, *, days: int | None, reason: str) -> Member:
     """Suspend for some days, or ban for good (days=None). The member cannot post or log in."""
     moderator = scope.require(Permission.BAN, BANNERS)
+    refuse_control_characters(reason=reason)
     if not reason.strip():
         raise ValidationFailed({"reason": N_("Give the member a reason.")})
-    if days is not None and not 1 <= days <= 3650:
-        raise ValidationFailed({"days": N_("A suspension lasts 1 to 3650 days.")})
+    if days is not None and not 1 <= days <= MAX_BAN_DAYS:
+        raise ValidationFailed({"days": BAN_DAYS})
     member = await _member(scope, member_id)
     if member.id == moderator.id or has_permission(member, Permission.MODERATE):
         raise Forbidden("Moderators and admins cannot be banned from here.")

@@ -10,6 +10,7 @@ from community.errors import require
 from community.forums import services as forums
 from community.forums.models import Category
 from community.identity.permissions import Permission
+from community.inputs import parse_int
 from community.l10n import N_
 from community.moderation.audit import record
 from community.moderation.rules import ModerationRules
@@ -46,9 +47,9 @@ def parse_moderation_form(form: ModerationForm) -> tuple[ModerationRules, dict[s
     errors: dict[str, str] = {}
     numbers: dict[str, int] = {}
     for name, (low, high) in LIMITS.items():
-        raw = form.numbers.get(name, "").strip()
-        if raw.isdigit() and low <= int(raw) <= high:
-            numbers[name] = int(raw)
+        number = parse_int(form.numbers.get(name, ""), low, high)
+        if number is not None:
+            numbers[name] = number
         else:
             message = N_("Enter a whole number from %(low)s to %(high)s.")
             errors[name] = message % {"low": low, "high": high}

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from community.errors import ValidationFailed
 from community.forums import services as forums
 from community.forums.web import post_url, thread_url
 from community.identity.models import Role
-from community.l10n import N_
+from community.inputs import parse_id, parse_int
 from community.moderation import services as moderation
 from community.moderation.audit import audit_log
 from community.moderation.models import Flag
@@ -24,7 +24,8 @@ from community.moderation.settings import (
 )
 from community.scope import Scope
 from community.web.context import Req, is_htmx, page_size
-from community.web.render import form_fields, render, see_other
+from community.web.inputs import Id
+from community.web.render import form_fields, render, see_other, submitted_form
 
 
 class ModerationPages(Controller):
@@ -32,7 +33,7 @@ class ModerationPages(Controller):
 
     @post("/p/{post_id:int}/flag")
     async def flag(
-        self, request: Req, here: NamedDependency[Scope], post_id: FromPath[int]
+        self, request: Req, here: NamedDependency[Scope], post_id: Id
     ) -> Template | Redirect:
         fields = await form_fields(request, "reason", "note")
         flag = await moderation.flag_post(here, post_id, fields["reason"], fields["note"])
@@ -53,21 +54,21 @@ class ModerationPages(Controller):
 
     @post("/mod/queue/{item_id:int}/claim")
     async def claim(
-        self, request: Req, here: NamedDependency[Scope], item_id: FromPath[int]
+        self, request: Req, here: NamedDependency[Scope], item_id: Id
     ) -> Template | Redirect:
         await moderation.claim(here, item_id)
         return await _item_or_queue(request, here, item_id)
 
     @post("/mod/queue/{item_id:int}/release")
     async def release(
-        self, request: Req, here: NamedDependency[Scope], item_id: FromPath[int]
+        self, request: Req, here: NamedDependency[Scope], item_id: Id
     ) -> Template | Redirect:
         await moderation.release(here, item_id)
         return await _item_or_queue(request, here, item_id)
 
     @post("/mod/queue/{item_id:int}/decide")
     async def decide(
-        self, request: Req, here: NamedDependency[Scope], item_id: FromPath[int]
+        self, request: Req, here: NamedDependency[Scope], item_id: Id
     ) -> Template | Redirect:
         fields = await form_fields(request, "action", "note")
         item = await moderation.decide(here, item_id, fields["action"], fields["note"])
@@ -77,7 +78,7 @@ class ModerationPages(Controller):
 
     @post("/p/{post_id:int}/review")
     async def review_answer(
-        self, request: Req, here: NamedDependency[Scope], post_id: FromPath[int]
+        self, request: Req, here: NamedDependency[Scope], post_id: Id
     ) -> Redirect:
         """Keep an edited accepted or certified answer as it stands, or withdraw it."""
         action = (await form_fields(request, "action"))["action"]
@@ -86,16 +87,14 @@ class ModerationPages(Controller):
         return see_other(await post_url(here, thread, reviewed, page_size(request)))
 
     @post("/mod/members/{member_id:int}/ban")
-    async def ban(
-        self, request: Req, here: NamedDependency[Scope], member_id: FromPath[int]
-    ) -> Redirect:
+    async def ban(self, request: Req, here: NamedDependency[Scope], member_id: Id) -> Redirect:
         fields = await form_fields(request, "days", "reason")
         days = None if fields["days"] in {"", "permanent"} else _days(fields["days"])
         await moderation.ban(here, member_id, days=days, reason=fields["reason"])
         return see_other(f"/u/{member_id}")
 
     @post("/mod/members/{member_id:int}/unban")
-    async def unban(self, here: NamedDependency[Scope], member_id: FromPath[int]) -> Redirect:
+    async def unban(self, here: NamedDependency[Scope], member_id: Id) -> Redirect:
         await moderation.unban(here, member_id)
         return see_other(f"/u/{member_id}")
 
@@ -106,7 +105,7 @@ class ModerationPages(Controller):
 
     @post("/admin/members/{member_id:int}/role")
     async def change_role(
-        self, request: Req, here: NamedDependency[Scope], member_id: FromPath[int]
+        self, request: Req, here: NamedDependency[Scope], member_id: Id
     ) -> Redirect:
         role = (await form_fields(request, "role"))["role"]
         await moderation.change_role(here, member_id, role)
@@ -120,7 +119,7 @@ class ModerationPages(Controller):
         action: FromQuery[str] = "",
         actor: FromQuery[str] = "",
     ) -> Template:
-        actor_id = int(actor) if actor.isdigit() else None  # "" means anyone
+        actor_id = parse_id(actor)  # "" means anyone
         log = await audit_log(here, action=action, actor_id=actor_id)
         return render(
             request, "moderation/audit.html", entries=log.entries, names=log.names,
@@ -135,12 +134,12 @@ class ModerationPages(Controller):
     async def save_settings(
         self, request: Req, here: NamedDependency[Scope]
     ) -> Template | Redirect:
-        submitted = await request.form()
+        submitted = await submitted_form(request)
         form = ModerationForm(
             numbers={name: str(submitted.get(name, "")) for name in LIMITS},
             blocked_domains=str(submitted.get("blocked_domains", "")),
             abusive_words=str(submitted.get("abusive_words", "")),
-            premoderated=[int(v) for v in submitted.getall("premoderated", []) if str(v).isdigit()],
+            premoderated=[i for v in submitted.getall("premoderated", []) if (i := parse_id(v))],
         )
         try:
             await update_moderation(here, form)
@@ -161,9 +160,10 @@ def _moderation_page(
 
 
 def _days(raw: str) -> int:
-    if not raw.strip().isdigit():
-        raise ValidationFailed({"days": N_("A suspension lasts 1 to 3650 days.")})
-    return int(raw)
+    days = parse_int(raw, 1, moderation.MAX_BAN_DAYS)
+    if days is None:
+        raise ValidationFailed({"days": moderation.BAN_DAYS})
+    return days
 
 
 async def _back_to_flagged(request: Req, here: Scope, flag: Flag) -> str:

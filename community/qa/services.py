@@ -12,6 +12,7 @@ from community.errors import Forbidden, NotFound, ValidationFailed
 from community.forums.models import Post, Thread, Visibility
 from community.identity.models import Member
 from community.identity.permissions import Permission
+from community.inputs import refuse_control_characters
 from community.jobs import enqueue_after_commit
 from community.l10n import N_
 from community.moderation.audit import record
@@ -104,6 +105,7 @@ async def certify(scope: Scope, post_id: int, note: str = "") -> Thread:
     """Certify an answer with an optional note: brand experts, moderators and admins, never
     on their own answer."""
     actor = _may_certify(scope)
+    refuse_control_characters(note=note)
     if len(note) > NOTE_MAX:
         raise ValidationFailed({"note": N_("The note is too long (500 characters at most).")})
     post, thread = await _answer_and_thread(scope, post_id)

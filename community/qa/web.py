@@ -6,7 +6,6 @@ from typing import Any
 
 from litestar import Controller, Request, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath
 from litestar.response import Redirect
 
 from community.forums import services as forums
@@ -14,6 +13,7 @@ from community.forums.web import post_url
 from community.qa import services as qa
 from community.scope import Scope
 from community.web.context import page_size
+from community.web.inputs import Id
 from community.web.render import form_fields, see_other
 
 
@@ -29,21 +29,21 @@ class AnswerPages(Controller):
 
     @post("/p/{post_id:int}/accept")
     async def accept(
-        self, request: Request[Any, Any, Any], here: NamedDependency[Scope], post_id: FromPath[int]
+        self, request: Request[Any, Any, Any], here: NamedDependency[Scope], post_id: Id
     ) -> Redirect:
         await qa.accept(here, post_id)
         return await _back_to_answer(request, here, post_id)
 
     @post("/p/{post_id:int}/unaccept")
     async def unaccept(
-        self, request: Request[Any, Any, Any], here: NamedDependency[Scope], post_id: FromPath[int]
+        self, request: Request[Any, Any, Any], here: NamedDependency[Scope], post_id: Id
     ) -> Redirect:
         await qa.unaccept(here, post_id)
         return await _back_to_answer(request, here, post_id)
 
     @post("/p/{post_id:int}/certify")
     async def certify(
-        self, request: Request[Any, Any, Any], here: NamedDependency[Scope], post_id: FromPath[int]
+        self, request: Request[Any, Any, Any], here: NamedDependency[Scope], post_id: Id
     ) -> Redirect:
         note = (await form_fields(request, "note"))["note"]
         await qa.certify(here, post_id, note)
@@ -51,7 +51,7 @@ class AnswerPages(Controller):
 
     @post("/p/{post_id:int}/uncertify")
     async def uncertify(
-        self, request: Request[Any, Any, Any], here: NamedDependency[Scope], post_id: FromPath[int]
+        self, request: Request[Any, Any, Any], here: NamedDependency[Scope], post_id: Id
     ) -> Redirect:
         await qa.uncertify(here, post_id)
         return await _back_to_answer(request, here, post_id)

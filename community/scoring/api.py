@@ -8,11 +8,12 @@ from typing import Literal
 import msgspec
 from litestar import Controller, get
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromQuery
 
 from community.scope import Scope
 from community.scoring import services as scoring
 from community.scoring.profiles import member_profile
+from community.web.inputs import Id
 from community.web.openapi import PUBLIC_READ
 
 
@@ -41,7 +42,7 @@ class MembersApi(Controller):
     tags = ["members"]
 
     @get("/members/{member_id:int}", **PUBLIC_READ)
-    async def get_member(self, here: NamedDependency[Scope], member_id: FromPath[int]) -> MemberOut:
+    async def get_member(self, here: NamedDependency[Scope], member_id: Id) -> MemberOut:
         """A member's public profile."""
         profile = await member_profile(here, member_id)
         member = profile.member

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from community.errors import require
 from community.identity.permissions import Permission
+from community.inputs import parse_int
 from community.l10n import N_
 from community.moderation.audit import record
 from community.scope import Scope
@@ -28,33 +29,25 @@ class ScoringForm:
     discussions_by_date: bool
 
 
-def _whole_number(raw: str, low: int, high: int) -> int | None:
-    try:
-        value = int(raw.strip())
-    except ValueError:
-        return None
-    return value if low <= value <= high else None
-
-
 def parse_scoring_form(form: ScoringForm) -> tuple[ScoringRules, dict[str, str]]:
     errors: dict[str, str] = {}
     points: dict[Reason, int] = {}
     for reason in Reason:
-        value = _whole_number(form.points.get(reason.value, ""), -POINTS_LIMIT, POINTS_LIMIT)
+        value = parse_int(form.points.get(reason.value, ""), -POINTS_LIMIT, POINTS_LIMIT)
         if value is None:
             errors[f"points_{reason.value}"] = N_(
                 "Points must be a whole number from -1000 to 1000."
             )
         else:
             points[reason] = value
-    cap = _whole_number(form.daily_vote_cap, 0, 100_000)
+    cap = parse_int(form.daily_vote_cap, 0, 100_000)
     if cap is None:
         errors["daily_vote_cap"] = N_("The daily cap must be a whole number, 0 or more.")
     ranks = []
     for threshold, name in form.ranks:
         if not threshold.strip() and not name.strip():
             continue
-        value = _whole_number(threshold, 0, 10_000_000)
+        value = parse_int(threshold, 0, 10_000_000)
         if value is None or not name.strip():
             errors["ranks"] = N_("Each rank needs a reputation threshold (0 or more) and a name.")
         else:

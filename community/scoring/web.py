@@ -6,7 +6,7 @@ from typing import Any
 
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from community.errors import ValidationFailed
@@ -18,7 +18,8 @@ from community.scoring.profiles import member_profile
 from community.scoring.rules import REASON_LABELS
 from community.scoring.settings import ScoringForm, scoring_form, update_scoring
 from community.web.context import Req
-from community.web.render import render, see_other
+from community.web.inputs import Id
+from community.web.render import render, see_other, submitted_form
 
 RANK_ROWS = 6
 
@@ -27,9 +28,7 @@ class ScoringPages(Controller):
     include_in_schema = False
 
     @get("/u/{member_id:int}")
-    async def profile(
-        self, request: Req, here: NamedDependency[Scope], member_id: FromPath[int]
-    ) -> Template:
+    async def profile(self, request: Req, here: NamedDependency[Scope], member_id: Id) -> Template:
         profile = await member_profile(here, member_id)
         return render(request, "scoring/profile.html", profile=profile, badges=BADGES_BY_CODE)
 
@@ -68,7 +67,7 @@ class ScoringPages(Controller):
     async def save_settings(
         self, request: Req, here: NamedDependency[Scope]
     ) -> Template | Redirect:
-        values = _submitted(await request.form())
+        values = _submitted(await submitted_form(request))
         try:
             await update_scoring(here, values)
         except ValidationFailed as exc:

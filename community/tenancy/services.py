@@ -97,12 +97,21 @@ async def create_tenant(
     return tenant
 
 
-def host_name(host_header: str) -> str:
-    """The host part of a Host header, lowercased, without port."""
-    host = host_header.strip().lower()
-    if host.startswith("["):
-        return host.split("]")[0] + "]"
-    return host.rsplit(":", 1)[0] if ":" in host else host
+HOST_RE = re.compile(
+    r"^(?P<name>\[[0-9a-f:.]+\]|[a-z0-9_](?:[a-z0-9_.-]{0,251}[a-z0-9_.])?)(?::(?P<port>[0-9]{1,5}))?$"
+)
+
+
+def host_name(host_header: str) -> str | None:
+    """The host part of a Host header, lowercased, without port; None when the header does not
+    parse (empty, a port that is not a number from 1 to 65535, characters no host name has)."""
+    match = HOST_RE.match(host_header.strip().lower())
+    if match is None or ".." in match["name"]:
+        return None
+    port = match["port"]
+    if port is not None and not 1 <= int(port) <= 65535:
+        return None
+    return match["name"]
 
 
 async def find_tenant_for_host(
@@ -139,8 +148,8 @@ class TenantResolver:
         self._ttl = ttl_seconds
         self._cache: dict[str, tuple[float, TenantInfo | None]] = {}
 
-    async def resolve(self, host_header: str) -> TenantInfo | None:
-        host = host_name(host_header)
+    async def resolve(self, host: str) -> TenantInfo | None:
+        """The tenant of a host name (as `host_name` gives it), or None."""
         cached = self._cache.get(host)
         now = time.monotonic()
         if cached and cached[0] > now:

@@ -7,14 +7,15 @@ from typing import Literal
 import msgspec
 from litestar import Controller, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody
 
 from community.scope import Scope
 from community.votes.services import vote
+from community.web.inputs import Id, Input
 from community.web.openapi import MEMBER_WRITE
 
 
-class VoteIn(msgspec.Struct):
+class VoteIn(Input):
     value: Literal[1, -1]
 
 
@@ -30,7 +31,7 @@ class VotesApi(Controller):
 
     @post("/{post_id:int}/vote", status_code=200, **MEMBER_WRITE)
     async def vote_on_post(
-        self, here: NamedDependency[Scope], post_id: FromPath[int], data: JSONBody[VoteIn]
+        self, here: NamedDependency[Scope], post_id: Id, data: JSONBody[VoteIn]
     ) -> VoteOut:
         """Vote 1 (up) or -1 (down). Voting the same value again withdraws the vote."""
         outcome = await vote(here, post_id, data.value)

@@ -6,7 +6,6 @@ from typing import Any
 
 from litestar import Controller, Request, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from community.forums import services as forums
@@ -14,6 +13,7 @@ from community.forums.web import post_url
 from community.scope import Scope
 from community.votes.services import vote
 from community.web.context import is_htmx, page_size
+from community.web.inputs import Id
 from community.web.render import form_fields, render, see_other
 
 
@@ -22,7 +22,7 @@ class VotePages(Controller):
 
     @post("/p/{post_id:int}/vote")
     async def vote_on_post(
-        self, request: Request[Any, Any, Any], here: NamedDependency[Scope], post_id: FromPath[int]
+        self, request: Request[Any, Any, Any], here: NamedDependency[Scope], post_id: Id
     ) -> Template | Redirect:
         fields = await form_fields(request, "value")
         value = int(fields["value"]) if fields["value"] in {"1", "-1"} else 0

@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from litestar import MediaType, Request, Response
+from litestar.enums import ParamType
 from litestar.exceptions import HTTPException, PermissionDeniedException, ValidationException
 from litestar.response import Redirect, Template
 from sqlalchemy.exc import DBAPIError
@@ -21,17 +22,19 @@ from community.web.render import localizer_for, render
 log = logging.getLogger(__name__)
 
 CSRF_MESSAGE = N_("The form expired or was sent from another site. Reload the page and try again.")
+NOT_FOUND = N_("Page not found")
 TITLES = {
     401: N_("Please log in first."),
     403: N_("Not allowed"),
-    404: N_("Page not found"),
+    404: NOT_FOUND,
     429: N_("Too many attempts"),
 }
 UNAVAILABLE = N_("The service is unavailable for a moment. Try again in a few seconds.")
 
 
 def is_api(request: Request[Any, Any, Any]) -> bool:
-    return request.url.path.startswith(("/api/", "/hooks/"))
+    # The raw path: building request.url can itself fail, and this runs for every error.
+    return str(request.scope["path"]).startswith(("/api/", "/hooks/"))
 
 
 def error_response(
@@ -103,14 +106,30 @@ def on_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Re
         message = CSRF_MESSAGE
     errors = None
     if isinstance(exc, ValidationException) and isinstance(exc.extra, list):
+        if _only_path_parameters(exc.extra):  # /t/0, /t/99999999999: no such page
+            return error_response(request, 404, NOT_FOUND)
         errors = {str(e.get("key", "")): str(e.get("message", "")) for e in exc.extra}
+        message = _validation_message(errors) or message
     response = error_response(request, exc.status_code, message, errors)
     response.headers.update(exc.headers or {})
     return response
 
 
+def _only_path_parameters(extra: list[Any]) -> bool:
+    return bool(extra) and all(
+        isinstance(e, dict) and e.get("source") == ParamType.PATH for e in extra
+    )
+
+
+def _validation_message(errors: dict[str, str]) -> str:
+    """What was wrong, parameter by parameter (`page: Expected int <= 2147483647`), rather
+    than Litestar's "Validation failed for GET /c/x"."""
+    return "; ".join(f"{key}: {problem}" if key else problem for key, problem in errors.items())
+
+
 def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any] | Template:
-    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    path = request.scope["path"]
+    log.exception("unhandled error on %s %s", request.method, path, exc_info=exc)
     return error_response(request, 500, N_("Something went wrong"))
 
 

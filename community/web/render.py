@@ -7,9 +7,12 @@ import time
 from typing import Any
 
 from litestar import Request
+from litestar.datastructures import FormMultiDict
 from litestar.response import Redirect, Template
 from markupsafe import Markup
 
+from community.errors import require
+from community.inputs import control_errors
 from community.l10n import SOURCE_LOCALE, Localizer, localizer
 from community.tenancy.services import TenantInfo
 from community.web.context import is_htmx
@@ -75,7 +78,15 @@ def see_other(url: str) -> Redirect:
     return Redirect(path=url, status_code=303)
 
 
+async def submitted_form(request: Request[Any, Any, Any]) -> FormMultiDict:
+    """The submitted form, every value of it free of control characters (a field that has one
+    is refused, by name, with ValidationFailed): what every page handler reads a form with."""
+    form = await request.form()
+    require(control_errors((key, str(value)) for key, value in form.multi_items()))
+    return form
+
+
 async def form_fields(request: Request[Any, Any, Any], *names: str) -> dict[str, str]:
     """Named fields of a submitted form, as stripped-of-nothing strings ('' when absent)."""
-    form = await request.form()
+    form = await submitted_form(request)
     return {name: str(form.get(name, "")) for name in names}

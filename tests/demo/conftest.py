@@ -23,16 +23,7 @@ from community.wiring import register_all
 from tests.conftest import PG_URL, TEST_DELIVERY, _truncate_all
 
 
-@pytest.fixture(scope="package")
-async def database_url(migrated_database: str, tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The database of this folder's tests, with both demo communities seeded."""
-    if PG_URL:
-        await _truncate_all(migrated_database)
-        url = migrated_database
-    else:
-        copy = tmp_path_factory.mktemp("isolation") / "parvis.db"
-        shutil.copyfile(migrated_database, copy)
-        url = f"sqlite+aiosqlite:///{copy}"
+async def seed_both_communities(url: str) -> None:
     register_all()
     engine = create_engine(url)
     sessions = session_factory(engine)
@@ -43,6 +34,19 @@ async def database_url(migrated_database: str, tmp_path_factory: pytest.TempPath
     await _sign_in_once_in_each_community(sessions)
     await jobs.close()
     await engine.dispose()
+
+
+@pytest.fixture(scope="package")
+async def database_url(migrated_database: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The database of this folder's tests, with both demo communities seeded."""
+    if PG_URL:
+        await _truncate_all(migrated_database)
+        url = migrated_database
+    else:
+        copy = tmp_path_factory.mktemp("isolation") / "parvis.db"
+        shutil.copyfile(migrated_database, copy)
+        url = f"sqlite+aiosqlite:///{copy}"
+    await seed_both_communities(url)
     return url
 
 

@@ -176,3 +176,31 @@ async def test_an_acknowledgement_may_arrive_before_the_delivery_is_recorded(
     [acknowledged] = await escalations(world)
     assert acknowledged.state == EscalationState.ACKNOWLEDGED
     assert acknowledged.external_url == "https://cc/CASE-0001"
+
+
+@pytest.mark.parametrize("field", ["body", "agent", "case_id"])
+async def test_a_control_character_in_a_signed_update_is_refused_and_changes_nothing(
+    world: World, client: Client, centre: ContactCentre, field: str
+) -> None:
+    thread, target = await _escalated(world, centre)
+    [escalation] = await escalations(world)
+    values: dict[str, Any] = {"agent": {"name": "Julie"}, "body": "Your line was reset."}
+    values[field] = {"name": "Ju\x00lie"} if field == "agent" else "reset\x00"
+    response = await _send(
+        client, target, _update("case.replied", escalation.idempotency_key, **values)
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"] == {
+        field: "Remove the control characters (such as NUL) from this text."
+    }
+    page = (await client.get(f"/t/{thread.id}/{thread.slug}")).text
+    assert "Customer service" not in page
+
+
+@pytest.mark.parametrize("target_id", [0, 2**31, 2**63])
+async def test_a_callback_to_a_target_id_beyond_the_columns_is_404(
+    client: Client, world: World, target_id: int
+) -> None:
+    response = await client.post(f"/hooks/contact-centre/{target_id}", content=b"{}")
+    assert response.status_code == 404
+    assert response.json()["detail"] == "Page not found"

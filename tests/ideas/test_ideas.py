@@ -774,3 +774,17 @@ async def test_ask_refuses_the_idea_board(client: Client, world: World, board: s
     assert response.status_code == 422
     assert "Ideas go on an idea board, questions in the forum." in response.text
     assert (await client.get("/api/v1/threads")).json()["pagination"]["total"] == 0
+
+
+@pytest.mark.parametrize("into", ["99999999999", str(2**63), "#0", "²", "9" * 5000])
+async def test_merging_into_a_number_no_idea_can_have_is_refused(
+    client_for, world: World, board: str, into: str
+) -> None:
+    ann = await world.member("acme", "ann@example.com")
+    duplicate = await make_idea(world, ann, "Night theme please")
+    await world.member("acme", "mod@example.com", Role.MODERATOR)
+    moderator: Client = client_for("acme.test")
+    await moderator.login("mod@example.com")
+    response = await moderator.submit(f"/ideas/{duplicate.id}/merge", {"into": into})
+    assert response.status_code == 422
+    assert "Give the number of the idea to merge into." in response.text

@@ -2,6 +2,7 @@
 
 import pytest
 
+from community.identity.models import Role
 from tests.conftest import PASSWORD, Client, World
 
 pytestmark = pytest.mark.anyio
@@ -91,3 +92,67 @@ async def test_pages_for_members_send_guests_to_login(client: Client) -> None:
     response = await client.get("/ask")
     assert response.status_code == 303
     assert response.headers["location"] == "/login?next=/ask"
+
+
+LOOKS_LIKE_STAFF = "This name looks like the name of a member of the team: choose another."
+NAME_TAKEN = "This name is taken, or looks too much like another member&#39;s: choose another."
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Julien",
+        "JULIEN",
+        "julien",
+        "JuIien",
+        "\u0408ulien",
+        "Ｊｕｌｉｅｎ",
+        "Jul\u200bien",
+        "\u202eJulien",
+    ],
+)
+async def test_a_name_confusable_with_a_moderators_is_refused(
+    client: Client, world: World, name: str
+) -> None:
+    moderator = await world.member("acme", "julien@example.com", Role.MODERATOR)
+    assert moderator.display_name == "Julien"
+    response = await client.submit("/register", NEW_MEMBER | {"display_name": name})
+    assert response.status_code == 422
+    assert LOOKS_LIKE_STAFF in response.text
+
+
+async def test_a_name_confusable_with_another_members_is_refused(
+    client: Client, world: World
+) -> None:
+    await world.member("acme", "nina@elsewhere.example")  # "Nina@Elsewhere.Example" → "Nina"
+    response = await client.submit("/register", NEW_MEMBER | {"display_name": "N\u0456na"})
+    assert response.status_code == 422
+    assert NAME_TAKEN in response.text
+    other_community = await world.member("globex", "someone@example.com")
+    assert other_community.display_name == "Someone"
+    fine = await client.submit("/register", NEW_MEMBER | {"display_name": "Someone"})
+    assert fine.status_code == 303, "another community's names do not count"
+
+
+async def test_a_display_name_is_stored_as_a_reader_sees_it(client: Client) -> None:
+    response = await client.submit(
+        "/register", NEW_MEMBER | {"display_name": " Ｎｉｎａ\u200d  B\u202e "}
+    )
+    assert response.status_code == 303
+    assert 'data-testid="viewer-name">Nina B<' in (await client.get("/")).text
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("Nina\x00", "Remove the control characters (such as NUL) from this text."),
+        ("\u200b\u200c\u2066\u2069\ufeff", "Your name must be 2 to 80 characters long."),
+        ("?!…", "Write a name with letters or digits in it."),
+    ],
+)
+async def test_a_display_name_needs_visible_letters(
+    client: Client, name: str, message: str
+) -> None:
+    response = await client.submit("/register", NEW_MEMBER | {"display_name": name})
+    assert response.status_code == 422
+    assert message in response.text

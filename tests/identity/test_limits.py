@@ -271,7 +271,7 @@ async def test_registration_is_limited_per_address_and_community(
     for n in range(limit + 5):
         visitor = client_for("acme.test")  # a fresh cookie jar each time, as a bot would
         response = await visitor.submit(
-            "/register", NEW | {"email": f"new{n}@example.com"},
+            "/register", NEW | {"email": f"new{n}@example.com", "display_name": f"Newcomer {n}"},
             headers={"host": HOSTS[n % 4], "x-forwarded-for": f"203.0.113.{n}"},
         )  # fmt: skip
         answers.append(response.status_code)
@@ -288,7 +288,9 @@ async def test_registration_is_limited_per_address_and_community(
     )
     assert elsewhere.status_code == 303
     clock.advance(3600)
-    later = await client_for("acme.test").submit("/register", NEW | {"email": "late@example.com"})
+    later = await client_for("acme.test").submit(
+        "/register", NEW | {"email": "late@example.com", "display_name": "Latecomer"}
+    )
     assert later.status_code == 303
 
 

@@ -1044,3 +1044,28 @@ async def test_the_eleventh_registration_within_an_hour_is_refused(
         {"email": "bot10@example.com", "display_name": "Bot 10", "password": "long-enough-1"},
     )
     assert blocked.status_code == 429 and TOO_MANY in blocked.text
+
+
+@pytest.mark.parametrize("days", ["²", "9" * 5000, str(2**63), "0"])
+async def test_a_suspension_of_days_no_calendar_has_is_refused(
+    client_for: Any, world: World, days: str
+) -> None:
+    member = await world.member("acme", "ann@example.com")
+    await world.member("acme", "mod@example.com", Role.MODERATOR)
+    moderator = client_for("acme.test")
+    await moderator.login("mod@example.com")
+    response = await moderator.submit(
+        f"/mod/members/{member.id}/ban", {"days": days, "reason": "Spam"}
+    )
+    assert response.status_code == 422
+    assert "A suspension lasts 1 to 3650 days." in response.text
+
+
+async def test_the_audit_log_filter_ignores_an_actor_no_member_can_be(
+    client_for: Any, world: World
+) -> None:
+    await world.member("acme", "boss@example.com", Role.ADMIN)
+    admin = client_for("acme.test")
+    await admin.login("boss@example.com")
+    for actor in (str(2**63), "²", "-1"):
+        assert (await admin.get("/admin/audit", params={"actor": actor})).status_code == 200

@@ -55,3 +55,26 @@ async def test_unknown_page_gets_the_brand_404(client: Client) -> None:
     assert page.status_code == 404
     assert "Acme Community" in page.text
     assert "Page not found" in page.text
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["localhost:99999", "localhost:abc", "localhost:0", "", "garbage!!", "acme..test", "[::1"],
+)
+@pytest.mark.parametrize("path", ["/", "/health", "/static/app.css", "/api/v1/threads", "/nowhere"])
+async def test_a_host_header_that_does_not_parse_gets_a_plain_400(
+    client_for, world: World, host: str, path: str
+) -> None:
+    response = await client_for("acme.test").get(path, headers={"host": host})
+    assert response.status_code == 400
+    assert response.headers["content-type"].startswith("text/plain")
+    assert "the Host header is not a host name" in response.text
+
+
+async def test_a_host_with_a_port_still_finds_its_community(client_for, world: World) -> None:
+    for host in ("acme.test:8000", "ACME.test", "acme.test:65535"):
+        page = await client_for("acme.test").get("/", headers={"host": host})
+        assert page.status_code == 200, host
+        assert "Acme Community" in page.text
+    unknown = await client_for("acme.test").get("/", headers={"host": "nobody.test:8000"})
+    assert unknown.status_code == 404
