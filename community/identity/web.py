@@ -6,7 +6,7 @@ from typing import Any
 
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from community.errors import ValidationFailed
@@ -16,6 +16,7 @@ from community.scope import Scope
 from community.web.client import client_address
 from community.web.context import Req, current_session_id, log_in, log_out
 from community.web.errors import rate_limited_headers, rate_limited_message
+from community.web.inputs import Id
 from community.web.render import form_fields, render, see_other
 
 
@@ -93,7 +94,7 @@ class IdentityPages(Controller):
 
     @post("/account/sessions/{session_id:int}/end")
     async def end_session(
-        self, request: Req, here: NamedDependency[Scope], session_id: FromPath[int]
+        self, request: Req, here: NamedDependency[Scope], session_id: Id
     ) -> Redirect:
         await sessions.end_session(here, session_id)
         return see_other("/account/sessions?ended=1")

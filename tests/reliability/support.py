@@ -45,6 +45,7 @@ WORKER_ENV = {  # short waits, so that recovery takes seconds, not the productio
     "PARVIS_JOB_SWEEP_SECONDS": "2",
     "PARVIS_JOB_LEASE_SECONDS": "6",
     "PARVIS_BASE_URL_FORMAT": "http://{domain}",
+    "PARVIS_OUTBOUND_ALLOWED_HOSTS": "127.0.0.1",  # the stand-in contact centre, as in tests
 }
 
 requires_the_real_stack = [
