@@ -197,9 +197,9 @@ async def slow_task(monkeypatch: pytest.MonkeyPatch) -> Gate:
     return GATE
 
 
-async def queued(pool: ArqRedis) -> int:
-    count: int = await pool.zcard(QUEUE_NAME)
-    return count
+async def is_queued(pool: ArqRedis, job_id: str) -> bool:
+    """Whether this job waits in the queue (the worker's cron jobs may wait there too)."""
+    return await pool.zscore(QUEUE_NAME, job_id) is not None
 
 
 async def drain_on_stop(
@@ -226,7 +226,7 @@ async def test_sigterm_lets_the_jobs_under_way_finish(
         slow_task.release.set()
         await asyncio.wait_for(running, DEADLINE)
         assert slow_task.finished == ["finishes"]
-        assert await queued(pool) == 0
+        assert not await is_queued(pool, "finishes")
         # The slow job, and the start-up sweep of jobs kept in the database.
         assert supervisor.totals.complete >= 1 and supervisor.totals.failed == 0
     finally:
@@ -241,7 +241,7 @@ async def test_a_job_that_outlasts_the_drain_is_left_to_run_again(
     try:
         await asyncio.wait_for(running, DEADLINE)
         assert slow_task.finished == []  # it did not run to the end…
-        assert await queued(pool) == 1  # …and is still queued, for the next worker
-        assert supervisor.totals.retried == 1
+        assert await is_queued(pool, "cut-short")  # …and is still queued, for the next worker
+        assert supervisor.totals.retried >= 1  # the cron sweep may have been cut short too
     finally:
         await pool.aclose()
