@@ -13,8 +13,9 @@ pytestmark = pytest.mark.anyio
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
-    """Pages long enough to hold all 51 posts, so every reply is rendered."""
-    return replace(settings, page_size=100)
+    """Pages long enough to hold all 51 posts, so every reply is rendered; the web process's
+    sweep of kept jobs (every 10 s by default) must not run while statements are counted."""
+    return replace(settings, page_size=100, job_sweep_seconds=3600)
 
 
 async def statements_for_thread_page(app, client: Client, world: World, replies: int) -> int:
