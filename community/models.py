@@ -13,6 +13,7 @@ from community.jobstore import QueuedJob
 from community.moderation.models import AuditEntry, Flag, QueueItem
 from community.notify.models import Notification, Subscription
 from community.scoring.models import MemberBadge, ReputationDay, ReputationEvent
+from community.tags.models import Tag, ThreadTag
 from community.tenancy.models import Tenant, TenantDomain
 from community.votes.models import Vote
 
@@ -39,8 +40,10 @@ __all__ = [
     "ReputationEvent",
     "SignInFailures",
     "Subscription",
+    "Tag",
     "Tenant",
     "TenantDomain",
     "Thread",
+    "ThreadTag",
     "Vote",
 ]

@@ -1,0 +1,1 @@
+"""Tags: a tenant's own labels on threads, used by tag pages, filters and search."""
