@@ -8,6 +8,7 @@ from community.escalation.models import (
 )
 from community.forums.models import Category, Post, PostRevision, Thread
 from community.ideas.models import Idea, IdeaStatusChange, IdeaVote
+from community.identity.external import MemberIdentity
 from community.identity.models import Member, MemberSession, SignInFailures
 from community.jobstore import QueuedJob
 from community.moderation.models import AuditEntry, Flag, QueueItem
@@ -30,6 +31,7 @@ __all__ = [
     "IdeaVote",
     "Member",
     "MemberBadge",
+    "MemberIdentity",
     "MemberSession",
     "Notification",
     "Post",

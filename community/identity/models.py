@@ -53,6 +53,8 @@ class Member(TenantOwned, Base):
     # What the brand's SSO says of this customer (escalation payloads and priority).
     customer_id: Mapped[str] = mapped_column(String(120), default="")
     customer_tier: Mapped[str] = mapped_column(String(40), default="")
+    # When the member proved the address (a link sent to it, or a provider that verified it).
+    email_verified_at: Mapped[datetime | None] = mapped_column(default=None)
 
     @validates("display_name")
     def _keep_name_skeletons(self, _key: str, display_name: str) -> str:

@@ -29,7 +29,10 @@ def upgrade() -> None:
         sa.Column("created_at", community.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("tenant_id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["tenant_id"], ["tenants.id"], name=op.f("fk_tags_tenant_id_tenants"), ondelete="CASCADE"
+            ["tenant_id"],
+            ["tenants.id"],
+            name=op.f("fk_tags_tenant_id_tenants"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_tags")),
         sa.UniqueConstraint("tenant_id", "slug", name=op.f("uq_tags_tenant_id_slug")),
