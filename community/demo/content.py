@@ -7,6 +7,15 @@ TELECOM: dict[str, Any] = {
     "name": "Horizon Télécom — Communauté",
     "locale": "fr",
     "domain": "localhost",
+    "tags": {
+        # name: words of the titles of the threads it goes on (lower case)
+        "Fibre": ["fibre"],
+        "Wi-Fi": ["wi‑fi", "wi-fi", "répéteur"],
+        "Box": ["box"],
+        "Facture": ["facturée", "hors forfait", "rib", "facture"],
+        "eSIM": ["esim"],
+        "Décodeur": ["décodeur"],
+    },
     "theme": {
         "primary": "#0b5fff",
         "accent": "#ff7a00",
@@ -694,6 +703,13 @@ RETAILER: dict[str, Any] = {
     "name": "Northwind Outfitters Community",
     "locale": "en",
     "domain": "northwind.localhost",
+    "tags": {
+        "Delivery": ["delivery", "tracking", "click-and-collect"],
+        "Refunds": ["refund", "return"],
+        "Boots": ["boot"],
+        "Tents": ["tent"],
+        "Trail Rewards": ["trail rewards", "gift card"],
+    },
     "theme": {
         "primary": "#2f5d3a",
         "accent": "#d9822b",

@@ -24,6 +24,7 @@ from community.forums import services as forums
 from community.forums.models import CategoryKind, Post, Thread, ThreadKind
 from community.ideas import services as ideas
 from community.identity.backoff import account_key
+from community.identity.external import MemberIdentity
 from community.identity.models import Member, Role, SignInFailures
 from community.identity.services import create_member
 from community.jobs import InProcessQueue, JobQueue
@@ -31,6 +32,7 @@ from community.moderation import services as moderation
 from community.net.outbound import AllowedHosts, Outbound
 from community.qa import services as qa
 from community.scope import Scope
+from community.tags.models import Tag, ThreadTag
 from community.tenancy.models import Tenant
 from community.tenancy.services import create_tenant
 from community.votes.services import vote
@@ -105,10 +107,13 @@ async def seed_community(session: AsyncSession, spec: dict[str, Any]) -> DemoCom
     members = {m["email"]: await _seed_member(scope, m) for m in spec["members"]}
     for category in spec["categories"]:
         await forums.create_category(scope, **category)
+    threads = []
     for index, thread_spec in enumerate(spec["threads"]):
         thread = await _seed_thread(scope, members, thread_spec, views=17 + index * 23)
         note = CERTIFY_NOTE[spec["locale"]]
         await _seed_reactions(scope, list(members.values()), thread, index, note)
+        threads.append(thread)
+    await _seed_tags(scope, threads, spec["tags"])
     await _seed_ideas(scope, members, spec)
     tenant.preferences = {"escalation": escalation}  # the default moderation rules from now on
     await session.flush()
@@ -133,7 +138,27 @@ async def _seed_member(scope: Scope, spec: dict[str, Any]) -> Member:
     # What the brand's SSO would say of a customer: it weighs on escalations' priority.
     member.customer_tier = spec.get("customer_tier", "")
     member.customer_id = spec.get("customer_id", "")
+    member.email_verified_at = utcnow()
+    if member.customer_id:  # a customer who came in through the brand's signed-token SSO
+        scope.db.add(
+            MemberIdentity(member_id=member.id, issuer="token", subject=member.customer_id)
+        )
     return member
+
+
+async def _seed_tags(scope: Scope, threads: list[Thread], tags: dict[str, list[str]]) -> None:
+    """Each tag on the threads whose title holds one of its words."""
+    for name, words in tags.items():
+        tag = Tag(slug=_tag_slug(name), name=name)
+        scope.db.add(tag)
+        await scope.db.flush()
+        tagged = [t for t in threads if any(word in t.title.lower() for word in words)]
+        scope.db.add_all(ThreadTag(thread_id=t.id, tag_id=tag.id) for t in tagged)
+        tag.thread_count = len(tagged)
+
+
+def _tag_slug(name: str) -> str:
+    return "-".join(name.lower().replace("é", "e").split())
 
 
 async def seed_contact_centre(

@@ -20,6 +20,7 @@ from litestar.routes import HTTPRoute
 from sqlalchemy import inspect, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+import community.models  # noqa: F401  (every model, so the sweep below misses none)
 from community.db import (
     ALL_TENANTS,
     Base,
