@@ -16,6 +16,8 @@ import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import field
+from email.headerregistry import Address
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -29,9 +31,10 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PREFIX = "PARVIS_"
 DATABASE_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
 REDIS_SCHEMES = ("redis", "rediss")
+SMTP_SCHEMES = ("smtp", "smtps")
 _TRUE, _FALSE = {"true", "1", "yes"}, {"false", "0", "no"}
 _STRICT = ConfigDict(extra="forbid")
-_HIDDEN = {"secret_key", "metrics_token"}
+_HIDDEN = {"secret_key", "metrics_token", "smtp_url"}
 
 
 class ConfigError(ValueError):
@@ -78,6 +81,32 @@ def _redis_url(raw: str) -> str:
     return raw
 
 
+def _smtp_url(raw: str) -> str:
+    if not raw:
+        return raw  # no SMTP server: mail is written to the log
+    try:
+        parts = urlsplit(raw)
+        parts.port  # noqa: B018 (raises on a port that is not a number)
+    except ValueError:
+        raise ValueError("not an SMTP URL") from None
+    if parts.scheme not in SMTP_SCHEMES:
+        raise ValueError("the scheme must be smtp:// or smtps://")
+    if not parts.hostname:
+        raise ValueError("the URL names no host")
+    return raw
+
+
+def _mail_from(raw: str) -> str:
+    _, address = parseaddr(raw)
+    try:
+        Address(addr_spec=address)
+    except (ValueError, IndexError):
+        raise ValueError("expected an address such as Parvis <no-reply@example.com>") from None
+    if "@" not in address:
+        raise ValueError("expected an address such as Parvis <no-reply@example.com>")
+    return raw
+
+
 def _comma_list(raw: object) -> object:
     return (
         tuple(part.strip() for part in raw.split(",") if part.strip())
@@ -91,6 +120,8 @@ Boolean = Annotated[bool, BeforeValidator(_boolean), Field(strict=True)]
 CommaList = Annotated[tuple[str, ...], BeforeValidator(_comma_list)]
 DatabaseURL = Annotated[str, AfterValidator(_database_url)]
 RedisURL = Annotated[str, AfterValidator(_redis_url)]
+SmtpURL = Annotated[str, AfterValidator(_smtp_url)]
+MailFrom = Annotated[str, AfterValidator(_mail_from)]
 Positive = Annotated[int, Field(ge=1)]
 Seconds = Annotated[float, Field(gt=0)]
 Port = Annotated[int, Field(ge=0, le=65535)]
@@ -107,7 +138,8 @@ def _default_data_dir() -> Path:
 
 @dataclass(frozen=True, config=_STRICT)
 class DeliveryOptions:
-    """How escalations are delivered to contact centres (tests shorten the waits)."""
+    """How what leaves Parvis is delivered: escalations to contact centres, mail to members
+    (tests shorten the waits)."""
 
     # seconds per HTTP/SMTP exchange
     timeout: Seconds = field(default=10.0, metadata=_env("DELIVERY_TIMEOUT"))
@@ -118,6 +150,10 @@ class DeliveryOptions:
     lease_seconds: Seconds = field(default=60.0, metadata=_env("DELIVERY_LEASE_SECONDS"))
     # a tenant's public address, for links
     base_url_format: str = field(default="https://{domain}", metadata=_env("BASE_URL_FORMAT"))
+    # smtp://user:pass@host:587?starttls=1, smtps://… (implicit TLS); unset: mail is logged
+    smtp_url: SmtpURL = field(default="", repr=False, metadata=_env("SMTP_URL"))
+    # the sender of mail to members; its name is replaced by the community's
+    mail_from: MailFrom = field(default="Parvis <no-reply@localhost>", metadata=_env("MAIL_FROM"))
 
 
 @dataclass(frozen=True, config=_STRICT)
