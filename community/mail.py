@@ -138,11 +138,11 @@ class SmtpServer:
             start_tls=(option in _TRUE) if option else None,
         )
 
-    async def send(self, message: EmailMessage, timeout: float) -> None:
+    async def send(self, message: EmailMessage, seconds: float) -> None:
         await aiosmtplib.send(
             message, hostname=self.hostname, port=self.port, username=self.username,
             password=self.password, use_tls=self.use_tls, start_tls=self.start_tls,
-            timeout=timeout,
+            timeout=seconds,
         )  # fmt: skip
 
 
