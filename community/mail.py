@@ -25,6 +25,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import aiosmtplib
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
 from community.config import PROJECT_ROOT, DeliveryOptions
 from community.jobs import enqueue_after_commit
@@ -32,7 +33,7 @@ from community.l10n import LOCALES, localizer
 from community.l10n import jinja as l10n_jinja
 from community.scope import Scope
 from community.tenancy.services import TenantInfo
-from community.web.render import css_value
+from community.web.render import CSS_UNSAFE
 
 log = logging.getLogger(__name__)
 
@@ -56,9 +57,14 @@ def environment() -> Environment:
         autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
         keep_trailing_newline=True,
     )
-    env.filters["css_value"] = css_value
+    env.filters["css_value"] = style_value
     l10n_jinja.install(env)
     return env
+
+
+def style_value(value: object) -> Markup:
+    """A theme value made safe inside a style="…" attribute (no quote closes it)."""
+    return Markup(CSS_UNSAFE.sub("", str(value)).replace('"', ""))
 
 
 def mail_locale(tenant: TenantInfo, locale: str | None) -> str:

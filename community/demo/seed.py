@@ -130,6 +130,7 @@ async def _seed_member(scope: Scope, spec: dict[str, Any]) -> Member:
         scope, email=spec["email"], display_name=spec["name"], password=DEMO_PASSWORD,
         role=Role(spec["role"]),
     )  # fmt: skip
+    member.email_verified_at = utcnow()  # demo members have proven their address
     # What the brand's SSO would say of a customer: it weighs on escalations' priority.
     member.customer_tier = spec.get("customer_tier", "")
     member.customer_id = spec.get("customer_id", "")
@@ -258,6 +259,7 @@ async def _seed_moderation(scope: Scope, members: dict[str, Member], spec: dict[
         scope, email=content["newcomer"]["email"],
         display_name=content["newcomer"]["name"], password=DEMO_PASSWORD,
     )  # fmt: skip
+    newcomer.email_verified_at = utcnow()
     thread_ids = list((await scope.db.scalars(select(Thread.id).order_by(Thread.id))).all())
     await forums.reply(scope.acting_as(newcomer), thread_ids[0], content["newcomer"]["body"])
     regulars = [m for m in members.values() if m.role == Role.MEMBER]

@@ -63,8 +63,7 @@ async def send_verification(scope: Scope, member: Member, base_url: str) -> None
     token = await tokens.issue(scope, member, Purpose.VERIFY_EMAIL)
     await send_mail(
         scope, to=member.email, template="verify_email", locale=_locale_of(member),
-        context={"name": member.display_name, "link": _link(base_url, "/account/verify/", token),
-                 "hours": 48},
+        context={"name": member.display_name, "link": _link(base_url, "/account/verify/", token)},
     )  # fmt: skip
 
 
@@ -103,8 +102,7 @@ async def request_password_reset(scope: Scope, email: str, *, address: str, base
     token = await tokens.issue(scope, member, Purpose.RESET_PASSWORD)
     await send_mail(
         scope, to=member.email, template="reset_password", locale=_locale_of(member),
-        context={"name": member.display_name, "link": _link(base_url, "/password/reset/", token),
-                 "minutes": 60},
+        context={"name": member.display_name, "link": _link(base_url, "/password/reset/", token)},
     )  # fmt: skip
 
 
@@ -116,6 +114,7 @@ async def check_reset_token(scope: Scope, token: str) -> None:
 async def reset_password(scope: Scope, token: str, password: str) -> Member:
     """Set a new password with a reset link, once; every session of the member ends (the
     caller signs this browser in). The link came by mail: the address is proven too."""
+    await tokens.peek(scope, token, Purpose.RESET_PASSWORD)  # a dead link, whatever was typed
     _check_new_password(password)
     used = await tokens.redeem(scope, token, Purpose.RESET_PASSWORD)
     member = await scope.one(Member, used.member_id, "No such member.")
@@ -182,7 +181,7 @@ async def request_email_change(
     context = {"name": member.display_name, "old_email": member.email, "new_email": new_email}
     await send_mail(
         scope, to=new_email, template="confirm_email_change", locale=_locale_of(member),
-        context=context | {"link": _link(base_url, "/account/email/confirm/", token), "hours": 24},
+        context=context | {"link": _link(base_url, "/account/email/confirm/", token)},
     )  # fmt: skip
     await send_mail(
         scope, to=member.email, template="email_change_notice", locale=_locale_of(member),
