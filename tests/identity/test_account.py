@@ -16,8 +16,8 @@ from community.db import utcnow
 from community.identity.models import Member
 from community.identity.tokens import AccountToken
 from tests.conftest import PASSWORD, Client, World
-from tests.identity.test_sessions import signed_in_as
 from tests.ideas import run_jobs
+from tests.identity.test_sessions import signed_in_as
 from tests.mail_server import MailServer, html_of, link_in, smtp_settings, text_of
 
 pytestmark = pytest.mark.anyio
