@@ -40,7 +40,7 @@ class _Keeper:
 
     async def handle_DATA(self, server: Any, session: Session, envelope: Envelope) -> str:
         raw = cast(bytes, envelope.original_content).replace(b"\r\n", b"\n")
-        parsed = cast(EmailMessage, message_from_bytes(raw, policy=policy.default))
+        parsed = message_from_bytes(raw, policy=policy.default)
         self.messages.append((list(envelope.rcpt_tos), parsed))
         return "250 Message accepted"
 
@@ -89,7 +89,7 @@ def link_in(message: EmailMessage, path: str) -> str:
     """The path (and query) of the link to `path…` in the plain-text part."""
     for url in LINK.findall(text_of(message)):
         if path in url:
-            return "/" + url.split("://", 1)[1].split("/", 1)[1]
+            return "/" + str(url).split("://", 1)[1].split("/", 1)[1]
     raise AssertionError(f"no link to {path} in:\n{text_of(message)}")
 
 
