@@ -20,7 +20,7 @@ from email.headerregistry import Address
 from email.utils import parseaddr
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, ValidationError
 from pydantic.dataclasses import dataclass
@@ -64,35 +64,32 @@ def _database_url(raw: str) -> str:
     return raw
 
 
-def _redis_url(raw: str) -> str:
-    if not raw:
-        return raw  # no Redis: the app and jobs run without it
+def _service_url(raw: str, schemes: tuple[str, ...], unparsed: str) -> SplitResult:
+    """`raw` split, once it parses, has one of `schemes` and names a host."""
     try:
         parts = urlsplit(raw)
         parts.port  # noqa: B018 (raises on a port that is not a number)
     except ValueError:
-        raise ValueError("not a Redis URL") from None
-    if parts.scheme not in REDIS_SCHEMES:
-        raise ValueError("the scheme must be redis:// or rediss://")
+        raise ValueError(unparsed) from None
+    if parts.scheme not in schemes:
+        raise ValueError(f"the scheme must be {' or '.join(f'{s}://' for s in schemes)}")
     if not parts.hostname:
         raise ValueError("the URL names no host")
+    return parts
+
+
+def _redis_url(raw: str) -> str:
+    if not raw:
+        return raw  # no Redis: the app and jobs run without it
+    parts = _service_url(raw, REDIS_SCHEMES, "not a Redis URL")
     if parts.path.strip("/") and not parts.path.strip("/").isdigit():
         raise ValueError("the database after the host must be a number, as in /0")
     return raw
 
 
 def _smtp_url(raw: str) -> str:
-    if not raw:
-        return raw  # no SMTP server: mail is written to the log
-    try:
-        parts = urlsplit(raw)
-        parts.port  # noqa: B018 (raises on a port that is not a number)
-    except ValueError:
-        raise ValueError("not an SMTP URL") from None
-    if parts.scheme not in SMTP_SCHEMES:
-        raise ValueError("the scheme must be smtp:// or smtps://")
-    if not parts.hostname:
-        raise ValueError("the URL names no host")
+    if raw:  # else no SMTP server: mail is written to the log
+        _service_url(raw, SMTP_SCHEMES, "not an SMTP URL")
     return raw
 
 

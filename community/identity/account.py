@@ -45,6 +45,11 @@ WRONG_CURRENT_PASSWORD = N_("This is not your current password.")
 SHORT_PASSWORD = N_("Your password must be at least 8 characters long.")
 SAME_EMAIL = N_("This is already your email address.")
 BAD_LOCALE = N_("Choose a language from the list.")
+# The mail (templates/mail/<name>.*) and the page its link opens, by purpose.
+LINK_MAILS = {
+    Purpose.VERIFY_EMAIL: ("verify_email", "/account/verify/"),
+    Purpose.RESET_PASSWORD: ("reset_password", "/password/reset/"),
+}
 
 
 def _link(base_url: str, path: str, token: str) -> str:
@@ -60,10 +65,15 @@ def _locale_of(member: Member) -> str | None:
 
 async def send_verification(scope: Scope, member: Member, base_url: str) -> None:
     """Mail `member` a link that proves their address (after registering, or on request)."""
-    token = await tokens.issue(scope, member, Purpose.VERIFY_EMAIL)
+    await _mail_link(scope, member, Purpose.VERIFY_EMAIL, base_url)
+
+
+async def _mail_link(scope: Scope, member: Member, purpose: Purpose, base_url: str) -> None:
+    token = await tokens.issue(scope, member, purpose)
+    template, path = LINK_MAILS[purpose]
     await send_mail(
-        scope, to=member.email, template="verify_email", locale=_locale_of(member),
-        context={"name": member.display_name, "link": _link(base_url, "/account/verify/", token)},
+        scope, to=member.email, template=template, locale=_locale_of(member),
+        context={"name": member.display_name, "link": _link(base_url, path, token)},
     )  # fmt: skip
 
 
@@ -99,11 +109,7 @@ async def request_password_reset(scope: Scope, email: str, *, address: str, base
     member = await find_member_by_email(scope, email)
     if member is None:
         return
-    token = await tokens.issue(scope, member, Purpose.RESET_PASSWORD)
-    await send_mail(
-        scope, to=member.email, template="reset_password", locale=_locale_of(member),
-        context={"name": member.display_name, "link": _link(base_url, "/password/reset/", token)},
-    )  # fmt: skip
+    await _mail_link(scope, member, Purpose.RESET_PASSWORD, base_url)
 
 
 async def check_reset_token(scope: Scope, token: str) -> None:
