@@ -91,10 +91,10 @@ class AccountPages(Controller):
         self, request: Req, here: NamedDependency[Scope]
     ) -> Template | Redirect:
         try:
-            await account.resend_verification(here, await base_url(request, here))
+            sent = await account.resend_verification(here, await base_url(request, here))
         except RateLimited as exc:
             return _account_too_many(request, here, "verify", {}, exc)
-        return see_other("/account?done=verify-sent")
+        return see_other("/account?done=verify-sent" if sent else "/account")
 
     @get("/account/verify/{token:str}")
     async def verify_email(
