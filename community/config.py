@@ -16,9 +16,11 @@ import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import field
+from email.headerregistry import Address
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, ValidationError
 from pydantic.dataclasses import dataclass
@@ -29,9 +31,10 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PREFIX = "PARVIS_"
 DATABASE_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
 REDIS_SCHEMES = ("redis", "rediss")
+SMTP_SCHEMES = ("smtp", "smtps")
 _TRUE, _FALSE = {"true", "1", "yes"}, {"false", "0", "no"}
 _STRICT = ConfigDict(extra="forbid")
-_HIDDEN = {"secret_key", "metrics_token"}
+_HIDDEN = {"secret_key", "metrics_token", "smtp_url"}
 
 
 class ConfigError(ValueError):
@@ -61,20 +64,43 @@ def _database_url(raw: str) -> str:
     return raw
 
 
-def _redis_url(raw: str) -> str:
-    if not raw:
-        return raw  # no Redis: the app and jobs run without it
+def _service_url(raw: str, schemes: tuple[str, ...], unparsed: str) -> SplitResult:
+    """`raw` split, once it parses, has one of `schemes` and names a host."""
     try:
         parts = urlsplit(raw)
         parts.port  # noqa: B018 (raises on a port that is not a number)
     except ValueError:
-        raise ValueError("not a Redis URL") from None
-    if parts.scheme not in REDIS_SCHEMES:
-        raise ValueError("the scheme must be redis:// or rediss://")
+        raise ValueError(unparsed) from None
+    if parts.scheme not in schemes:
+        raise ValueError(f"the scheme must be {' or '.join(f'{s}://' for s in schemes)}")
     if not parts.hostname:
         raise ValueError("the URL names no host")
+    return parts
+
+
+def _redis_url(raw: str) -> str:
+    if not raw:
+        return raw  # no Redis: the app and jobs run without it
+    parts = _service_url(raw, REDIS_SCHEMES, "not a Redis URL")
     if parts.path.strip("/") and not parts.path.strip("/").isdigit():
         raise ValueError("the database after the host must be a number, as in /0")
+    return raw
+
+
+def _smtp_url(raw: str) -> str:
+    if raw:  # else no SMTP server: mail is written to the log
+        _service_url(raw, SMTP_SCHEMES, "not an SMTP URL")
+    return raw
+
+
+def _mail_from(raw: str) -> str:
+    _, address = parseaddr(raw)
+    try:
+        Address(addr_spec=address)
+    except (ValueError, IndexError):
+        raise ValueError("expected an address such as Parvis <no-reply@example.com>") from None
+    if "@" not in address:
+        raise ValueError("expected an address such as Parvis <no-reply@example.com>")
     return raw
 
 
@@ -91,6 +117,8 @@ Boolean = Annotated[bool, BeforeValidator(_boolean), Field(strict=True)]
 CommaList = Annotated[tuple[str, ...], BeforeValidator(_comma_list)]
 DatabaseURL = Annotated[str, AfterValidator(_database_url)]
 RedisURL = Annotated[str, AfterValidator(_redis_url)]
+SmtpURL = Annotated[str, AfterValidator(_smtp_url)]
+MailFrom = Annotated[str, AfterValidator(_mail_from)]
 Positive = Annotated[int, Field(ge=1)]
 Seconds = Annotated[float, Field(gt=0)]
 Port = Annotated[int, Field(ge=0, le=65535)]
@@ -107,7 +135,8 @@ def _default_data_dir() -> Path:
 
 @dataclass(frozen=True, config=_STRICT)
 class DeliveryOptions:
-    """How escalations are delivered to contact centres (tests shorten the waits)."""
+    """How what leaves Parvis is delivered: escalations to contact centres, mail to members
+    (tests shorten the waits)."""
 
     # seconds per HTTP/SMTP exchange
     timeout: Seconds = field(default=10.0, metadata=_env("DELIVERY_TIMEOUT"))
@@ -118,6 +147,10 @@ class DeliveryOptions:
     lease_seconds: Seconds = field(default=60.0, metadata=_env("DELIVERY_LEASE_SECONDS"))
     # a tenant's public address, for links
     base_url_format: str = field(default="https://{domain}", metadata=_env("BASE_URL_FORMAT"))
+    # smtp://user:pass@host:587?starttls=1, smtps://… (implicit TLS); unset: mail is logged
+    smtp_url: SmtpURL = field(default="", repr=False, metadata=_env("SMTP_URL"))
+    # the sender of mail to members; its name is replaced by the community's
+    mail_from: MailFrom = field(default="Parvis <no-reply@localhost>", metadata=_env("MAIL_FROM"))
 
 
 @dataclass(frozen=True, config=_STRICT)

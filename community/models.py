@@ -10,6 +10,7 @@ from community.forums.models import Category, Post, PostRevision, Thread
 from community.ideas.models import Idea, IdeaStatusChange, IdeaVote
 from community.identity.external import MemberIdentity
 from community.identity.models import Member, MemberSession, SignInFailures
+from community.identity.tokens import AccountToken
 from community.jobstore import QueuedJob
 from community.moderation.models import AuditEntry, Flag, QueueItem
 from community.notify.models import Notification, Subscription
@@ -19,6 +20,7 @@ from community.tenancy.models import Tenant, TenantDomain
 from community.votes.models import Vote
 
 __all__ = [
+    "AccountToken",
     "AuditEntry",
     "CallbackReceipt",
     "Category",

@@ -4,6 +4,7 @@ from community.escalation.tasks import deliver_escalation, sweep_escalations
 from community.forums.tasks import flush_thread_views
 from community.ideas.tasks import notify_idea_status
 from community.jobs import TaskFunction
+from community.mail import deliver_mail
 from community.scoring.tasks import check_badges
 
 TASKS: dict[str, TaskFunction] = {
@@ -12,4 +13,5 @@ TASKS: dict[str, TaskFunction] = {
     "notify_idea_status": notify_idea_status,
     "deliver_escalation": deliver_escalation,
     "sweep_escalations": sweep_escalations,
+    "send_mail": deliver_mail,
 }

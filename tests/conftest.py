@@ -42,6 +42,7 @@ from community.scope import Scope
 from community.tasks import TASKS
 from community.tenancy.services import create_tenant, tenant_info
 from community.wiring import register_all
+from tests.mail_server import MailServer
 
 PASSWORD = "correct horse battery"
 TRUSTING = {"premoderate_first_posts": 0, "new_member_posts": 0, "posts_per_minute": 10_000}
@@ -164,6 +165,15 @@ def settings(database_url: str, redis_url: str, tmp_path: Path) -> Settings:
         delivery=TEST_DELIVERY,
         outbound_allowed_hosts=ALLOWED_IN_TESTS,
     )
+
+
+@pytest.fixture
+def mail_server() -> Iterator[MailServer]:
+    """A real SMTP server on 127.0.0.1 that keeps what it receives (tests/mail_server.py)."""
+    server = MailServer()
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture

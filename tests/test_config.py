@@ -39,6 +39,9 @@ def problems(tmp_path: Path, **variables: str) -> list[str]:
         ("PARVIS_ENV", "prod", "expected 'development' or 'production'"),
         ("PARVIS_LOG_FORMAT", "xml", "expected 'json' or 'text'"),
         ("PARVIS_LOG_LEVEL", "loud", "expected 'DEBUG', 'INFO', 'WARNING' or 'ERROR'"),
+        ("PARVIS_SMTP_URL", "http://mail.example:25", "must be smtp:// or smtps://"),
+        ("PARVIS_SMTP_URL", "smtp://mail.example:port", "not an SMTP URL"),
+        ("PARVIS_MAIL_FROM", "nobody", "expected an address such as Parvis <no-reply@"),
     ],
 )
 def test_a_bad_value_is_one_line_naming_its_variable(
@@ -58,6 +61,11 @@ def test_a_password_in_a_bad_url_is_not_shown(tmp_path: Path) -> None:
     [line] = problems(tmp_path, PARVIS_DATABASE_URL="mysql://bob:hunter2@db/parvis")
     assert "hunter2" not in line
     assert "mysql://***@db/parvis" in line
+
+
+def test_a_password_in_a_bad_smtp_url_is_not_shown(tmp_path: Path) -> None:
+    [line] = problems(tmp_path, PARVIS_SMTP_URL="smtp://bob:hunter2@mail.example:port")
+    assert "hunter2" not in line
 
 
 def test_production_requires_a_secret_key(tmp_path: Path) -> None:
@@ -106,8 +114,13 @@ def test_delivery_options_come_from_their_variables(tmp_path: Path) -> None:
             "PARVIS_DATA_DIR": str(tmp_path),
             "PARVIS_DELIVERY_TIMEOUT": "2.5",
             "PARVIS_BASE_URL_FORMAT": "http://{domain}:8000",
+            "PARVIS_SMTP_URL": "smtps://bob:hunter2@mail.example:465",
+            "PARVIS_MAIL_FROM": "Acme <help@acme.example>",
         }
     )
+    assert settings.delivery.smtp_url == "smtps://bob:hunter2@mail.example:465"
+    assert settings.delivery.mail_from == "Acme <help@acme.example>"
+    assert "hunter2" not in repr(settings)
     assert settings.delivery.timeout == 2.5
     assert settings.delivery.base_url_format == "http://{domain}:8000"
     assert settings.delivery.retry_base_seconds == 30.0

@@ -55,6 +55,8 @@ class Member(TenantOwned, Base):
     customer_tier: Mapped[str] = mapped_column(String(40), default="")
     # When the member proved the address (a link sent to it, or a provider that verified it).
     email_verified_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The member's interface language (one of community.l10n.LOCALES); "": the community's.
+    locale: Mapped[str] = mapped_column(String(10), default="")
 
     @validates("display_name")
     def _keep_name_skeletons(self, _key: str, display_name: str) -> str:

@@ -46,22 +46,34 @@ def check_registration(email: str, display_name: str, password: str) -> dict[str
     errors = control_errors([("email", email), ("display_name", display_name)])
     if not EMAIL_RE.match(email) or len(email) > 320:
         errors.setdefault("email", N_("Enter a valid email address."))
-    if not 2 <= len(display_name) <= 80:
-        errors.setdefault("display_name", N_("Your name must be 2 to 80 characters long."))
-    elif not has_words(display_name):
-        errors.setdefault("display_name", N_("Write a name with letters or digits in it."))
+    if problem := display_name_problem(display_name):
+        errors.setdefault("display_name", problem)
     if len(password) < MIN_PASSWORD_LENGTH:
         errors["password"] = N_("Your password must be at least 8 characters long.")
     return errors
 
 
-async def check_name_is_distinct(scope: Scope, display_name: str) -> None:
+def display_name_problem(display_name: str) -> str | None:
+    """What is wrong with a name as normalise_line gives it, if anything."""
+    if not 2 <= len(display_name) <= 80:
+        return N_("Your name must be 2 to 80 characters long.")
+    if not has_words(display_name):
+        return N_("Write a name with letters or digits in it.")
+    return None
+
+
+async def check_name_is_distinct(
+    scope: Scope, display_name: str, *, except_member: int | None = None
+) -> None:
     """Refuse a name that looks like a member's of this community (a moderator's above all):
-    the same once case, width, invisible characters and look-alike letters are set aside."""
+    the same once case, width, invisible characters and look-alike letters are set aside.
+    `except_member`: the member renaming themself, whose current name does not count."""
     keys = name_keys(display_name)
     query = scope.select(Member).where(
         or_(Member.name_skeleton.in_(keys), Member.name_skeleton_as_written.in_(keys))
     )
+    if except_member is not None:
+        query = query.where(Member.id != except_member)
     roles = {member.role for member in await scope.db.scalars(query)}
     if roles & STAFF_ROLES:
         raise ValidationFailed({"display_name": LOOKS_LIKE_STAFF})

@@ -10,7 +10,8 @@ from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from community.errors import ValidationFailed
-from community.identity import services, sessions
+from community.identity import account, services, sessions
+from community.identity.account_web import base_url
 from community.limits import RateLimited
 from community.scope import Scope
 from community.web.client import client_address
@@ -77,6 +78,7 @@ class IdentityPages(Controller):
             return _form(request, "identity/register.html", values, exc.errors, status_code=422)
         except RateLimited as exc:
             return _too_many(request, "identity/register.html", values, exc)
+        await account.send_verification(here, member, await base_url(request, here))
         await log_in(request, here, member)
         return see_other(safe_next(values["next"]))
 

@@ -39,6 +39,8 @@ class Viewer:
     escalates: bool = False
     sees_escalations: bool = False
     configures: bool = False
+    verified: bool = True  # proved their email address (a banner asks those who have not)
+    locale: str = ""  # the language they chose; "": the community's
 
 
 def tenant_of(request: Request[Any, Any, Any]) -> TenantInfo:
@@ -108,6 +110,8 @@ async def _viewer(scope: Scope) -> Viewer:
         escalates=scope.can(Permission.ESCALATE),
         sees_escalations=scope.can(Permission.SEE_ESCALATIONS),
         configures=scope.can(Permission.CONFIGURE_COMMUNITY),
+        verified=member.email_verified_at is not None,
+        locale=member.locale,
     )
 
 

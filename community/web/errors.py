@@ -81,7 +81,9 @@ def rate_limited_message(request: Request[Any, Any, Any], exc: RateLimited) -> s
     (JSON answers keep the English text)."""
     if is_api(request):
         return exc.message
-    l10n = localizer_for(request.state.get("tenant"))
+    l10n = localizer_for(
+        request.state.get("tenant"), getattr(request.state.get("viewer"), "locale", "")
+    )
     return l10n.gettext(TRY_AGAIN, wait=wait_in_words(exc.retry_after, l10n.locale))
 
 

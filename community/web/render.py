@@ -19,13 +19,13 @@ from community.web.context import is_htmx
 from community.web.headers import csp_nonce
 
 
-def localizer_for(tenant: TenantInfo | None) -> Localizer:
-    """The tenant's language, and its time zone for dates: the one of its business calendar
-    (escalation settings) when it has one, else UTC."""
+def localizer_for(tenant: TenantInfo | None, locale: str = "") -> Localizer:
+    """The tenant's language (or `locale`, the one a member chose), and its time zone for
+    dates: the one of its business calendar (escalation settings) when it has one, else UTC."""
     if tenant is None:
-        return localizer(SOURCE_LOCALE)
+        return localizer(locale or SOURCE_LOCALE)
     timezone = tenant.settings.escalation.calendar.get("timezone") or "UTC"
-    return localizer(tenant.locale, str(timezone))
+    return localizer(locale or tenant.locale, str(timezone))
 
 
 def base_context(request: Request[Any, Any, Any]) -> dict[str, Any]:
@@ -33,8 +33,8 @@ def base_context(request: Request[Any, Any, Any]) -> dict[str, Any]:
     formatting dates and numbers read `l10n`; the label tables are template globals that the
     capabilities register (community.wiring.register_template_globals)."""
     tenant: TenantInfo | None = request.state.get("tenant")
-    l10n = localizer_for(tenant)
     viewer = request.state.get("viewer")
+    l10n = localizer_for(tenant, getattr(viewer, "locale", ""))
     return {
         "tenant": tenant,
         "locale": l10n.locale,

@@ -107,13 +107,15 @@ ADMIN_PAGES = {
     "admin-moderation": "/admin/moderation",
     "admin-members": "/admin/members",
     "admin-audit": "/admin/audit",
+    "account": "/account",
 }
 
 
 @pytest.mark.skipif(not (VNU.exists() and shutil.which("java")), reason=f"needs {INSTALL}")
 async def test_pages_are_valid_html(client, world: World, tmp_path: Path) -> None:
     pages = await community_with_everything(world)
-    anonymous = {"login": "/login", "register": "/register", "not-found": "/nope"}
+    anonymous = {"login": "/login", "register": "/register", "not-found": "/nope",
+                 "forgot": "/password/forgot"}  # fmt: skip
     files = []
     for name, path in anonymous.items():
         files.append(_save(tmp_path, name, (await client.get(path)).text))

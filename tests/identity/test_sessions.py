@@ -296,7 +296,8 @@ async def test_the_sessions_page_lists_each_browser_and_ends_one_or_all_others(
     [there] = [row for row in rows if 'data-testid="this-device"' not in row]
     assert "Firefox · Windows" in here and "Active now" in here
     assert "Safari · iOS" in there and "127.0.0.1" in there and "Last active" in there
-    assert 'href="/account/sessions"' in page.text  # the header links to it
+    assert 'data-testid="account-link"' in page.text  # the header links to the account page…
+    assert 'href="/account/sessions"' in (await laptop.get("/account")).text  # …which links here
 
     phone_session = (await session_rows(world, bob.id))[-1]
     ended = await laptop.submit(f"/account/sessions/{phone_session.id}/end", {})
