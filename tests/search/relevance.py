@@ -5,7 +5,7 @@ words) and the threads that answer it (the start of their titles); a case is a h
 of them is among the first three results. `measure` runs every case against the demo
 communities (`community.demo`), seeded through the services, indexed through the queue.
 
-    .venv/bin/python benchmarks/search.py --relevance
+    .venv/bin/python benchmarks/search_relevance.py
 """
 
 from __future__ import annotations

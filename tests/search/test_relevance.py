@@ -14,7 +14,7 @@ from tests.search.relevance import CASES, describe, measure
 
 pytestmark = pytest.mark.anyio
 
-# Measured 53/53 (100 %) on SQLite FTS5 (benchmarks/search.py --relevance): a floor a
+# Measured 53/53 (100 %) on SQLite FTS5 (benchmarks/search_relevance.py): a floor a
 # little below, so that a change that loses answers fails here.
 FLOOR = 0.95
 

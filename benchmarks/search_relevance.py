@@ -1,15 +1,14 @@
-"""Search: how often the answer is in the first three results (--relevance).
+"""Search relevance: how often the answer is in the first three results.
 
 Seeds the demo communities (`community.demo`) in a throwaway SQLite database, lets the
 index queue build the index, and runs the cases of tests/search/relevance.py: customers'
 queries (misspelt, without accents, in their own words) and the threads that answer them.
 
-    .venv/bin/python benchmarks/search.py --relevance
+    .venv/bin/python benchmarks/search_relevance.py
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import tempfile
 import time
@@ -42,11 +41,6 @@ async def relevance(url: str) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--relevance", action="store_true", help="the top-3 hit rate")
-    args = parser.parse_args()
-    if not args.relevance:
-        parser.error("say what to measure: --relevance")
     with tempfile.TemporaryDirectory() as scratch:
         url = f"sqlite+aiosqlite:///{scratch}/search.db"
         command.upgrade(alembic_config(url), "head")
