@@ -6,6 +6,7 @@ from community.ideas.tasks import notify_idea_status
 from community.jobs import TaskFunction
 from community.mail import deliver_mail
 from community.scoring.tasks import check_badges
+from community.search.tasks import search_index, sweep_search
 
 TASKS: dict[str, TaskFunction] = {
     "flush_thread_views": flush_thread_views,
@@ -14,4 +15,6 @@ TASKS: dict[str, TaskFunction] = {
     "deliver_escalation": deliver_escalation,
     "sweep_escalations": sweep_escalations,
     "send_mail": deliver_mail,
+    "search_index": search_index,
+    "sweep_search": sweep_search,
 }
