@@ -42,8 +42,8 @@ from community.net.outbound import Outbound
 from community.qa.api import AnswersApi
 from community.qa.web import AnswerPages
 from community.scoring.api import MembersApi
-from community.search.admin_web import SearchAdminPages
 from community.scoring.web import ScoringPages
+from community.search.admin_web import SearchAdminPages
 from community.tasks import TASKS
 from community.tenancy.middleware import HostCheckMiddleware, TenantMiddleware
 from community.tenancy.services import TenantResolver
