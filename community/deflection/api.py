@@ -47,7 +47,7 @@ class DeflectionApi(Controller):
 
     @get("/deflection", **MEMBER_READ)
     async def figures(
-        self, here: NamedDependency[Scope], first: FirstDay, last: LastDay
+        self, here: NamedDependency[Scope], first: FirstDay = "", last: LastDay = ""
     ) -> DeflectionOut:
         """Suggestions shown, opened, solved, posted anyway and deflected questions per UTC day
         (community admins). `from` and `to` are both included; by default the last 30 days.

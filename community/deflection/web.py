@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromQuery, Parameter
+from litestar.params import FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
 from community.db import utcnow
@@ -21,8 +21,8 @@ from community.web.context import Req
 from community.web.inputs import Id
 from community.web.render import form_fields, render, see_other
 
-FirstDay = Annotated[str, Parameter(query="from", description="First day, YYYY-MM-DD", default="")]
-LastDay = Annotated[str, Parameter(query="to", description="Last day, YYYY-MM-DD", default="")]
+FirstDay = Annotated[str, QueryParameter(query="from", description="First day, YYYY-MM-DD")]
+LastDay = Annotated[str, QueryParameter(query="to", description="Last day, YYYY-MM-DD")]
 
 
 class DeflectionPages(Controller):
@@ -50,7 +50,11 @@ class DeflectionPages(Controller):
 
     @get("/admin/deflection")
     async def figures(
-        self, request: Req, here: NamedDependency[Scope], first: FirstDay, last: LastDay
+        self,
+        request: Req,
+        here: NamedDependency[Scope],
+        first: FirstDay = "",
+        last: LastDay = "",
     ) -> Template:
         errors: dict[str, str] = {}
         try:

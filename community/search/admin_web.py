@@ -10,7 +10,7 @@ from community.errors import ValidationFailed
 from community.scope import Scope
 from community.search import admin
 from community.web.context import Req
-from community.web.render import form_fields, render, see_other
+from community.web.render import render, see_other
 
 PAGE = "/admin/search"
 
@@ -29,8 +29,12 @@ class SearchAdminPages(Controller):
     async def save_settings(
         self, request: Req, here: NamedDependency[Scope]
     ) -> Template | Redirect:
-        fields = await form_fields(request, "synonyms", "stop_words")
-        form = admin.SearchWordsForm(synonyms=fields["synonyms"], stop_words=fields["stop_words"])
+        # Read as sent: the service refuses control characters by field, so the form comes
+        # back with what was typed and the field marked, not an error page.
+        sent = await request.form()
+        form = admin.SearchWordsForm(
+            synonyms=str(sent.get("synonyms", "")), stop_words=str(sent.get("stop_words", ""))
+        )
         try:
             await admin.save_search_words(here, form)
         except ValidationFailed as exc:
