@@ -105,6 +105,11 @@ async def test_without_javascript_one_check_these_first_step_keeps_every_field(
     assert f'name="suggestion_key" value="{KEY}"' in first.text
     assert await events(world, DeflectionKind.SHOWN) == 1
 
+    refused = await client.submit("/ask", {**typed, "checked": "yes", "body": ""})
+    assert refused.status_code == 422, "the body is still required"
+    assert "Check these first" not in refused.text, "the step is shown once"
+    assert 'name="checked" value="yes"' in refused.text
+
     posted = await client.submit("/ask", {**typed, "checked": "yes"})
     assert posted.status_code == 303
     page = await client.get(posted.headers["location"])
