@@ -20,6 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from community.config import Settings
 from community.db import create_engine, session_factory
+from community.deflection.api import DeflectionApi
+from community.deflection.web import DeflectionPages
 from community.escalation import sentiment
 from community.escalation.admin_api import EscalationSettingsApi
 from community.escalation.admin_web import EscalationAdminPages
@@ -43,6 +45,7 @@ from community.qa.web import AnswerPages
 from community.scoring.api import MembersApi
 from community.scoring.web import ScoringPages
 from community.search import service as search
+from community.search.admin_web import SearchAdminPages
 from community.tasks import TASKS
 from community.tenancy.middleware import HostCheckMiddleware, TenantMiddleware
 from community.tenancy.services import TenantResolver
@@ -125,6 +128,9 @@ def create_app(settings: Settings | None = None, outbound: Outbound | None = Non
             EscalationsApi,
             EscalationAdminPages,
             EscalationSettingsApi,
+            DeflectionPages,
+            DeflectionApi,
+            SearchAdminPages,
             health,
             metrics,
             liveness,

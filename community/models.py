@@ -1,5 +1,6 @@
 """Every model, imported once so the metadata is complete (Alembic, tests)."""
 
+from community.deflection.models import DeflectionEvent
 from community.escalation.models import (
     CallbackReceipt,
     Escalation,
@@ -25,6 +26,7 @@ __all__ = [
     "AuditEntry",
     "CallbackReceipt",
     "Category",
+    "DeflectionEvent",
     "Escalation",
     "EscalationEvent",
     "EscalationTarget",

@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import MutableMapping
 
 from community import jobstore
+from community.deflection import hooks as deflection
 from community.escalation import backlog as escalation_backlog
 from community.escalation import hooks as escalation
 from community.escalation import labels as escalation_labels
 from community.forums.labels import VISIBILITY_LABELS
-from community.forums.lifecycle import POSTS, THREAD_PAGE
+from community.forums.lifecycle import ASK_FORM, POSTS, THREAD_PAGE
 from community.ideas.models import STATUS_LABELS
 from community.identity.labels import ROLE_LABELS
 from community.metrics import register_outbox
@@ -29,12 +30,13 @@ from community.votes import hooks as votes
 
 
 def register_all() -> None:
-    """Each capability adds its hooks to the forum's `POSTS` and `THREAD_PAGE`."""
+    """Each capability adds its hooks to the forum's `POSTS`, `THREAD_PAGE` and `ASK_FORM`."""
     moderation.register(POSTS, THREAD_PAGE)
     qa.register(POSTS)
     escalation.register(POSTS, THREAD_PAGE)
     scoring.register(POSTS)
     votes.register(THREAD_PAGE)
+    deflection.register(ASK_FORM, THREAD_PAGE)
     escalation_backlog.register()  # its outboxes on /metrics
     register_outbox("jobs", jobstore.backlog)  # jobs kept in the database, not run yet
     register_outbox("search_queue", search_queue.backlog)  # threads waiting for their document

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from community.db import session_scope, utcnow
+from community.deflection import demo as deflection_demo
 from community.demo.content import RETAILER, TELECOM
 from community.escalation.adapters.registry import validate_target
 from community.escalation.calendar import validate_calendar
@@ -121,6 +122,7 @@ async def seed_community(session: AsyncSession, spec: dict[str, Any]) -> DemoCom
     await session.flush()
     await _seed_moderation(await Scope.load(session, tenant.id), members, spec)
     _seed_sign_in_failures(scope, spec)
+    await deflection_demo.seed_history(scope, spec["slug"])
     return described
 
 

@@ -19,7 +19,14 @@ Hooks run in registration order; `community.wiring` registers them once, moderat
 
 `THREAD_PAGE`, what a thread page shows besides the thread and its posts: each `extras`
 hook returns named values (the viewer's votes, the escalation status) that are merged into
-the `ThreadView` and handed to the page's template.
+the `ThreadView` and handed to the page's template. The query parameters the hooks name in
+`hints` (a suggestion's tracking key) reach them in `ThreadView.hints`, unread by the forum.
+
+`ASK_FORM`, the form that asks a question. Its `extras` add values to the form's template;
+its `checks` run before a question is posted and may show the form once more with what they
+answer (similar questions to check first) instead of posting it; `posted` hooks run in the
+same transaction once it is. The form fields the hooks name in `fields` reach them in
+`AskForm.hints`, as the forum passes them through without knowing what they mean.
 """
 
 from __future__ import annotations
@@ -157,6 +164,7 @@ class ThreadView:
     posts: Page[Post]
     actions: Mapping[int, PostActions]
     extras: dict[str, Any] = field(default_factory=dict)
+    hints: Mapping[str, str] = field(default_factory=dict)  # see `ThreadPageHooks.hints`
 
     @property
     def post_ids(self) -> list[int]:
@@ -178,6 +186,7 @@ ThreadExtra = Callable[[Scope, ThreadView], Awaitable[dict[str, Any]]]
 @dataclass
 class ThreadPageHooks:
     extras: list[ThreadExtra] = field(default_factory=list)
+    hints: set[str] = field(default_factory=set)  # query parameters the extras read
 
     def extra(self, hook: ThreadExtra) -> ThreadExtra:
         return _once(self.extras, hook)
@@ -191,3 +200,58 @@ class ThreadPageHooks:
 
 THREAD_PAGE = ThreadPageHooks()
 """The thread page; votes and escalation add their extras in `community.wiring`."""
+
+
+# ---- the ask form ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AskForm:
+    """The ask form as the member filled it in."""
+
+    title: str
+    kind: str
+    hints: Mapping[str, str] = field(default_factory=dict)  # the fields `ASK_FORM.fields` names
+
+
+AskExtra = Callable[[Scope, AskForm], Awaitable[dict[str, Any]]]
+AskPosted = Callable[[Scope, AskForm, Thread], Awaitable[None]]
+
+
+@dataclass
+class AskFormHooks:
+    extras: list[AskExtra] = field(default_factory=list)
+    checks: list[AskExtra] = field(default_factory=list)
+    posted: list[AskPosted] = field(default_factory=list)
+    fields: set[str] = field(default_factory=set)
+
+    def extra(self, hook: AskExtra) -> AskExtra:
+        return _once(self.extras, hook)
+
+    def check(self, hook: AskExtra) -> AskExtra:
+        return _once(self.checks, hook)
+
+    def on_posted(self, hook: AskPosted) -> AskPosted:
+        return _once(self.posted, hook)
+
+    async def context(self, scope: Scope, form: AskForm) -> dict[str, Any]:
+        return await _merged(self.extras, scope, form)
+
+    async def before_posting(self, scope: Scope, form: AskForm) -> dict[str, Any]:
+        """What to show before the question is posted; empty to post it now."""
+        return await _merged(self.checks, scope, form)
+
+    async def after_posting(self, scope: Scope, form: AskForm, thread: Thread) -> None:
+        for hook in self.posted:
+            await hook(scope, form, thread)
+
+
+async def _merged(hooks: list[AskExtra], scope: Scope, form: AskForm) -> dict[str, Any]:
+    merged: dict[str, Any] = {}
+    for hook in hooks:
+        merged.update(await hook(scope, form))
+    return merged
+
+
+ASK_FORM = AskFormHooks()
+"""The ask form; deflection adds its similar questions in `community.wiring`."""

@@ -316,7 +316,13 @@ async def _revised(scope: Scope, post_ids: list[int]) -> frozenset[int]:
 
 
 async def thread_view(
-    scope: Scope, thread_id: int, page: int = 1, page_size: int = 20, *, extras: bool = True
+    scope: Scope,
+    thread_id: int,
+    page: int = 1,
+    page_size: int = 20,
+    *,
+    extras: bool = True,
+    hints: Mapping[str, str] | None = None,
 ) -> ThreadView:
     """A thread and one page of its posts in the tenant's order, what the scope's member may
     do with each, and (with `extras`) what the capabilities add to its page. A fixed number
@@ -337,7 +343,7 @@ async def thread_view(
         raise NotFound("There is no such page.")
     revised = await _revised(scope, [post.id for post in posts.items])
     actions = {post.id: post_actions(scope, thread, post, revised) for post in posts.items}
-    view = ThreadView(thread, posts, actions)
+    view = ThreadView(thread, posts, actions, hints=hints or {})
     return await THREAD_PAGE.complete(scope, view) if extras else view
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
@@ -9,7 +11,8 @@ from litestar.response import Redirect, Template
 
 from community.errors import NotFound, ValidationFailed
 from community.forums import services
-from community.forums.models import Post, Thread, ThreadKind, Visibility
+from community.forums.lifecycle import ASK_FORM, THREAD_PAGE, AskForm
+from community.forums.models import Category, Post, Thread, ThreadKind, Visibility
 from community.inputs import MAX_PAGE, parse_int
 from community.l10n import N_
 from community.pagination import page_of
@@ -19,6 +22,7 @@ from community.web.inputs import Id, PageNumber
 from community.web.render import form_fields, render, see_other, submitted_form
 
 HOME_THREADS = 15
+ASK_FIELDS = ("category", "kind", "title", "body")
 WAIT_ON_ASKER = frozenset({"wait_on_asker"})
 
 
@@ -88,7 +92,8 @@ class ForumPages(Controller):
         slug: FromPath[str],
         page: PageNumber = 1,
     ) -> Template | Redirect:
-        view = await services.thread_view(here, thread_id, page, page_size(request))
+        hints = {name: request.query_params.get(name, "") for name in THREAD_PAGE.hints}
+        view = await services.thread_view(here, thread_id, page, page_size(request), hints=hints)
         if view.thread.kind == ThreadKind.IDEA:  # an idea's page is on its board
             return Redirect(path=f"/ideas/thread/{view.thread.id}{_page_suffix(page)}")
         if slug != view.thread.slug:
@@ -164,11 +169,22 @@ class ForumPages(Controller):
     ) -> Template:
         categories = await services.ask_categories(here)
         values = {"category": category, "kind": kind, "title": "", "body": ""}
-        return render(request, "forums/ask.html", categories=categories, values=values, errors={})
+        extras = await ASK_FORM.context(here, AskForm(title="", kind=kind))
+        return render(
+            request, "forums/ask.html", categories=categories, values=values, errors={}, **extras
+        )
 
     @post("/ask")
     async def ask(self, request: Req, here: NamedDependency[Scope]) -> Template | Redirect:
-        values = await form_fields(request, "category", "kind", "title", "body")
+        categories = await services.ask_categories(here)  # guests are asked to log in first
+        values = await form_fields(request, *ASK_FIELDS, *ASK_FORM.fields)
+        form = AskForm(
+            title=values["title"],
+            kind=values["kind"],
+            hints={name: values[name] for name in ASK_FORM.fields},
+        )
+        if first := await ASK_FORM.before_posting(here, form):  # "check these first"
+            return await _ask_again(request, here, categories, values, form, {}, 200, first)
         try:
             thread = await services.create_thread(
                 here,
@@ -178,14 +194,8 @@ class ForumPages(Controller):
                 kind=values["kind"] or ThreadKind.QUESTION,
             )
         except (ValidationFailed, NotFound) as exc:
-            return render(
-                request,
-                "forums/ask.html",
-                status_code=422,
-                categories=await services.list_categories(here),
-                values=values,
-                errors=_ask_errors(exc),
-            )
+            return await _ask_again(request, here, categories, values, form, _ask_errors(exc), 422)
+        await ASK_FORM.after_posting(here, form, thread)
         return see_other(thread_url(thread))
 
     @get("/p/{post_id:int}")
@@ -245,6 +255,24 @@ class ForumPages(Controller):
 async def not_found(path: FromPath[str]) -> None:
     """Any other address: the brand's own 404 page rather than a bare one."""
     raise NotFound("Page not found")
+
+
+async def _ask_again(
+    request: Req,
+    here: Scope,
+    categories: list[Category],
+    values: dict[str, str],
+    form: AskForm,
+    errors: dict[str, str],
+    status_code: int,
+    shown: dict[str, Any] | None = None,
+) -> Template:
+    """The ask form again, every field as the member wrote it."""
+    extras = await ASK_FORM.context(here, form) | (shown or {})
+    return render(
+        request, "forums/ask.html", status_code=status_code,
+        categories=categories, values=values, errors=errors, **extras,
+    )  # fmt: skip
 
 
 def _ask_errors(exc: ValidationFailed | NotFound) -> dict[str, str]:

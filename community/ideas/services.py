@@ -34,6 +34,8 @@ from community.pagination import Page
 from community.scope import Scope
 from community.scoring.models import Reason, ReputationEvent
 from community.scoring.services import Cause, award
+from community.search import service as search
+from community.search.port import SearchQuery
 
 SORTS = ("trending", "top", "newest", "updated")
 ROADMAP = (IdeaStatus.PLANNED, IdeaStatus.IN_PROGRESS, IdeaStatus.DONE)
@@ -103,14 +105,30 @@ SIMILAR_CANDIDATES = 1000
 
 
 async def similar_ideas(scope: Scope, title: str) -> list[Idea]:
-    """Open ideas sharing the most title words with `title`, so duplicates get votes instead.
-
-    Words are compared without case or accents, in Python over the most voted ideas (SQL
-    cannot fold accents portably); the search engine will take this over.
-    """
+    """Open ideas like `title`, so duplicates get votes instead: what the search engine finds
+    (misspellings, missing accents, the tenant's synonyms), then the ideas sharing the most
+    title words with it (compared without case or accents)."""
     words = set(title_words(title))
     if not words:
         return []
+    ids = list(dict.fromkeys([*await _searched(scope, title), *await _sharing(scope, words)]))
+    query = _ideas().where(Idea.id.in_(ids), Idea.status != IdeaStatus.MERGED)
+    found = {idea.id: idea for idea in await scope.db.scalars(query)}
+    return [found[i] for i in ids if i in found][:SIMILAR_LIMIT]
+
+
+async def _searched(scope: Scope, title: str) -> list[int]:
+    query = SearchQuery(text=title[:200], kinds=(ThreadKind.IDEA.value,), limit=SIMILAR_LIMIT)
+    thread_ids = [hit.thread_id for hit in (await search.search(scope, query)).hits]
+    rows = await scope.db.execute(
+        select(Idea.thread_id, Idea.id).where(Idea.thread_id.in_(thread_ids))
+    )
+    by_thread = dict(rows.tuples().all())
+    return [by_thread[t] for t in thread_ids if t in by_thread]
+
+
+async def _sharing(scope: Scope, words: set[str]) -> list[int]:
+    """In Python over the most voted ideas (SQL cannot fold accents portably)."""
     candidates = await scope.db.execute(
         select(Idea.id, Thread.title)
         .join(Thread, Thread.id == Idea.thread_id)
@@ -123,9 +141,7 @@ async def similar_ideas(scope: Scope, title: str) -> list[Idea]:
         .limit(SIMILAR_CANDIDATES)
     )
     scored = [(len(words & set(title_words(t))), i) for i, t in candidates.all()]
-    best = [i for score, i in sorted(scored, key=lambda p: -p[0]) if score][:SIMILAR_LIMIT]
-    found = {idea.id: idea for idea in await scope.db.scalars(_ideas().where(Idea.id.in_(best)))}
-    return [found[i] for i in best if i in found]
+    return [i for score, i in sorted(scored, key=lambda p: -p[0]) if score][:SIMILAR_LIMIT]
 
 
 # ---- reading -------------------------------------------------------------------------------

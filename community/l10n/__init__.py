@@ -215,6 +215,10 @@ class Localizer:
     def format_number(self, value: float) -> str:
         return numbers.format_decimal(value, locale=self.locale)
 
+    def format_percent(self, value: float) -> str:
+        """0.425 as "42.5%" (or "42,5 %")."""
+        return numbers.format_percent(value, "#,##0.#%", locale=self.locale)
+
 
 @cache
 def localizer(locale: str, timezone: str = "UTC") -> Localizer:

@@ -45,6 +45,7 @@ def install(environment: Environment) -> None:
         format_date=format_date,
         format_time=format_time,
         format_number=format_number,
+        format_percent=format_percent,
         duration=duration,
     )
     environment.filters["translate"] = translate
@@ -114,6 +115,11 @@ def format_time(context: Context, moment: datetime, format: str = "medium") -> s
 @pass_context
 def format_number(context: Context, value: float) -> str:
     return localizer_of(context).format_number(value)
+
+
+@pass_context
+def format_percent(context: Context, value: float) -> str:
+    return localizer_of(context).format_percent(value)
 
 
 @pass_context
