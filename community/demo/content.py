@@ -7,6 +7,7 @@ TELECOM: dict[str, Any] = {
     "name": "Horizon Télécom — Communauté",
     "locale": "fr",
     "domain": "localhost",
+    "synonyms": [["wifi", "wi-fi"], ["box", "routeur", "modem"], ["résilier", "annuler"]],
     "tags": {
         # name: words of the titles of the threads it goes on (lower case)
         "Fibre": ["fibre"],
@@ -703,6 +704,7 @@ RETAILER: dict[str, Any] = {
     "name": "Northwind Outfitters Community",
     "locale": "en",
     "domain": "northwind.localhost",
+    "synonyms": [["refund", "money back", "reimbursement"], ["parcel", "package"]],
     "tags": {
         "Delivery": ["delivery", "tracking", "click-and-collect"],
         "Refunds": ["refund", "return"],

@@ -35,6 +35,8 @@ from community.moderation import services as moderation
 from community.net.outbound import AllowedHosts, Outbound
 from community.qa import services as qa
 from community.scope import Scope
+from community.search import service as search
+from community.search.port import SearchSettings
 from community.tags.models import Tag, ThreadTag
 from community.tenancy.models import Tenant
 from community.tenancy.services import create_tenant
@@ -117,6 +119,7 @@ async def seed_community(session: AsyncSession, spec: dict[str, Any]) -> DemoCom
         await _seed_reactions(scope, list(members.values()), thread, index, note)
         threads.append(thread)
     await _seed_tags(scope, threads, spec["tags"])
+    await search.configure(scope, SearchSettings(synonyms=tuple(map(tuple, spec["synonyms"]))))
     await _seed_ideas(scope, members, spec)
     tenant.preferences = {"escalation": escalation}  # the default moderation rules from now on
     await session.flush()

@@ -35,6 +35,7 @@ from community.ideas.models import Idea
 from community.identity.models import Member, MemberSession
 from community.moderation.models import Flag, QueueItem
 from community.notify.models import Notification
+from community.search.models import SearchQueueItem
 from community.tenancy.models import Tenant
 from tests.conftest import Client
 
@@ -85,6 +86,12 @@ async def _ids_of(session: AsyncSession, model: type[Any], tenant_id: int) -> li
     return list(await session.scalars(query, execution_options=ALL_TENANTS))
 
 
+async def _queue_a_thread(sessions: async_sessionmaker[AsyncSession], tenants: list[int]) -> None:
+    async with sessions() as session:
+        session.add_all(SearchQueueItem(tenant_id=t, thread_id=1, reason="test") for t in tenants)
+        await session.commit()
+
+
 async def test_every_tenant_table_is_a_tenant_owned_model() -> None:
     owned = {cls.__table__.name for cls in TENANT_MODELS}  # type: ignore[attr-defined]
     with_tenant_column = {t.name for t in Base.metadata.tables.values() if "tenant_id" in t.c}
@@ -97,6 +104,8 @@ async def test_a_tenant_session_sees_only_its_own_rows(
     demo: dict[str, int], sessions: async_sessionmaker[AsyncSession], model: type[Any]
 ) -> None:
     home, other = demo[HOME], demo[OTHER]
+    if model is SearchQueueItem:  # drained once the index has the change: make one each
+        await _queue_a_thread(sessions, [home, other])
     async with sessions() as session:
         theirs = await _ids_of(session, model, other)
         mine = await _ids_of(session, model, home)
