@@ -18,6 +18,17 @@ if config.config_file_name is not None and config.attributes.get("configure_logg
 
 target_metadata = Base.metadata
 
+# Tables that a search engine keeps outside the models (migration 0019 on PostgreSQL):
+# autogenerate must neither drop them nor their indexes.
+ENGINE_TABLES = frozenset({"search_documents", "search_words", "search_vocabulary"})
+
+
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    table = obj if type_ == "table" else getattr(obj, "table", None)
+    return getattr(table, "name", None) not in ENGINE_TABLES
+
 
 def database_url() -> str:
     url = config.attributes.get("database_url") or config.get_main_option("sqlalchemy.url")
@@ -31,6 +42,7 @@ def run_migrations_offline() -> None:
         literal_binds=True,
         render_as_batch=True,
         dialect_opts={"paramstyle": "named"},
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -42,6 +54,7 @@ def do_run_migrations(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -1,0 +1,407 @@
+"""The PostgreSQL engine: a weighted tsvector per thread, trigrams for what is misspelt.
+
+Tables (migration 0019, PostgreSQL only): `search_documents`, one row per thread with a
+generated `document` tsvector (title A, accepted and certified answers and tags B, opening
+post C, other answers D) built with the tenant's configuration, `parvis_french` or
+`parvis_english` (the stock ones with unaccent before the stemmer); `search_words`, the
+words the tenant's documents hold, where a word nobody wrote finds the words meant
+("rooter" → "routeur", "ordr" → "order") by trigram distance and then edit distance; and
+`search_vocabulary`, the synonyms and stop words `configure` was given.
+
+A query's words are unaccented, stop words dropped; each stands with its synonyms and
+corrections (an OR group), and a document matches any group: the rank puts first those
+matching the most groups, then ts_rank_cd with the weights, the title's trigram
+similarity to the query, and resolved and certified threads above the rest.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Sequence
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import bindparam, text
+from sqlalchemy.dialects.postgresql import ARRAY, TEXT
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from community.search import terms
+from community.search.port import (
+    SearchDocument,
+    SearchHit,
+    SearchQuery,
+    SearchResults,
+    SearchSettings,
+    SearchSort,
+)
+
+# ts_rank_cd's weights, in the order {D, C, B, A}.
+WEIGHTS = "{0.1, 0.2, 0.5, 1.0}"
+RESOLVED_BOOST, CERTIFIED_BOOST, TITLE_SIMILARITY = 0.15, 0.25, 0.5
+HEADLINE = (
+    f"StartSel={terms.MARK_START}, StopSel={terms.MARK_END}, MaxWords=30, MinWords=12, "
+    'MaxFragments=2, FragmentDelimiter=" … "'
+)
+SNIPPET_SOURCE_CHARS = 4000
+WORD_CANDIDATES = 8  # nearest known words by trigram distance, then ranked by edits
+
+
+def configuration(locale: str) -> str:
+    return "parvis_french" if locale.lower().startswith("fr") else "parvis_english"
+
+
+UPSERT_DOCUMENT = text("""
+    INSERT INTO search_documents (
+        tenant_id, thread_id, title, slug, kind, category_id, tags, resolved, certified,
+        score, created_at, updated_at, body, answers, best_answers, keywords, config
+    ) VALUES (
+        :tenant_id, :thread_id, :title, :slug, :kind, :category_id, :tags, :resolved,
+        :certified, :score, :created_at, :updated_at, :body, :answers, :best_answers,
+        :keywords, CAST(:config AS regconfig)
+    )
+    ON CONFLICT (tenant_id, thread_id) DO UPDATE SET
+        title = EXCLUDED.title, slug = EXCLUDED.slug, kind = EXCLUDED.kind,
+        category_id = EXCLUDED.category_id, tags = EXCLUDED.tags,
+        resolved = EXCLUDED.resolved, certified = EXCLUDED.certified, score = EXCLUDED.score,
+        created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at,
+        body = EXCLUDED.body, answers = EXCLUDED.answers,
+        best_answers = EXCLUDED.best_answers, keywords = EXCLUDED.keywords,
+        config = EXCLUDED.config
+""").bindparams(bindparam("tags", type_=ARRAY(TEXT)))
+
+# `documents` counts the indexings that brought the word (a tie-break between corrections).
+UPSERT_WORDS = text("""
+    INSERT INTO search_words (tenant_id, word, documents)
+    SELECT :tenant_id, word, n FROM unnest(:words, CAST(:counts AS integer[])) AS w(word, n)
+    ON CONFLICT (tenant_id, word) DO UPDATE
+    SET documents = search_words.documents + EXCLUDED.documents
+""").bindparams(bindparam("words", type_=ARRAY(TEXT)))
+
+NEAREST_WORDS = text(f"""
+    SELECT t.word AS asked, n.word, n.documents, n.word = t.word AS known
+    FROM unnest(:asked) AS t(word)
+    CROSS JOIN LATERAL (
+        SELECT w.word, w.documents FROM search_words w
+        WHERE w.tenant_id = :tenant_id
+        ORDER BY w.word <-> t.word LIMIT {WORD_CANDIDATES}
+    ) AS n
+""").bindparams(bindparam("asked", type_=ARRAY(TEXT)))
+
+
+class PostgresEngine:
+    name = "postgresql"
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    # ---- writing ------------------------------------------------------------------------
+
+    async def index(self, docs: Sequence[SearchDocument]) -> None:
+        if not docs:
+            return
+        async with self._engine.begin() as connection:
+            configs = await _configurations(connection, {doc.tenant_id for doc in docs})
+            rows = [_row(doc, configs[doc.tenant_id]) for doc in docs]
+            await connection.execute(UPSERT_DOCUMENT, rows)
+            for tenant_id in sorted(configs):
+                await _learn_words(
+                    connection, tenant_id, [d for d in docs if d.tenant_id == tenant_id]
+                )
+
+    async def remove(self, tenant_id: int, thread_ids: Sequence[int]) -> None:
+        if not thread_ids:
+            return
+        async with self._engine.begin() as connection:
+            await connection.execute(
+                text(
+                    "DELETE FROM search_documents "
+                    "WHERE tenant_id = :tenant_id AND thread_id = ANY(:ids)"
+                ),
+                {"tenant_id": tenant_id, "ids": list(thread_ids)},
+            )
+
+    async def configure(self, tenant_id: int, settings: SearchSettings) -> None:
+        async with self._engine.begin() as connection:
+            await connection.execute(
+                text("""
+                    INSERT INTO search_vocabulary (tenant_id, synonyms, stop_words)
+                    VALUES (:tenant_id, CAST(:synonyms AS jsonb), CAST(:stop_words AS jsonb))
+                    ON CONFLICT (tenant_id) DO UPDATE
+                    SET synonyms = EXCLUDED.synonyms, stop_words = EXCLUDED.stop_words
+                """),
+                {
+                    "tenant_id": tenant_id,
+                    "synonyms": json.dumps([list(group) for group in settings.synonyms]),
+                    "stop_words": json.dumps(list(settings.stop_words)),
+                },
+            )
+
+    async def reset(self, tenant_id: int) -> None:
+        async with self._engine.begin() as connection:
+            for table in ("search_documents", "search_words"):
+                await connection.execute(
+                    text(f"DELETE FROM {table} WHERE tenant_id = :tenant_id"),
+                    {"tenant_id": tenant_id},
+                )
+
+    # ---- reading ------------------------------------------------------------------------
+
+    async def search(self, tenant_id: int, query: SearchQuery, *, locale: str) -> SearchResults:
+        async with self._engine.connect() as connection:
+            settings = await _vocabulary(connection, tenant_id)
+            words = terms.query_words(query.text, settings)
+            found = await _known_words(connection, tenant_id, words)
+            query_terms = _terms(words, found, settings)
+            statement, params = _search_statement(tenant_id, query, query_terms, locale)
+            rows = (await connection.execute(statement, params)).all()
+        total = int(rows[0].total) if rows else 0
+        if not rows and query.offset:
+            total = await self._count(tenant_id, query, query_terms, locale)
+        return SearchResults(
+            hits=tuple(_hit(row) for row in rows),
+            total=total,
+            suggestion=_suggestion(words, query_terms),
+        )
+
+    async def _count(
+        self, tenant_id: int, query: SearchQuery, query_terms: list[terms.Term], locale: str
+    ) -> int:
+        """The total when the page asked for lies past the last hit."""
+        first = SearchQuery(**{**_fields(query), "offset": 0, "limit": 1})
+        statement, params = _search_statement(tenant_id, first, query_terms, locale)
+        async with self._engine.connect() as connection:
+            row = (await connection.execute(statement, params)).first()
+        return int(row.total) if row else 0
+
+
+# ---- helpers ---------------------------------------------------------------------------
+
+
+def _fields(query: SearchQuery) -> dict[str, Any]:
+    return {name: getattr(query, name) for name in SearchQuery.__slots__}
+
+
+async def _configurations(connection: AsyncConnection, tenant_ids: set[int]) -> dict[int, str]:
+    rows = await connection.execute(
+        text("SELECT id, locale FROM tenants WHERE id = ANY(:ids)"), {"ids": sorted(tenant_ids)}
+    )
+    found = {row.id: configuration(row.locale) for row in rows}
+    return {tenant_id: found.get(tenant_id, "parvis_english") for tenant_id in tenant_ids}
+
+
+def _row(doc: SearchDocument, config: str) -> dict[str, Any]:
+    clean = terms.storable
+    hyphenated = [
+        word.replace("-", "")
+        for part in (doc.title, doc.body, doc.best_answers)
+        for word in terms.WORD.findall(part)
+        if "-" in word
+    ]
+    return {
+        "tenant_id": doc.tenant_id,
+        "thread_id": doc.thread_id,
+        "title": clean(doc.title),
+        "slug": doc.slug,
+        "kind": doc.kind,
+        "category_id": doc.category_id,
+        "tags": list(doc.tags),
+        "resolved": doc.resolved,
+        "certified": doc.certified,
+        "score": doc.score,
+        "created_at": doc.created_at,
+        "updated_at": doc.updated_at,
+        "body": clean(doc.body),
+        "answers": clean(doc.answers),
+        "best_answers": clean(doc.best_answers),
+        # Tags, and "wi-fi" written also as "wifi", so either spelling finds it.
+        "keywords": clean(" ".join([*doc.tags, *dict.fromkeys(hyphenated)])),
+        "config": config,
+    }
+
+
+async def _learn_words(
+    connection: AsyncConnection, tenant_id: int, docs: Sequence[SearchDocument]
+) -> None:
+    counts: Counter[str] = Counter()
+    for doc in docs:
+        counts.update(
+            terms.vocabulary((doc.title, doc.body, doc.answers, doc.best_answers, *doc.tags))
+        )
+    words = sorted(counts)  # one order for every writer: no deadlock between two jobs
+    await connection.execute(
+        UPSERT_WORDS,
+        {"tenant_id": tenant_id, "words": words, "counts": [counts[w] for w in words]},
+    )
+
+
+async def _vocabulary(connection: AsyncConnection, tenant_id: int) -> SearchSettings:
+    row = (
+        await connection.execute(
+            text("SELECT synonyms, stop_words FROM search_vocabulary WHERE tenant_id = :t"),
+            {"t": tenant_id},
+        )
+    ).first()
+    if row is None:
+        return SearchSettings()
+    return SearchSettings(
+        synonyms=tuple(tuple(group) for group in row.synonyms),
+        stop_words=tuple(row.stop_words),
+    )
+
+
+async def _known_words(
+    connection: AsyncConnection, tenant_id: int, words: list[str]
+) -> dict[str, list[tuple[str, int]]]:
+    """For each single word of the query, its nearest known words (itself, when known)."""
+    asked = sorted({w for w in words if w.isalpha() and len(w) >= 3})
+    found: dict[str, list[tuple[str, int]]] = {w: [] for w in asked}
+    if asked:
+        rows = await connection.execute(NEAREST_WORDS, {"tenant_id": tenant_id, "asked": asked})
+        for row in rows:
+            found[row.asked].append((row.word, row.documents))
+    return found
+
+
+def _terms(
+    words: list[str], found: dict[str, list[tuple[str, int]]], settings: SearchSettings
+) -> list[terms.Term]:
+    made = []
+    for position, word in enumerate(words):
+        candidates = found.get(word, [])
+        known = any(candidate == word for candidate, _n in candidates)
+        fixes = () if known or not candidates else tuple(terms.corrections(word, candidates))
+        related = [s for w in (word, *fixes) for s in terms.synonyms_of(w, settings)]
+        made.append(
+            terms.Term(
+                word=word,
+                synonyms=tuple(s for s in dict.fromkeys(related) if s != word),
+                corrections=fixes,
+                # A word being typed (the last one) or unknown may be the start of a longer one.
+                prefix=word.isalnum() and (not known or position == len(words) - 1),
+            )
+        )
+    return made
+
+
+def _suggestion(words: list[str], query_terms: list[terms.Term]) -> str | None:
+    if not any(term.corrections for term in query_terms):
+        return None
+    return " ".join(term.corrections[0] if term.corrections else term.word for term in query_terms)
+
+
+def _tsquery(term: terms.Term, index: int, params: dict[str, Any]) -> str:
+    """One OR group: the word (as a prefix when it may be one), its synonyms, corrections.
+    Single words go through to_tsquery (only letters and digits reach it), the rest through
+    phraseto_tsquery, which takes any text."""
+    parts = []
+    for n, alternative in enumerate(term.alternatives()):
+        key = f"t{index}_{n}"
+        if alternative.isalnum():
+            params[key] = f"{alternative}:*" if n == 0 and term.prefix else alternative
+            parts.append(f"to_tsquery(CAST(:config AS regconfig), :{key})")
+        else:
+            params[key] = alternative
+            parts.append(f"phraseto_tsquery(CAST(:config AS regconfig), :{key})")
+    return "(" + " || ".join(parts) + ")"
+
+
+def _filters(tenant_id: int, query: SearchQuery, params: dict[str, Any]) -> list[str]:
+    params["tenant_id"] = tenant_id
+    where = ["d.tenant_id = :tenant_id"]
+    if query.category_ids:
+        params["categories"] = list(query.category_ids)
+        where.append("d.category_id = ANY(:categories)")
+    if query.tags:
+        params["tags"] = list(query.tags)
+        where.append("d.tags @> CAST(:tags AS text[])")
+    if query.kinds:
+        params["kinds"] = list(query.kinds)
+        where.append("d.kind = ANY(:kinds)")
+    for flag in ("resolved", "certified"):
+        value = getattr(query, flag)
+        if value is not None:
+            params[flag] = value
+            where.append(f"d.{flag} = :{flag}")
+    if query.since is not None:
+        params["since"] = datetime.combine(query.since, time(), UTC)
+        where.append("d.created_at >= :since")
+    if query.until is not None:
+        params["until"] = datetime.combine(query.until + timedelta(days=1), time(), UTC)
+        where.append("d.created_at < :until")
+    return where
+
+
+ORDER = {
+    SearchSort.RELEVANCE: "rank DESC, d.created_at DESC, d.thread_id DESC",
+    SearchSort.NEWEST: "d.created_at DESC, d.thread_id DESC",
+    SearchSort.VOTES: "d.score DESC, d.created_at DESC, d.thread_id DESC",
+}
+
+
+def _search_statement(
+    tenant_id: int, query: SearchQuery, query_terms: list[terms.Term], locale: str
+) -> tuple[Any, dict[str, Any]]:
+    params: dict[str, Any] = {
+        "config": configuration(locale),
+        "offset": max(query.offset, 0),
+        "limit": max(min(query.limit, 100), 1),
+    }
+    where = _filters(tenant_id, query, params)
+    if not query_terms:
+        return _statement(where, "0.0", ORDER[query.sort], "NULL::tsquery"), params
+    groups = [_tsquery(term, n, params) for n, term in enumerate(query_terms)]
+    params["plain"] = " ".join(term.word for term in query_terms)
+    matches = " + ".join(f"(d.document @@ {group})::int" for group in groups)
+    where.append("(d.document @@ q.query OR :plain <% parvis_unaccent(d.title))")
+    rank = (
+        f"({matches})::float / {len(groups)}"
+        f" + ts_rank_cd('{WEIGHTS}', d.document, q.query, 32)"
+        f" + {TITLE_SIMILARITY} * word_similarity(:plain, parvis_unaccent(d.title))"
+        f" + {RESOLVED_BOOST} * d.resolved::int + {CERTIFIED_BOOST} * d.certified::int"
+    )
+    return _statement(where, rank, ORDER[query.sort], " || ".join(groups)), params
+
+
+def _statement(where: list[str], rank: str, order: str, tsquery: str) -> Any:
+    # The page is chosen over narrow rows, the snippets made for its rows only.
+    return text(f"""
+        WITH q AS (SELECT {tsquery} AS query),
+        page AS (
+            SELECT d.thread_id, {rank} AS rank, count(*) OVER () AS total
+            FROM search_documents d, q
+            WHERE {" AND ".join(where)}
+            ORDER BY {order}
+            OFFSET :offset LIMIT :limit
+        )
+        SELECT d.thread_id, d.title, d.slug, d.kind, d.category_id, d.tags, d.resolved,
+               d.certified, d.score, d.created_at, page.total,
+               CASE WHEN q.query IS NULL THEN left(d.body, 240)
+               ELSE ts_headline(
+                   d.config,
+                   left(d.body || E'\\n' || d.best_answers || E'\\n' || d.answers,
+                        {SNIPPET_SOURCE_CHARS}),
+                   q.query, '{HEADLINE}')
+               END AS snippet
+        FROM page
+        JOIN search_documents d ON d.tenant_id = :tenant_id AND d.thread_id = page.thread_id
+        CROSS JOIN q
+        ORDER BY {order.replace("rank", "page.rank")}
+    """)  # only bound parameters carry what the member typed
+
+
+def _hit(row: Row[Any]) -> SearchHit:
+    return SearchHit(
+        thread_id=row.thread_id,
+        title=row.title,
+        slug=row.slug,
+        kind=row.kind,
+        category_id=row.category_id,
+        snippet=terms.marked(row.snippet or ""),
+        tags=tuple(row.tags),
+        resolved=row.resolved,
+        certified=row.certified,
+        score=row.score,
+        created_at=row.created_at,
+    )
