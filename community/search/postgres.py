@@ -16,9 +16,11 @@ similarity to the query, and resolved and certified threads above the rest.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
@@ -45,6 +47,9 @@ HEADLINE = (
     'MaxFragments=2, FragmentDelimiter=" … "'
 )
 SNIPPET_SOURCE_CHARS = 4000
+# What a document's text may weigh: a thread of hundreds of answers is found by its first
+# hundred thousand characters, and its tsvector stays within bounds.
+TEXT_LIMIT, ANSWERS_LIMIT = 20_000, 100_000
 WORD_CANDIDATES = 8  # nearest known words by trigram distance, then ranked by edits
 
 
@@ -154,33 +159,54 @@ class PostgresEngine:
             words = terms.query_words(query.text, settings)
             found = await _known_words(connection, tenant_id, words)
             query_terms = _terms(words, found, settings)
-            statement, params = _search_statement(tenant_id, query, query_terms, locale)
-            rows = (await connection.execute(statement, params)).all()
-        total = int(rows[0].total) if rows else 0
-        if not rows and query.offset:
-            total = await self._count(tenant_id, query, query_terms, locale)
+            plan = _Plan(tenant_id, query, query_terms, locale)
+            rows, total = await plan.run(connection, any_word=False)
+            if not total and len(query_terms) > 1:
+                # Words no document holds are left out ("mot de passe oublié": "oublié").
+                kept = await plan.present(connection)
+                if kept and len(kept) < len(query_terms):
+                    plan = dataclasses.replace(plan, query_terms=kept)
+                    rows, total = await plan.run(connection, any_word=False)
+            if not total and query_terms:
+                # Still nothing together: any of the words, or a title that looks like them.
+                rows, total = await plan.run(connection, any_word=True)
         return SearchResults(
             hits=tuple(_hit(row) for row in rows),
             total=total,
-            suggestion=_suggestion(words, query_terms),
+            suggestion=_suggestion(query_terms),
         )
 
-    async def _count(
-        self, tenant_id: int, query: SearchQuery, query_terms: list[terms.Term], locale: str
-    ) -> int:
-        """The total when the page asked for lies past the last hit."""
-        first = SearchQuery(**{**_fields(query), "offset": 0, "limit": 1})
-        statement, params = _search_statement(tenant_id, first, query_terms, locale)
-        async with self._engine.connect() as connection:
-            row = (await connection.execute(statement, params)).first()
-        return int(row.total) if row else 0
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    tenant_id: int
+    query: SearchQuery
+    query_terms: list[terms.Term]
+    locale: str
+
+    async def run(self, connection: AsyncConnection, *, any_word: bool) -> tuple[list[Any], int]:
+        statement, params = _search_statement(self, any_word=any_word, offset=self.query.offset)
+        rows = list((await connection.execute(statement, params)).all())
+        if rows or not self.query.offset:
+            return rows, int(rows[0].total) if rows else 0
+        # The page asked for lies past the last hit: the total still counts.
+        statement, params = _search_statement(self, any_word=any_word, offset=0)
+        first = (await connection.execute(statement, params)).first()
+        return [], int(first.total) if first else 0
+
+    async def present(self, connection: AsyncConnection) -> list[terms.Term]:
+        """The query's words that some document of the tenant holds."""
+        params: dict[str, Any] = {"config": configuration(self.locale), "tenant_id": self.tenant_id}
+        checks = [
+            "EXISTS (SELECT 1 FROM search_documents d WHERE d.tenant_id = :tenant_id"
+            f" AND d.document @@ {_tsquery(term, n, params)})"
+            for n, term in enumerate(self.query_terms)
+        ]
+        row = (await connection.execute(text(f"SELECT {', '.join(checks)}"), params)).one()
+        return [term for term, held in zip(self.query_terms, row, strict=True) if held]
 
 
 # ---- helpers ---------------------------------------------------------------------------
-
-
-def _fields(query: SearchQuery) -> dict[str, Any]:
-    return {name: getattr(query, name) for name in SearchQuery.__slots__}
 
 
 async def _configurations(connection: AsyncConnection, tenant_ids: set[int]) -> dict[int, str]:
@@ -192,7 +218,9 @@ async def _configurations(connection: AsyncConnection, tenant_ids: set[int]) -> 
 
 
 def _row(doc: SearchDocument, config: str) -> dict[str, Any]:
-    clean = terms.storable
+    def clean(value: str, limit: int = TEXT_LIMIT) -> str:
+        return terms.storable(value[:limit])
+
     hyphenated = [
         word.replace("-", "")
         for part in (doc.title, doc.body, doc.best_answers)
@@ -213,7 +241,7 @@ def _row(doc: SearchDocument, config: str) -> dict[str, Any]:
         "created_at": doc.created_at,
         "updated_at": doc.updated_at,
         "body": clean(doc.body),
-        "answers": clean(doc.answers),
+        "answers": clean(doc.answers, ANSWERS_LIMIT),
         "best_answers": clean(doc.best_answers),
         # Tags, and "wi-fi" written also as "wifi", so either spelling finds it.
         "keywords": clean(" ".join([*doc.tags, *dict.fromkeys(hyphenated)])),
@@ -239,11 +267,17 @@ async def _learn_words(
 async def _vocabulary(connection: AsyncConnection, tenant_id: int) -> SearchSettings:
     row = (
         await connection.execute(
-            text("SELECT synonyms, stop_words FROM search_vocabulary WHERE tenant_id = :t"),
+            # Each search is planned for its own words: a plan made for the statement's
+            # shape alone (what a prepared statement falls back to) scans every match twice.
+            text(
+                "SELECT v.synonyms, v.stop_words"
+                " FROM (SELECT set_config('plan_cache_mode', 'force_custom_plan', true)) AS s"
+                " LEFT JOIN search_vocabulary v ON v.tenant_id = :t"
+            ),
             {"t": tenant_id},
         )
     ).first()
-    if row is None:
+    if row is None or row.synonyms is None:
         return SearchSettings()
     return SearchSettings(
         synonyms=tuple(tuple(group) for group in row.synonyms),
@@ -285,7 +319,7 @@ def _terms(
     return made
 
 
-def _suggestion(words: list[str], query_terms: list[terms.Term]) -> str | None:
+def _suggestion(query_terms: list[terms.Term]) -> str | None:
     if not any(term.corrections for term in query_terms):
         return None
     return " ".join(term.corrections[0] if term.corrections else term.word for term in query_terms)
@@ -334,49 +368,78 @@ def _filters(tenant_id: int, query: SearchQuery, params: dict[str, Any]) -> list
 
 
 ORDER = {
-    SearchSort.RELEVANCE: "rank DESC, d.created_at DESC, d.thread_id DESC",
-    SearchSort.NEWEST: "d.created_at DESC, d.thread_id DESC",
-    SearchSort.VOTES: "d.score DESC, d.created_at DESC, d.thread_id DESC",
+    SearchSort.RELEVANCE: "rescored DESC, rank DESC, created_at DESC, thread_id DESC",
+    SearchSort.NEWEST: "created_at DESC, thread_id DESC",
+    SearchSort.VOTES: "score DESC, created_at DESC, thread_id DESC",
 }
+BOOSTS = f"{RESOLVED_BOOST} * d.resolved::int + {CERTIFIED_BOOST} * d.certified::int"
+# Every match is ranked by whether its head (title, best answers, tags) matches, and its
+# boosts: cheap, when ts_rank_cd over thousands of matches is not. The best hundred are then
+# ranked again with ts_rank_cd over their whole document.
+HEAD_MATCH = "(d.head @@ q.query)::int"
+RESCORED = 100
 
 
-def _search_statement(
-    tenant_id: int, query: SearchQuery, query_terms: list[terms.Term], locale: str
-) -> tuple[Any, dict[str, Any]]:
+def _search_statement(plan: _Plan, *, any_word: bool, offset: int) -> tuple[Any, dict[str, Any]]:
+    """All the words (each with its synonyms and corrections), or any of them: then the
+    documents matching the most words come first, and titles that look like the query count."""
+    query = plan.query
     params: dict[str, Any] = {
-        "config": configuration(locale),
-        "offset": max(query.offset, 0),
+        "config": configuration(plan.locale),
+        "offset": max(offset, 0),
         "limit": max(min(query.limit, 100), 1),
     }
-    where = _filters(tenant_id, query, params)
-    if not query_terms:
-        return _statement(where, "0.0", ORDER[query.sort], "NULL::tsquery"), params
-    groups = [_tsquery(term, n, params) for n, term in enumerate(query_terms)]
-    params["plain"] = " ".join(term.word for term in query_terms)
-    matches = " + ".join(f"(d.document @@ {group})::int" for group in groups)
+    where = _filters(plan.tenant_id, query, params)
+    sort = query.sort if plan.query_terms else SearchSort.NEWEST
+    if not plan.query_terms:
+        return _statement(where, "0.0", sort, "NULL::tsquery"), params
+    groups = [_tsquery(term, n, params) for n, term in enumerate(plan.query_terms)]
+    rank = f"{HEAD_MATCH} + {BOOSTS}"
+    if not any_word:
+        where.append("d.document @@ q.query")
+        return _statement(where, rank, sort, " && ".join(groups)), params
+    params["plain"] = " ".join(term.word for term in plan.query_terms)
     where.append("(d.document @@ q.query OR :plain <% parvis_unaccent(d.title))")
+    matches = " + ".join(f"(d.document @@ {group})::int" for group in groups)
     rank = (
-        f"({matches})::float / {len(groups)}"
-        f" + ts_rank_cd('{WEIGHTS}', d.document, q.query, 32)"
+        f"({matches})::float / {len(groups)} + {rank}"
         f" + {TITLE_SIMILARITY} * word_similarity(:plain, parvis_unaccent(d.title))"
-        f" + {RESOLVED_BOOST} * d.resolved::int + {CERTIFIED_BOOST} * d.certified::int"
     )
-    return _statement(where, rank, ORDER[query.sort], " || ".join(groups)), params
+    return _statement(where, rank, sort, " || ".join(groups)), params
 
 
-def _statement(where: list[str], rank: str, order: str, tsquery: str) -> Any:
-    # The page is chosen over narrow rows, the snippets made for its rows only.
+def _statement(where: list[str], rank: str, sort: SearchSort, tsquery: str) -> Any:
+    # Narrow rows are counted and sorted (for relevance ranked, the best of them again on
+    # their whole document); the page's rows are read, and their snippets made, only then.
+    relevance = sort == SearchSort.RELEVANCE
+    order = ORDER[sort]
+    ranked = (
+        f"""rescored AS (
+            SELECT m.thread_id, m.rank + ts_rank_cd('{WEIGHTS}', d.document, q.query, 32) AS rank
+            FROM (SELECT * FROM matched ORDER BY rank DESC, created_at DESC, thread_id DESC
+                  LIMIT {RESCORED}) AS m
+            JOIN search_documents d ON d.tenant_id = :tenant_id AND d.thread_id = m.thread_id
+            CROSS JOIN q
+        ),
+        ranked AS (
+            SELECT m.thread_id, m.created_at, m.score, r.thread_id IS NOT NULL AS rescored,
+                   coalesce(r.rank, m.rank) AS rank
+            FROM matched m LEFT JOIN rescored r ON r.thread_id = m.thread_id
+        )"""
+        if relevance
+        else "ranked AS (SELECT * FROM matched)"
+    )
     return text(f"""
         WITH q AS (SELECT {tsquery} AS query),
-        page AS (
-            SELECT d.thread_id, {rank} AS rank, count(*) OVER () AS total
+        matched AS MATERIALIZED (
+            SELECT d.thread_id, d.created_at, d.score, {rank if relevance else "0.0"} AS rank
             FROM search_documents d, q
             WHERE {" AND ".join(where)}
-            ORDER BY {order}
-            OFFSET :offset LIMIT :limit
-        )
+        ),
+        {ranked},
+        page AS (SELECT * FROM ranked ORDER BY {order} OFFSET :offset LIMIT :limit)
         SELECT d.thread_id, d.title, d.slug, d.kind, d.category_id, d.tags, d.resolved,
-               d.certified, d.score, d.created_at, page.total,
+               d.certified, d.score, d.created_at, (SELECT count(*) FROM matched) AS total,
                CASE WHEN q.query IS NULL THEN left(d.body, 240)
                ELSE ts_headline(
                    d.config,
@@ -387,7 +450,7 @@ def _statement(where: list[str], rank: str, order: str, tsquery: str) -> Any:
         FROM page
         JOIN search_documents d ON d.tenant_id = :tenant_id AND d.thread_id = page.thread_id
         CROSS JOIN q
-        ORDER BY {order.replace("rank", "page.rank")}
+        ORDER BY {", ".join("page." + part for part in order.split(", "))}
     """)  # only bound parameters carry what the member typed
 
 
