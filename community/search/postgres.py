@@ -29,6 +29,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, TEXT
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from community.db import create_engine
 from community.search import terms
 from community.search.port import (
     SearchDocument,
@@ -98,8 +99,14 @@ NEAREST_WORDS = text(f"""
 class PostgresEngine:
     name = "postgresql"
 
-    def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine
+    def __init__(self, database: AsyncEngine | str) -> None:
+        """On the app's engine, or on a database URL (then with a pool of its own)."""
+        self._owned = isinstance(database, str)
+        self._engine = create_engine(database) if isinstance(database, str) else database
+
+    async def close(self) -> None:
+        if self._owned:
+            await self._engine.dispose()
 
     # ---- writing ------------------------------------------------------------------------
 
