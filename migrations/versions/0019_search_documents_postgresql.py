@@ -1,7 +1,7 @@
 """PostgreSQL full-text search: search_documents and search_words (PostgreSQL only)
 
 Revision ID: 0019
-Revises: 0013
+Revises: 0018
 Create Date: 2026-12-03 09:00:00
 
 On PostgreSQL: the unaccent, pg_trgm and btree_gist extensions, an immutable unaccent
@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0019"
-down_revision: str | None = "0013"
+down_revision: str | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
