@@ -68,10 +68,6 @@ LAYOUT = MeilisearchSettings(
 )
 
 
-def index_uid(tenant_id: int) -> str:
-    return f"parvis-t{tenant_id}"
-
-
 def document_id(tenant_id: int, thread_id: int) -> str:
     return f"{tenant_id}-{thread_id}"
 
@@ -79,10 +75,21 @@ def document_id(tenant_id: int, thread_id: int) -> str:
 class MeilisearchEngine:
     name = "meilisearch"
 
-    def __init__(self, url: str, api_key: str = "", *, task_timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        url: str,
+        api_key: str = "",
+        *,
+        task_timeout: float = 30.0,
+        index_prefix: str = "parvis-t",
+    ) -> None:
         self._client = AsyncClient(url, api_key or None, timeout=10)
+        self._prefix = index_prefix
         self._task_timeout_ms = int(task_timeout * 1000)
         self._laid_out: set[int] = set()  # tenants whose index has the layout (this process)
+
+    def _uid(self, tenant_id: int) -> str:
+        return f"{self._prefix}{tenant_id}"
 
     async def close(self) -> None:
         await self._client.aclose()
@@ -93,31 +100,31 @@ class MeilisearchEngine:
         for tenant_id in sorted({doc.tenant_id for doc in docs}):
             await self._lay_out(tenant_id)
             batch = [_document(doc) for doc in docs if doc.tenant_id == tenant_id]
-            index = self._client.index(index_uid(tenant_id))
+            index = self._client.index(self._uid(tenant_id))
             await self._wait(await index.add_documents(batch, primary_key="id"))
 
     async def remove(self, tenant_id: int, thread_ids: Sequence[int]) -> None:
         if not thread_ids:
             return
         ids = [document_id(tenant_id, thread_id) for thread_id in thread_ids]
-        await self._wait(await self._client.index(index_uid(tenant_id)).delete_documents(ids))
+        await self._wait(await self._client.index(self._uid(tenant_id)).delete_documents(ids))
 
     async def configure(self, tenant_id: int, settings: SearchSettings) -> None:
         await self._lay_out(tenant_id)
         words = MeilisearchSettings(
             synonyms=both_ways(settings.synonyms), stop_words=list(settings.stop_words)
         )
-        await self._wait(await self._client.index(index_uid(tenant_id)).update_settings(words))
+        await self._wait(await self._client.index(self._uid(tenant_id)).update_settings(words))
 
     async def reset(self, tenant_id: int) -> None:
         await self._lay_out(tenant_id)
-        await self._wait(await self._client.index(index_uid(tenant_id)).delete_all_documents())
+        await self._wait(await self._client.index(self._uid(tenant_id)).delete_all_documents())
 
     async def _lay_out(self, tenant_id: int) -> None:
         """Give the tenant's index its layout (Meilisearch creates the index if need be)."""
         if tenant_id in self._laid_out:
             return
-        await self._wait(await self._client.index(index_uid(tenant_id)).update_settings(LAYOUT))
+        await self._wait(await self._client.index(self._uid(tenant_id)).update_settings(LAYOUT))
         self._laid_out.add(tenant_id)
 
     async def _wait(self, task: TaskInfo) -> None:
@@ -150,7 +157,7 @@ class MeilisearchEngine:
             else {"offset": offset, "limit": limit}
         )
         sort = query.sort if query.text.strip() else SearchSort.NEWEST
-        return await self._client.index(index_uid(tenant_id)).search(
+        return await self._client.index(self._uid(tenant_id)).search(
             query.text,
             filter=filter_of(tenant_id, query),
             sort=SORTS.get(sort),

@@ -48,6 +48,8 @@ HEADLINE = (
     'MaxFragments=2, FragmentDelimiter=" … "'
 )
 SNIPPET_SOURCE_CHARS = 4000
+SHORT_TEXT = 240  # a text this short is its own snippet, whole
+WHOLE = f"StartSel={terms.MARK_START}, StopSel={terms.MARK_END}, HighlightAll=true"
 # What a document's text may weigh: a thread of hundreds of answers is found by its first
 # hundred thousand characters, and its tsvector stays within bounds.
 TEXT_LIMIT, ANSWERS_LIMIT = 20_000, 100_000
@@ -164,6 +166,8 @@ class PostgresEngine:
         async with self._engine.connect() as connection:
             settings = await _vocabulary(connection, tenant_id)
             words = terms.query_words(query.text, settings)
+            if not words and terms.WORD.search(query.text):
+                return SearchResults((), 0)  # stop words only: they find nothing
             found = await _known_words(connection, tenant_id, words)
             query_terms = _terms(words, found, settings)
             plan = _Plan(tenant_id, query, query_terms, locale)
@@ -395,6 +399,7 @@ def _search_statement(plan: _Plan, *, any_word: bool, offset: int) -> tuple[Any,
         "config": configuration(plan.locale),
         "offset": max(offset, 0),
         "limit": max(min(query.limit, 100), 1),
+        "angles": terms.ANGLES,
     }
     where = _filters(plan.tenant_id, query, params)
     sort = query.sort if plan.query_terms else SearchSort.NEWEST
@@ -447,15 +452,20 @@ def _statement(where: list[str], rank: str, sort: SearchSort, tsquery: str) -> A
         page AS (SELECT * FROM ranked ORDER BY {order} OFFSET :offset LIMIT :limit)
         SELECT d.thread_id, d.title, d.slug, d.kind, d.category_id, d.tags, d.resolved,
                d.certified, d.score, d.created_at, (SELECT count(*) FROM matched) AS total,
-               CASE WHEN q.query IS NULL THEN left(d.body, 240)
+               CASE WHEN q.query IS NULL THEN left(d.body, {SHORT_TEXT})
                ELSE ts_headline(
-                   d.config,
-                   left(d.body || E'\\n' || d.best_answers || E'\\n' || d.answers,
-                        {SNIPPET_SOURCE_CHARS}),
-                   q.query, '{HEADLINE}')
+                   d.config, source.text, q.query,
+                   CASE WHEN length(source.text) <= {SHORT_TEXT} THEN '{WHOLE}'
+                   ELSE '{HEADLINE}' END)
                END AS snippet
         FROM page
         JOIN search_documents d ON d.tenant_id = :tenant_id AND d.thread_id = page.thread_id
+        CROSS JOIN LATERAL (
+            SELECT translate(
+                left(d.body || E'\\n' || d.best_answers || E'\\n' || d.answers,
+                     {SNIPPET_SOURCE_CHARS}),
+                '<>', :angles) AS text
+        ) AS source
         CROSS JOIN q
         ORDER BY {", ".join("page." + part for part in order.split(", "))}
     """)  # only bound parameters carry what the member typed

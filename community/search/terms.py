@@ -18,7 +18,11 @@ LETTERS = re.compile(r"[^\W\d_]{3,30}")
 # Private-use characters around matches while a snippet is plain text: stripped from what is
 # indexed, so the text never holds them, they become <mark> once the text is escaped.
 MARK_START, MARK_END = "\ue000", "\ue001"
-_UNFIT = str.maketrans({MARK_START: " ", MARK_END: " ", "\x00": " "})
+# PostgreSQL's ts_headline drops what looks like an HTML tag: angle brackets go through it as
+# these, and come back before the text is escaped.
+ANGLES = "\ue002\ue003"
+_UNFIT = str.maketrans(dict.fromkeys([MARK_START, MARK_END, *ANGLES, "\x00"], " "))
+_ANGLES_BACK = str.maketrans(dict(zip(ANGLES, "<>", strict=True)))
 _LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss"})
 
 
@@ -40,7 +44,7 @@ def vocabulary(texts: Iterable[str]) -> set[str]:
 
 def marked(snippet: str) -> str:
     """Escaped text, the matches between the private marks wrapped in <mark>."""
-    escaped = html.escape(snippet)
+    escaped = html.escape(snippet.translate(_ANGLES_BACK))
     return escaped.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
 
 
