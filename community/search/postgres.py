@@ -16,8 +16,10 @@ similarity to the query, and resolved and certified threads above the rest.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
+import weakref
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -102,13 +104,28 @@ class PostgresEngine:
     name = "postgresql"
 
     def __init__(self, database: AsyncEngine | str) -> None:
-        """On the app's engine, or on a database URL (then with a pool of its own)."""
-        self._owned = isinstance(database, str)
-        self._engine = create_engine(database) if isinstance(database, str) else database
+        """On the app's engine, or on a database URL: then with a pool of its own for each
+        event loop that searches (a pooled connection belongs to the loop that opened it)."""
+        self._given = database if isinstance(database, AsyncEngine) else None
+        self._url = database if isinstance(database, str) else ""
+        self._pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AsyncEngine] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    @property
+    def _engine(self) -> AsyncEngine:
+        if self._given is not None:
+            return self._given
+        loop = asyncio.get_running_loop()
+        if loop not in self._pools:
+            self._pools[loop] = create_engine(self._url)
+        return self._pools[loop]
 
     async def close(self) -> None:
-        if self._owned:
-            await self._engine.dispose()
+        """Close the pool of this event loop (others close with their loop)."""
+        pool = self._pools.pop(asyncio.get_running_loop(), None)
+        if pool is not None:
+            await pool.dispose()
 
     # ---- writing ------------------------------------------------------------------------
 
