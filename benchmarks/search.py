@@ -209,25 +209,39 @@ def words(rng: random.Random, lang: str, kind: str) -> str:
     return rng.choice(PHRASES[lang][kind])
 
 
-def post_text(rng: random.Random, lang: str) -> str:
-    phrases = [f"{words(rng, lang, 'subjects')} {words(rng, lang, 'problems')}"]
-    phrases += [words(rng, lang, "context") for _ in range(rng.randint(1, 2))]
-    phrases += [words(rng, lang, "answers") for _ in range(rng.randint(1, 3))]
-    return ". ".join(phrases) + f" (ref. {rng.randint(1000, 99999)})"
+SYLLABLES = ["ka", "lo", "mi", "ter", "vo", "ra", "zen", "pu", "shi", "dor", "nex", "qua"]
+
+
+def rare_words(rng: random.Random) -> list[str]:
+    """Model names, places and products: the long tail of a real forum's vocabulary."""
+    return [
+        "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))).capitalize()
+        for _ in range(rng.randint(1, 3))
+    ]
+
+
+def post_text(rng: random.Random, lang: str, topic: int) -> str:
+    """A post about the thread's topic: its subject, a problem, some context, an answer."""
+    pool = PHRASES[lang]
+    subject = pool["subjects"][(topic + rng.choice((0, 0, 0, 1))) % len(pool["subjects"])]
+    phrases = [f"{subject} {words(rng, lang, 'problems')}", words(rng, lang, "context")]
+    phrases.append(pool["answers"][(topic + rng.randint(0, 2)) % len(pool["answers"])])
+    return ". ".join(phrases) + f" ({' '.join(rare_words(rng))}, ref. {rng.randint(1000, 99999)})"
 
 
 def document(
     rng: random.Random, tenant_id: int, lang: str, thread_id: int, posts: int
 ) -> SearchDocument:
-    subject, problem = words(rng, lang, "subjects"), words(rng, lang, "problems")
+    topic = rng.randrange(len(PHRASES[lang]["subjects"]))
+    subject, problem = PHRASES[lang]["subjects"][topic], words(rng, lang, "problems")
     title = f"{subject[0].upper()}{subject[1:]} {problem} {words(rng, lang, 'context')}"
-    answers = [post_text(rng, lang) for _ in range(posts - 1)]
+    answers = [post_text(rng, lang, topic) for _ in range(posts - 1)]
     resolved = rng.random() < 0.4
     created = datetime(2024, 1, 1, tzinfo=UTC) + timedelta(minutes=rng.randint(0, 1_400_000))
     return SearchDocument(
         tenant_id=tenant_id, thread_id=thread_id, title=title, slug=f"thread-{thread_id}",
         kind=rng.choice(("question", "question", "question", "discussion", "idea")),
-        category_id=rng.randint(1, 8), body=post_text(rng, lang),
+        category_id=rng.randint(1, 8), body=post_text(rng, lang, topic),
         answers="\n\n".join(answers[1:]), best_answers=answers[0] if resolved else "",
         tags=tuple(rng.sample(("wifi", "billing", "mobile", "delivery", "account", "tv"), 2)),
         resolved=resolved, certified=resolved and rng.random() < 0.3,
