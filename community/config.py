@@ -31,7 +31,7 @@ DATABASE_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
 REDIS_SCHEMES = ("redis", "rediss")
 _TRUE, _FALSE = {"true", "1", "yes"}, {"false", "0", "no"}
 _STRICT = ConfigDict(extra="forbid")
-_HIDDEN = {"secret_key", "metrics_token"}
+_HIDDEN = {"secret_key", "metrics_token", "meilisearch_key"}
 
 
 class ConfigError(ValueError):
@@ -157,6 +157,9 @@ class Settings:
     outbound_allowed_hosts: CommaList = ()
     # Proxies (CIDRs) whose X-Forwarded-For is believed; none: the socket peer is the client.
     trusted_proxies: CommaList = ()
+    # Search on Meilisearch (see README, Search engines in production); empty: the database's.
+    meilisearch_url: str = ""
+    meilisearch_key: str = ""
 
     def __post_init__(self) -> None:
         if self.env != "production":

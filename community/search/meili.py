@@ -28,6 +28,7 @@ from meilisearch_python_sdk.models.settings import (
 )
 from meilisearch_python_sdk.models.task import TaskInfo
 
+from community.config import Settings
 from community.search import terms
 from community.search.port import (
     SearchDocument,
@@ -70,6 +71,13 @@ LAYOUT = MeilisearchSettings(
 
 def document_id(tenant_id: int, thread_id: int) -> str:
     return f"{tenant_id}-{thread_id}"
+
+
+def from_settings(settings: Settings) -> MeilisearchEngine | None:
+    """The Meilisearch engine when PARVIS_MEILISEARCH_URL is set, else None."""
+    if not settings.meilisearch_url:
+        return None
+    return MeilisearchEngine(settings.meilisearch_url, settings.meilisearch_key)
 
 
 class MeilisearchEngine:

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 from meilisearch_python_sdk.errors import MeilisearchApiError, MeilisearchTaskFailedError
 
-from community.search.meili import MeilisearchEngine
+from community.config import Settings
+from community.search.meili import MeilisearchEngine, from_settings
 from community.search.port import SearchDocument, SearchQuery, SearchSettings, SearchSort
 from tests.search.meili_standin import StandIn
 
@@ -227,3 +229,13 @@ async def test_facets_are_asked_for_and_counted(
     [asked] = standin.requests
     assert asked.body["facets"] == ["category_id", "tags", "kind", "resolved", "certified"]
     assert counts == {"kind": {"question": 3, "idea": 1}, "resolved": {"1": 2, "0": 2}}
+
+
+def test_meilisearch_is_used_only_when_its_url_is_set(tmp_path: Path) -> None:
+    unset = Settings.from_env({"PARVIS_SECRET_KEY": "k", "PARVIS_DATA_DIR": str(tmp_path)})
+    assert from_settings(unset) is None
+    given = Settings.from_env({
+        "PARVIS_SECRET_KEY": "k", "PARVIS_DATA_DIR": str(tmp_path),
+        "PARVIS_MEILISEARCH_URL": "http://127.0.0.1:7700", "PARVIS_MEILISEARCH_KEY": "s",
+    })  # fmt: skip
+    assert isinstance(from_settings(given), MeilisearchEngine)
