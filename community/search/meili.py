@@ -15,6 +15,7 @@ is searchable when `index` returns (and a failure is raised, for the queue to re
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -145,7 +146,11 @@ class MeilisearchEngine:
     async def search(self, tenant_id: int, query: SearchQuery, *, locale: str) -> SearchResults:
         found = await self._search(tenant_id, query)
         total = found.total_hits if found.total_hits is not None else found.estimated_total_hits
-        return SearchResults(hits=tuple(_hit(hit) for hit in found.hits), total=total or 0)
+        return SearchResults(
+            hits=tuple(_hit(hit) for hit in found.hits),
+            total=total or 0,
+            suggestion=suggestion(query.text, found.hits),
+        )
 
     async def facets(self, tenant_id: int, query: SearchQuery) -> dict[str, dict[str, int]]:
         """How many of the query's threads each category, tag, kind and status holds."""
@@ -171,7 +176,7 @@ class MeilisearchEngine:
             sort=SORTS.get(sort),
             facets=FACETS if facets else None,
             attributes_to_retrieve=RETRIEVED,
-            attributes_to_highlight=SNIPPET_FROM,
+            attributes_to_highlight=["title", *SNIPPET_FROM],
             attributes_to_crop=SNIPPET_FROM,
             crop_length=SNIPPET_WORDS,
             crop_marker="…",
@@ -247,6 +252,25 @@ def filter_of(tenant_id: int, query: SearchQuery) -> str:
     if query.until is not None:
         parts.append(f"created_at < {_start_of(query.until + timedelta(days=1))}")
     return " AND ".join(parts)
+
+
+MARKED = re.compile(f"{terms.MARK_START}([^{terms.MARK_END}]*){terms.MARK_END}")
+
+
+def suggestion(text: str, hits: Sequence[dict[str, Any]]) -> str | None:
+    """ "Did you mean": the query with each word that Meilisearch's typo tolerance matched to
+    another word (as the highlights show) replaced by that word."""
+    found = {
+        terms.plain(word)
+        for hit in hits
+        for value in (hit.get("_formatted") or {}).values()
+        if isinstance(value, str)
+        for word in MARKED.findall(value)
+    }
+    asked = terms.WORD.findall(terms.plain(text))
+    fixed = [word if word in found else (terms.corrections(word, [(f, 0) for f in found]) or [word])[0]
+             for word in asked]  # fmt: skip
+    return " ".join(fixed) if fixed != asked else None
 
 
 def _snippet(formatted: dict[str, Any]) -> str:

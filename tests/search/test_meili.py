@@ -132,7 +132,7 @@ async def test_search_asks_for_the_tenant_filters_sort_page_and_crops(
     assert body["attributesToCrop"] == ["body", "best_answers", "answers"]
     # _formatted holds only retrieved attributes: the cropped ones are among them.
     assert {"thread_id", "body", "best_answers", "answers"} <= set(body["attributesToRetrieve"])
-    assert body["attributesToHighlight"] == ["body", "best_answers", "answers"]
+    assert body["attributesToHighlight"] == ["title", "body", "best_answers", "answers"]
     assert (body["highlightPreTag"], body["highlightPostTag"]) == ("\ue000", "\ue001")
 
 
@@ -179,6 +179,16 @@ async def test_hits_come_back_with_escaped_snippets_and_the_total(
     assert (second.resolved, second.certified) == (False, True)
     assert first.created_at == WHEN.replace(second=0)
     assert results.total == 57 and results.suggestion is None
+
+
+async def test_words_the_typo_tolerance_corrected_are_suggested(
+    engine: MeilisearchEngine, standin: StandIn
+) -> None:
+    standin.hits = [hit(2, "Where is the \ue000refund\ue001 for \ue000order\ue001 1234?")]
+    results = await engine.search(7, SearchQuery(text="refund my ordr"), locale="en")
+    assert results.suggestion == "refund my order"
+    spelt = await engine.search(7, SearchQuery(text="refund"), locale="en")
+    assert spelt.suggestion is None
 
 
 async def test_an_estimated_total_when_the_offset_is_not_a_page(
