@@ -8,7 +8,7 @@ UV := $(or $(shell command -v uv 2>/dev/null),$(wildcard $(HOME)/.local/bin/uv),
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: demo contact-centre test lint typecheck check bench serve worker clean messages compile-messages
+.PHONY: demo contact-centre test lint typecheck check bench bench-search serve worker clean messages compile-messages
 
 $(TOOLS)/bin/uv:
 	@command -v python3 >/dev/null || { echo "make: python3 not found: install Python 3.11 or newer" >&2; exit 1; }
@@ -50,6 +50,10 @@ bench: $(VENV)/.synced
 ## bench-escalation: escalation latency, rule fired to case received, in-process vs arq workers (PostgreSQL + Redis)
 bench-escalation: $(VENV)/.synced
 	$(PY) benchmarks/escalation_latency.py
+
+## bench-search: search latency (p50/p95) and indexing rate on PostgreSQL at 100,000 posts
+bench-search: $(VENV)/.synced
+	$(PY) benchmarks/search.py
 
 ## messages: bring the catalogs (community/l10n/translations) up to date with the code and templates
 ## (settings in pyproject.toml [tool.babel.*] and babel.cfg); then translate what is new or fuzzy

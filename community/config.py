@@ -34,7 +34,7 @@ REDIS_SCHEMES = ("redis", "rediss")
 SMTP_SCHEMES = ("smtp", "smtps")
 _TRUE, _FALSE = {"true", "1", "yes"}, {"false", "0", "no"}
 _STRICT = ConfigDict(extra="forbid")
-_HIDDEN = {"secret_key", "metrics_token", "smtp_url"}
+_HIDDEN = {"secret_key", "metrics_token", "smtp_url", "meilisearch_key"}
 
 
 class ConfigError(ValueError):
@@ -190,6 +190,9 @@ class Settings:
     outbound_allowed_hosts: CommaList = ()
     # Proxies (CIDRs) whose X-Forwarded-For is believed; none: the socket peer is the client.
     trusted_proxies: CommaList = ()
+    # Search on Meilisearch (see README, Search engines in production); empty: the database's.
+    meilisearch_url: str = ""
+    meilisearch_key: str = ""
 
     def __post_init__(self) -> None:
         if self.env != "production":

@@ -25,6 +25,18 @@ def include_name(name: str | None, type_: str, _parents: object) -> bool:
     return not (type_ == "table" and (name or "").startswith(UNMANAGED_PREFIX))
 
 
+# Tables that a search engine keeps outside the models (migration 0019 on PostgreSQL):
+# autogenerate must neither drop them nor their indexes.
+ENGINE_TABLES = frozenset({"search_documents", "search_words", "search_vocabulary"})
+
+
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    table = obj if type_ == "table" else getattr(obj, "table", None)
+    return getattr(table, "name", None) not in ENGINE_TABLES
+
+
 def database_url() -> str:
     url = config.attributes.get("database_url") or config.get_main_option("sqlalchemy.url")
     return url or Settings.from_env().database_url
@@ -37,6 +49,7 @@ def run_migrations_offline() -> None:
         literal_binds=True,
         render_as_batch=True,
         dialect_opts={"paramstyle": "named"},
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -49,6 +62,7 @@ def do_run_migrations(connection: Connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         include_name=include_name,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

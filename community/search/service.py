@@ -1,20 +1,18 @@
 """Search for the rest of the app: which engine, a viewer's search, a tenant's settings,
 and rebuilding a tenant's index.
 
-`engine_for(settings)` picks the engine from the database URL: FTS5 on SQLite, the
-PostgreSQL engine (`community.search.postgres`) on PostgreSQL. Code that runs in a session
+`engine_for(settings)` picks the engine: Meilisearch when `PARVIS_MEILISEARCH_URL` is set,
+else the database's own, FTS5 on SQLite and `tsvector` + `pg_trgm` on PostgreSQL. Code that runs in a session
 reaches the engine of that session's database with `engine_of(session)`; the app and the
 worker `use` theirs at start, so the services, tasks and CLI all share one.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -43,28 +41,6 @@ MAX_LIMIT = 100
 _ENGINES: dict[str, SearchEngine] = {}  # by database URL
 
 
-class Unavailable:
-    """What PostgreSQL searches with until its engine exists: nothing found, nothing kept
-    (once it exists, `parvis search reindex` builds the index)."""
-
-    name = "unavailable"
-
-    async def search(self, tenant_id: int, query: SearchQuery, *, locale: str) -> SearchResults:
-        return SearchResults((), 0)
-
-    async def index(self, docs: Any) -> None:
-        return None
-
-    async def remove(self, tenant_id: int, thread_ids: Any) -> None:
-        return None
-
-    async def configure(self, tenant_id: int, settings: SearchSettings) -> None:
-        return None
-
-    async def reset(self, tenant_id: int) -> None:
-        return None
-
-
 def _url(settings_or_url: Settings | str) -> str:
     return settings_or_url if isinstance(settings_or_url, str) else settings_or_url.database_url
 
@@ -74,27 +50,23 @@ def engine_for(settings: Settings | str) -> SearchEngine:
     url = _url(settings)
     if url in _ENGINES:
         return _ENGINES[url]
-    engine: SearchEngine
+    return _ENGINES.setdefault(url, _new_engine(settings, url))
+
+
+def _new_engine(settings: Settings | str, url: str) -> SearchEngine:
+    """Meilisearch when PARVIS_MEILISEARCH_URL is set, else the database's own engine."""
+    if not isinstance(settings, str):
+        from community.search import meili
+
+        if production := meili.from_settings(settings):
+            return production
     if url.startswith("sqlite"):
         from community.search.sqlite import SqliteEngine
 
-        engine = SqliteEngine(url)
-    else:
-        engine = _postgres(url)
-    return _ENGINES.setdefault(url, engine)
+        return SqliteEngine(url)
+    from community.search.postgres import PostgresEngine
 
-
-def _postgres(url: str) -> SearchEngine:
-    try:
-        module = importlib.import_module("community.search.postgres")
-    except ImportError:
-        log.warning(
-            "search: no PostgreSQL engine (community.search.postgres) in this build; "
-            "searches find nothing until one is installed and `parvis search reindex` runs"
-        )
-        return Unavailable()
-    engine: SearchEngine = module.PostgresEngine(url)
-    return engine
+    return PostgresEngine(url)
 
 
 def use(settings: Settings | str, engine: SearchEngine) -> None:

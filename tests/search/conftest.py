@@ -14,6 +14,7 @@ import pytest
 
 from community.search import service
 from community.search.port import SearchDocument, SearchEngine
+from tests.search.engines import make_other_engine
 
 
 def make_engine(kind: str, database_url: str) -> SearchEngine:
@@ -23,10 +24,10 @@ def make_engine(kind: str, database_url: str) -> SearchEngine:
         from community.search.sqlite import SqliteEngine
 
         return SqliteEngine(database_url)
-    raise AssertionError(f"unknown engine {kind}")
+    return make_other_engine(kind, database_url)  # tests/search/engines.py: PostgreSQL, Meilisearch
 
 
-@pytest.fixture(params=["sqlite"])
+@pytest.fixture(params=["sqlite", "postgresql", "meilisearch"])
 async def engine(request: pytest.FixtureRequest, database_url: str) -> AsyncIterator[SearchEngine]:
     made = make_engine(request.param, database_url)
     service.use(database_url, made)  # the services and the jobs use it too
