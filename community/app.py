@@ -37,6 +37,8 @@ from community.limits import Limiter
 from community.moderation.api import ModerationApi
 from community.moderation.web import ModerationPages
 from community.net.outbound import Outbound
+from community.privacy.api import PrivacyApi
+from community.privacy.web import PrivacyPages
 from community.qa.api import AnswersApi
 from community.qa.web import AnswerPages
 from community.scoring.api import MembersApi
@@ -120,6 +122,8 @@ def create_app(settings: Settings | None = None, outbound: Outbound | None = Non
             EscalationsApi,
             EscalationAdminPages,
             EscalationSettingsApi,
+            PrivacyPages,
+            PrivacyApi,
             health,
             metrics,
             liveness,

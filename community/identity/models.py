@@ -55,6 +55,10 @@ class Member(TenantOwned, Base):
     customer_tier: Mapped[str] = mapped_column(String(40), default="")
     # When the member proved the address (a link sent to it, or a provider that verified it).
     email_verified_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The content hash of the member's uploaded avatar (community.privacy.avatars), or "".
+    avatar: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    # When the account was erased (community.privacy.erasure); pages then say "Deleted member".
+    erased_at: Mapped[datetime | None] = mapped_column(default=None)
 
     @validates("display_name")
     def _keep_name_skeletons(self, _key: str, display_name: str) -> str:
