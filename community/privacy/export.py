@@ -185,6 +185,23 @@ def covered_columns() -> set[tuple[str, str]]:
     return {(c.class_.__tablename__, c.key) for c in columns}
 
 
+def uncovered_member_columns(registry: Any) -> list[str]:
+    """The "table.column" of every mapped column that refers to members.id and that the
+    archive does not account for (empty when the archive is complete)."""
+    covered = covered_columns()
+    found = []
+    for mapper in registry.mappers:
+        table = mapper.local_table
+        for column in table.columns:
+            refers = any(
+                fk.column.table.name == "members" and fk.column.name == "id"
+                for fk in column.foreign_keys
+            )
+            if refers and (table.name, column.name) not in covered:
+                found.append(f"{table.name}.{column.name}")
+    return sorted(found)
+
+
 def json_value(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()

@@ -8,7 +8,7 @@ from typing import Any
 from litestar import Controller, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
-from litestar.params import FromQuery
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Response, Template
 
 from community.errors import NotFound, ValidationFailed
@@ -52,11 +52,11 @@ class PrivacyPages(Controller):
     async def privacy_page(self, request: Req, here: NamedDependency[Scope]) -> Template:
         return _privacy(request, here.actor)
 
-    @post("/account/privacy/export")
+    @post("/account/privacy/export", status_code=200)
     async def export_own(self, here: NamedDependency[Scope]) -> Response[bytes]:
         return download(await export.export_own_data(here))
 
-    @post("/account/privacy/erase")
+    @post("/account/privacy/erase", status_code=200)
     async def erase_own(self, request: Req, here: NamedDependency[Scope]) -> Template:
         fields = await form_fields(request, "password", "confirmation", "remove_posts")
         try:
@@ -93,7 +93,7 @@ class PrivacyPages(Controller):
         return see_other("/account/avatar?removed=1")
 
     @get("/avatars/{name:str}", cache_control=None)
-    async def avatar_file(self, request: Req, name: str) -> Response[bytes]:
+    async def avatar_file(self, request: Req, name: FromPath[str]) -> Response[bytes]:
         content = avatar_store(request).read(name)
         if content is None:
             raise NotFound(NO_SUCH_AVATAR)
@@ -109,7 +109,7 @@ class PrivacyPages(Controller):
         member = await _member(here, member_id)
         return render(request, "privacy/admin.html", member=member, errors={}, erased=erased)
 
-    @post("/admin/members/{member_id:int}/export")
+    @post("/admin/members/{member_id:int}/export", status_code=200)
     async def admin_export(self, here: NamedDependency[Scope], member_id: Id) -> Response[bytes]:
         return download(await export.export_member_data(here, member_id))
 
