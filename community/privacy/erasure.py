@@ -28,6 +28,7 @@ from community.db import utcnow
 from community.errors import Forbidden, ValidationFailed
 from community.escalation.models import Escalation, EscalationEvent
 from community.forums import services as forums
+from community.forums.markdown import render_markdown
 from community.forums.models import Post, PostRevision, Thread
 from community.identity.backoff import account_key
 from community.identity.external import MemberIdentity
@@ -37,6 +38,7 @@ from community.identity.permissions import Permission
 from community.identity.sessions import end_all_sessions
 from community.l10n import N_
 from community.moderation.audit import record
+from community.moderation.checks import mask_personal_data
 from community.moderation.models import AuditEntry, Flag
 from community.notify.models import Notification, Subscription
 from community.privacy import avatars
@@ -116,6 +118,8 @@ async def erase(
     personal = Personal(member.email, member.display_name, member.customer_id)
     if remove_posts:
         await _remove_posts(scope, member)
+    else:
+        await _scrub_posts(scope, member, personal)
     await _forget_links(scope, member, personal)
     await _scrub_escalations(scope, member, personal)
     await _scrub_audit(scope, member, personal)
@@ -196,6 +200,27 @@ async def _scrub_audit(scope: Scope, member: Member, personal: Personal) -> None
         entry.reason = personal.scrub(entry.reason)
         entry.before = personal.scrub_json(entry.before)
         entry.after = personal.scrub_json(entry.after)
+
+
+async def _scrub_posts(scope: Scope, member: Member, personal: Personal) -> None:
+    """Kept posts lose what names the person in them: their name, email and customer id, in
+    the text, its earlier versions and the titles (and addresses) of their threads."""
+    locale = scope.tenant.locale
+    for post in await scope.db.scalars(select(Post).where(Post.author_id == member.id)):
+        scrubbed = personal.scrub(post.body_md)
+        if scrubbed != post.body_md:
+            post.body_md, post.body_html = scrubbed, render_markdown(scrubbed, locale)
+            masked = mask_personal_data(scrubbed, locale)
+            post.public_html = render_markdown(masked, locale) if masked != scrubbed else None
+    own_posts = select(Post.id).where(Post.author_id == member.id)
+    for revision in await scope.db.scalars(
+        select(PostRevision).where(PostRevision.post_id.in_(own_posts))
+    ):
+        revision.previous_body_md = personal.scrub(revision.previous_body_md)
+    for thread in await scope.db.scalars(select(Thread).where(Thread.author_id == member.id)):
+        title = personal.scrub(thread.title)
+        if title != thread.title:
+            thread.title, thread.slug = title, forums.slugify(title)
 
 
 async def _remove_posts(scope: Scope, member: Member) -> None:
