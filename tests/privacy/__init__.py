@@ -57,7 +57,9 @@ async def build_life(world: World) -> Life:
             await world.scope(session, "acme"), email=EMAIL, display_name=NAME, password=PASSWORD
         )
         member.customer_id, member.customer_tier = CUSTOMER_ID, "gold"
-        session.add(MemberIdentity(member_id=member.id, issuer="https://idp.example", subject="zq-1"))
+        session.add(
+            MemberIdentity(member_id=member.id, issuer="https://idp.example", subject="zq-1")
+        )
     bob = await world.member("acme", "bob@example.com")
     expert = await world.member("acme", "expert@example.com", Role.EXPERT)
     moderator = await world.member("acme", "mod@example.com", Role.MODERATOR)
@@ -77,12 +79,18 @@ async def build_life(world: World) -> Life:
         await vote(mine, opening, -1)
         await qa.accept(mine, bob_answer.id)
         await qa.accept(his, her_answer.id)
-        idea = await ideas.create_idea(mine, board="ideas", title="Let me pause my line for a month", body="For holidays.")
-        bobs_idea = await ideas.create_idea(his, board="ideas", title="A dark theme for the app", body="Please.")
+        idea = await ideas.create_idea(
+            mine, board="ideas", title="Let me pause my line for a month", body="For holidays."
+        )
+        bobs_idea = await ideas.create_idea(
+            his, board="ideas", title="A dark theme for the app", body="Please."
+        )
     async with world.unit() as session:
         await ideas.vote(await _scope(world, session, member), bobs_idea.id)
         await ideas.vote(await _scope(world, session, bob), idea.id)
-        await moderation.flag_post(await _scope(world, session, member), bob_answer.id, "other", f"From {NAME}: rude")
+        await moderation.flag_post(
+            await _scope(world, session, member), bob_answer.id, "other", f"From {NAME}: rude"
+        )
         await qa.certify(await _scope(world, session, expert), her_answer.id, "Right.")
         escalated = await escalation.escalate_by_hand(
             await _scope(world, session, moderator), answered.id,
@@ -92,7 +100,13 @@ async def build_life(world: World) -> Life:
         case = await session.get(Escalation, escalated.id)
         case.state, case.external_id = EscalationState.ACKNOWLEDGED, CASE_REFERENCE
         case.external_url = f"https://support.example/cases/{CASE_REFERENCE}"
-        escalation.add_event(await world.scope(session, "acme"), case, "acknowledged", f"Case for {NAME}", actor="Agent Smith")
+        escalation.add_event(
+            await world.scope(session, "acme"),
+            case,
+            "acknowledged",
+            f"Case for {NAME}",
+            actor="Agent Smith",
+        )
     return Life(member, bob, expert, moderator, admin, answered, alone, bobs, escalated.id, idea.id)  # fmt: skip
 
 

@@ -70,7 +70,9 @@ async def test_an_erased_member_leaves_no_personal_data_and_the_ledger_agrees(
     other_browser: Client = client_for()  # type: ignore[operator]
     await other_browser.login(EMAIL)
     async with world.unit() as session:
-        before_votes = list(await session.execute(select(Vote.post_id, Vote.value).order_by(Vote.id)))
+        before_votes = list(
+            await session.execute(select(Vote.post_id, Vote.value).order_by(Vote.id))
+        )
 
     wrong = await her.submit("/account/privacy/erase", {"password": "not my password"})
     assert wrong.status_code == 422 and "That is not your password." in wrong.text
@@ -82,7 +84,17 @@ async def test_an_erased_member_leaves_no_personal_data_and_the_ledger_agrees(
     assert refused.status_code == 422
     assert await walk(admin, await pages(life)) == {}
     guest: Client = client_for()  # type: ignore[operator]
-    assert await walk(guest, [u for u in await pages(life) if not u.startswith(("/admin", "/mod", "/api/v1/mod", "/api/v1/esc"))]) == {}
+    assert (
+        await walk(
+            guest,
+            [
+                u
+                for u in await pages(life)
+                if not u.startswith(("/admin", "/mod", "/api/v1/mod", "/api/v1/esc"))
+            ],
+        )
+        == {}
+    )
     thread = await guest.get(f"/t/{life.answered.id}/{life.answered.slug}")
     assert "Deleted member" in thread.text and "Restart it, then check the cable." in thread.text
 
@@ -99,15 +111,23 @@ async def test_an_erased_member_leaves_no_personal_data_and_the_ledger_agrees(
             "Deleted member", "", "", "",
         )  # fmt: skip
         for model in (MemberIdentity, MemberSession, Notification, Subscription):
-            assert not list(await session.scalars(select(model).where(model.member_id == member.id)))
-        after_votes = list(await session.execute(select(Vote.post_id, Vote.value).order_by(Vote.id)))
+            assert not list(
+                await session.scalars(select(model).where(model.member_id == member.id))
+            )
+        after_votes = list(
+            await session.execute(select(Vote.post_id, Vote.value).order_by(Vote.id))
+        )
         assert after_votes == before_votes, "her votes still count, anonymously"
         case = await session.get(Escalation, life.escalation_id)
         assert (case.external_id, case.state.value) == (CASE_REFERENCE, "acknowledged")
         assert leaks(case.note) == [] and "Call" in case.note
-        events = await session.scalars(select(EscalationEvent).where(EscalationEvent.escalation_id == case.id))
+        events = await session.scalars(
+            select(EscalationEvent).where(EscalationEvent.escalation_id == case.id)
+        )
         assert all(leaks(e.detail + e.actor) == [] for e in events)
-        erasure = await session.scalar(select(AuditEntry).where(AuditEntry.action == "member.erase"))
+        erasure = await session.scalar(
+            select(AuditEntry).where(AuditEntry.action == "member.erase")
+        )
         assert erasure.subject_id == member.id and erasure.actor_id == member.id
         assert erasure.after == {"by_admin": False, "posts_removed": False}
         audit = await session.scalars(select(AuditEntry))
@@ -121,7 +141,9 @@ async def test_an_admin_erases_a_member_and_their_posts_through_the_api(
 ) -> None:
     life = await build_life(world)
     async with world.unit() as session:
-        threads_before = await session.scalar(select(Category.thread_count).where(Category.slug == "general"))
+        threads_before = await session.scalar(
+            select(Category.thread_count).where(Category.slug == "general")
+        )
     await client.login("bob@example.com")
     token = await client.ensure_csrf()
     url = f"/api/v1/admin/members/{life.member.id}?remove_posts=true"
@@ -138,9 +160,13 @@ async def test_an_admin_erases_a_member_and_their_posts_through_the_api(
         answered = await session.get(Thread, life.answered.id)
         assert alone.deleted_at is not None, "nobody answered: the thread goes"
         assert answered.deleted_at is None and answered.title == life.answered.title
-        bobs_answer = await session.scalar(select(Post).where(Post.thread_id == answered.id, Post.author_id == life.bob.id))
+        bobs_answer = await session.scalar(
+            select(Post).where(Post.thread_id == answered.id, Post.author_id == life.bob.id)
+        )
         assert bobs_answer.body_md == "Restart it, then check the cable."
-        threads_after = await session.scalar(select(Category.thread_count).where(Category.slug == "general"))
+        threads_after = await session.scalar(
+            select(Category.thread_count).where(Category.slug == "general")
+        )
         assert threads_after == threads_before - 1
     page = await client.get(f"/t/{answered.id}/{answered.slug}")
     assert page.text.count("This post was removed at its author") == 2, "her question and reply"
@@ -160,14 +186,20 @@ async def test_a_member_without_password_confirms_with_their_email_through_the_a
     headers = {"x-csrftoken": token}
     page = await client.get("/account/privacy")
     assert 'name="confirmation"' in page.text and 'name="password"' not in page.text
-    wrong = await client.request("DELETE", "/api/v1/members/me", json={"confirmation": "bob@example.com"}, headers=headers)
+    wrong = await client.request(
+        "DELETE", "/api/v1/members/me", json={"confirmation": "bob@example.com"}, headers=headers
+    )
     assert wrong.status_code == 422 and "confirmation" in wrong.json()["errors"]
-    done = await client.request("DELETE", "/api/v1/members/me", json={"confirmation": EMAIL.upper()}, headers=headers)
+    done = await client.request(
+        "DELETE", "/api/v1/members/me", json={"confirmation": EMAIL.upper()}, headers=headers
+    )
     assert done.status_code == 204
     assert (await client.get("/api/v1/members/me/export")).status_code == 401
 
 
-async def test_an_admin_cannot_erase_themselves_from_the_admin_page(world: World, client: Client) -> None:
+async def test_an_admin_cannot_erase_themselves_from_the_admin_page(
+    world: World, client: Client
+) -> None:
     life = await build_life(world)
     await client.login("admin@example.com")
     own = await client.submit(f"/admin/members/{life.admin.id}/erase", {"confirm": "1"})

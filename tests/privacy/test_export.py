@@ -8,6 +8,7 @@ from sqlalchemy import ForeignKey, Integer, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from community.db import Base
+from community.errors import Forbidden
 from community.identity.models import Member
 from community.moderation.models import AuditEntry
 from community.privacy.export import (
@@ -17,7 +18,6 @@ from community.privacy.export import (
     sections_named,
     uncovered_member_columns,
 )
-from community.errors import Forbidden
 from tests.conftest import Client, World
 from tests.privacy import CASE_REFERENCE, EMAIL, NAME, build_life, unzip
 
@@ -97,7 +97,9 @@ async def test_only_admins_download_a_members_archive_and_it_is_audited(
     form = await client.submit(f"/admin/members/{life.member.id}/export", {})
     assert form.status_code == 200 and unzip(form.content)["profile.json"]["id"] == life.member.id
     async with world.unit() as session:
-        entries = list(await session.scalars(select(AuditEntry).where(AuditEntry.action == "member.export")))
+        entries = list(
+            await session.scalars(select(AuditEntry).where(AuditEntry.action == "member.export"))
+        )
     assert [(e.actor_id, e.subject_id, e.after) for e in entries] == [
         (life.admin.id, life.member.id, {"by_admin": True})
     ] * 2
@@ -125,6 +127,11 @@ async def test_the_readme_is_in_the_communitys_language(world: World) -> None:
         scope = await world.scope(session, "globex")
         from community.identity.services import create_member
 
-        member = await create_member(scope, email="fr@example.com", display_name="Anne", password="x" * 12)
+        member = await create_member(
+            scope, email="fr@example.com", display_name="Anne", password="x" * 12
+        )
         archive = await build_archive(scope.acting_as(member), member)
-    assert "Les votes" in unzip(archive.content)["README.txt"] or "votes" in unzip(archive.content)["README.txt"]
+    assert (
+        "Les votes" in unzip(archive.content)["README.txt"]
+        or "votes" in unzip(archive.content)["README.txt"]
+    )
