@@ -38,6 +38,7 @@ from community.moderation.api import ModerationApi
 from community.moderation.web import ModerationPages
 from community.net.outbound import Outbound
 from community.privacy.api import PrivacyApi
+from community.privacy.display import TEMPLATE_GLOBALS as PRIVACY_GLOBALS
 from community.privacy.web import PrivacyPages
 from community.qa.api import AnswersApi
 from community.qa.web import AnswerPages
@@ -192,6 +193,7 @@ def _template_engine(settings: Settings) -> JinjaTemplateEngine:
     environment.filters["css_value"] = css_value
     l10n_jinja.install(environment)  # `_`, `ngettext`, dates… in each render's locale
     register_template_globals(environment.globals)
+    environment.globals.update(PRIVACY_GLOBALS)  # members' names and avatars, as pages show them
     return JinjaTemplateEngine.from_environment(environment)
 
 

@@ -22,7 +22,6 @@ from community.moderation import hooks as moderation
 from community.moderation.services import FLAG_REASON_LABELS, HELD_EXPLANATIONS
 from community.moderation.services import REASON_LABELS as QUEUE_REASON_LABELS
 from community.notify.models import NOTIFICATION_TEXTS
-from community.privacy.display import TEMPLATE_GLOBALS as PRIVACY_GLOBALS
 from community.qa import hooks as qa
 from community.scoring import hooks as scoring
 from community.votes import hooks as votes
@@ -55,4 +54,3 @@ def register_template_globals(names: MutableMapping[str, object]) -> None:
         priority_labels=escalation_labels.PRIORITY_LABELS,
         event_labels=escalation_labels.EVENT_LABELS,
     )
-    names.update(PRIVACY_GLOBALS)  # members' names and avatars as pages show them
