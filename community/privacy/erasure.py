@@ -66,7 +66,9 @@ class Personal:
     def scrub(self, text: str) -> str:
         for value in (self.email, self.customer_id, self.name):
             if len(value) >= 2:
-                text = re.sub(re.escape(value), ERASED_NAME, text, flags=re.IGNORECASE)
+                # Whole words only: a member called "Al" leaves "Also" alone.
+                pattern = rf"(?<!\w){re.escape(value)}(?!\w)"
+                text = re.sub(pattern, ERASED_NAME, text, flags=re.IGNORECASE)
         return text
 
     def scrub_json(self, value: Any) -> Any:

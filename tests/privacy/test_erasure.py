@@ -13,7 +13,7 @@ from community.identity.external import MemberIdentity
 from community.identity.models import Member, MemberSession
 from community.moderation.models import AuditEntry
 from community.notify.models import Notification, Subscription
-from community.privacy.erasure import ERASED_DOMAIN, REMOVED_POST
+from community.privacy.erasure import ERASED_DOMAIN, REMOVED_POST, Personal
 from community.scoring.recompute import recompute_counters
 from community.votes.models import Vote
 from tests.conftest import Client, World
@@ -211,3 +211,11 @@ async def test_an_admin_cannot_erase_themselves_from_the_admin_page(
     page = await client.get(done.headers["location"])
     assert 'data-testid="erased"' in page.text and leaks(page.text) == []
     assert NAME not in (await client.get("/admin/members")).text
+
+
+def test_scrubbing_replaces_whole_words_only() -> None:
+    personal = Personal("al@example.com", "Al", "C-1")
+    assert personal.scrub("Also, Al wrote from AL@example.com as C-1.") == (
+        "Also, Deleted member wrote from Deleted member as Deleted member."
+    )
+    assert personal.scrub_json({"why": ["Al", 3]}) == {"why": ["Deleted member", 3]}
