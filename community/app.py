@@ -40,6 +40,9 @@ from community.limits import Limiter
 from community.moderation.api import ModerationApi
 from community.moderation.web import ModerationPages
 from community.net.outbound import Outbound
+from community.privacy.api import PrivacyApi
+from community.privacy.display import TEMPLATE_GLOBALS as PRIVACY_GLOBALS
+from community.privacy.web import PrivacyPages
 from community.qa.api import AnswersApi
 from community.qa.web import AnswerPages
 from community.scoring.api import MembersApi
@@ -131,6 +134,8 @@ def create_app(settings: Settings | None = None, outbound: Outbound | None = Non
             DeflectionPages,
             DeflectionApi,
             SearchAdminPages,
+            PrivacyPages,
+            PrivacyApi,
             health,
             metrics,
             liveness,
@@ -199,6 +204,7 @@ def _template_engine(settings: Settings) -> JinjaTemplateEngine:
     environment.filters["css_value"] = css_value
     l10n_jinja.install(environment)  # `_`, `ngettext`, dates… in each render's locale
     register_template_globals(environment.globals)
+    environment.globals.update(PRIVACY_GLOBALS)  # members' names and avatars, as pages show them
     return JinjaTemplateEngine.from_environment(environment)
 
 

@@ -57,6 +57,10 @@ class Member(TenantOwned, Base):
     email_verified_at: Mapped[datetime | None] = mapped_column(default=None)
     # The member's interface language (one of community.l10n.LOCALES); "": the community's.
     locale: Mapped[str] = mapped_column(String(10), default="")
+    # The content hash of the member's uploaded avatar (community.privacy.avatars), or "".
+    avatar: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    # When the account was erased (community.privacy.erasure); pages then say "Deleted member".
+    erased_at: Mapped[datetime | None] = mapped_column(default=None)
 
     @validates("display_name")
     def _keep_name_skeletons(self, _key: str, display_name: str) -> str:

@@ -27,9 +27,15 @@ class Permission(enum.StrEnum):
     SEE_ESCALATIONS = "see_escalations"
     ESCALATE = "escalate"  # send a thread to the contact centre by hand
     SEE_REVISIONS = "see_revisions"  # earlier versions of edited accepted/certified answers
+    MANAGE_PERSONAL_DATA = "manage_personal_data"  # download or erase a member's data
 
 
-_ADMIN_ONLY = {Permission.CONFIGURE_COMMUNITY, Permission.MANAGE_ROLES, Permission.READ_AUDIT_LOG}
+_ADMIN_ONLY = {
+    Permission.CONFIGURE_COMMUNITY,
+    Permission.MANAGE_ROLES,
+    Permission.READ_AUDIT_LOG,
+    Permission.MANAGE_PERSONAL_DATA,
+}
 _MODERATOR = frozenset(Permission) - _ADMIN_ONLY - {Permission.OFFICIAL_REPLY}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {

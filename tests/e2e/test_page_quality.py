@@ -79,6 +79,9 @@ async def community_with_everything(world: World) -> dict[str, str]:
         "escalation": f"/mod/escalations/{escalation_id}",
         "admin-escalation": "/admin/escalation",
         "admin-escalation-target": f"/admin/escalation/targets/{target_id}",
+        "privacy": "/account/privacy",
+        "avatar": "/account/avatar",
+        "admin-member-privacy": f"/admin/members/{bob.id}/privacy",
     }
 
 
