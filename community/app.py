@@ -30,6 +30,7 @@ from community.forums.viewcount import ViewCounter
 from community.forums.web import ForumPages, not_found
 from community.ideas.api import IdeasApi
 from community.ideas.web import IdeaPages
+from community.identity.token_web import TokenAdminPages, TokenSignInPages
 from community.identity.web import IdentityPages
 from community.jobs import InProcessQueue, JobQueue, connect_queue, sweep_jobs
 from community.l10n import jinja as l10n_jinja
@@ -104,6 +105,8 @@ def create_app(settings: Settings | None = None, outbound: Outbound | None = Non
         route_handlers=[
             ForumPages,
             IdentityPages,
+            TokenSignInPages,
+            TokenAdminPages,
             ThreadsApi,
             VotePages,
             VotesApi,

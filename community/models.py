@@ -10,6 +10,7 @@ from community.forums.models import Category, Post, PostRevision, Thread
 from community.ideas.models import Idea, IdeaStatusChange, IdeaVote
 from community.identity.external import MemberIdentity
 from community.identity.models import Member, MemberSession, SignInFailures
+from community.identity.token_models import PendingTokenLink, TokenSettings, UsedTokenId
 from community.jobstore import QueuedJob
 from community.moderation.models import AuditEntry, Flag, QueueItem
 from community.notify.models import Notification, Subscription
@@ -34,6 +35,7 @@ __all__ = [
     "MemberIdentity",
     "MemberSession",
     "Notification",
+    "PendingTokenLink",
     "Post",
     "PostRevision",
     "QueueItem",
@@ -47,5 +49,7 @@ __all__ = [
     "TenantDomain",
     "Thread",
     "ThreadTag",
+    "TokenSettings",
+    "UsedTokenId",
     "Vote",
 ]
