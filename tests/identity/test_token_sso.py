@@ -7,8 +7,8 @@ import base64
 import hmac
 import json
 import time
-from datetime import timedelta
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import httpx

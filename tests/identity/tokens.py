@@ -87,7 +87,7 @@ def serve_jwks(keys: list[RSAKey]) -> Iterator[Jwks]:
     jwks = Jwks(keys)
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        def do_GET(self) -> None:
             body = jwks.body()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
