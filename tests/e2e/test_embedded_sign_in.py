@@ -4,9 +4,7 @@ token is refused there."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import quote
 
@@ -14,7 +12,7 @@ import pytest
 
 from community.config import Settings
 from tests.conftest import World
-from tests.identity.tokens import configure, hs256
+from tests.identity.tokens import configure, hs256, serve
 
 pytestmark = pytest.mark.anyio
 
@@ -29,27 +27,14 @@ def brand_site(live_server: str) -> Iterator[str]:
     token for its signed-in customer on each page (/forged: with a secret that is not ours)."""
     community = f"http://{live_server}"
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            secret = {"secret": "a-forger-guessing-the-secret-" + "f" * 20}
-            token = hs256(aud=community, **(secret if self.path == "/forged" else {}))
-            src = f"{community}/auth/token?jwt={quote(token)}&return_to=/ideas"
-            body = PAGE.format(src=src).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def page(path: str) -> tuple[str, bytes]:
+        secret = {"secret": "a-forger-guessing-the-secret-" + "f" * 20}
+        token = hs256(aud=community, **(secret if path == "/forged" else {}))
+        src = f"{community}/auth/token?jwt={quote(token)}&return_to=/ideas"
+        return "text/html; charset=utf-8", PAGE.format(src=src).encode()
 
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serve(page) as base:
+        yield base
 
 
 async def test_the_brand_page_signs_the_member_in_inside_its_iframe(

@@ -7,7 +7,7 @@ import json
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -83,14 +83,15 @@ class Jwks:
 
 
 @contextmanager
-def serve_jwks(keys: list[RSAKey]) -> Iterator[Jwks]:
-    jwks = Jwks(keys)
+def serve(answer: Callable[[str], tuple[str, bytes]]) -> Iterator[str]:
+    """A tiny HTTP server on 127.0.0.1 answering each GET with `answer(path)` (content type,
+    body); yields its base URL."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            body = jwks.body()
+            content_type, body = answer(self.path)
             self.send_response(200)
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
@@ -101,9 +102,16 @@ def serve_jwks(keys: list[RSAKey]) -> Iterator[Jwks]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    jwks.url = f"http://127.0.0.1:{server.server_address[1]}/.well-known/jwks.json"
     try:
-        yield jwks
+        yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextmanager
+def serve_jwks(keys: list[RSAKey]) -> Iterator[Jwks]:
+    jwks = Jwks(keys)
+    with serve(lambda path: ("application/json", jwks.body())) as base:
+        jwks.url = f"{base}/.well-known/jwks.json"
+        yield jwks
