@@ -52,12 +52,10 @@ async def seed_brand_sign_in(
 async def _seed(scope: Scope, tenant: Tenant, secret_key: str) -> None:
     if await scope.db.scalar(select(TokenSettings.id)):
         return
-    scope.db.add(
-        TokenSettings(
-            enabled=True, algorithm=HS256, issuer=DEMO_ISSUER, claims=dict(DEFAULT_CLAIMS),
-            sealed_secret=seal(secret_key, SECRET_PURPOSE, DEMO_TOKEN_SECRET),
-        )  # fmt: skip
-    )
+    sealed = seal(secret_key, SECRET_PURPOSE, DEMO_TOKEN_SECRET)
+    row = TokenSettings(enabled=True, algorithm=HS256, issuer=DEMO_ISSUER,
+                        claims=dict(DEFAULT_CLAIMS), sealed_secret=sealed)  # fmt: skip
+    scope.db.add(row)
     tenant.preferences = dict(tenant.preferences) | {"embed": {"origins": [DEMO_BRAND_ORIGIN]}}
     context = TokenContext(secret_key, SEED_AUDIENCE, Outbound(), address="127.0.0.1")
     slug = tenant.slug
