@@ -33,6 +33,7 @@ from community.forums.web import ForumPages, not_found
 from community.ideas.api import IdeasApi
 from community.ideas.web import IdeaPages
 from community.identity.account_web import AccountPages, PasswordPages
+from community.identity.token_web import TokenAdminPages, TokenSignInPages
 from community.identity.web import IdentityPages
 from community.jobs import InProcessQueue, JobQueue, connect_queue, sweep_jobs
 from community.l10n import jinja as l10n_jinja
@@ -115,6 +116,8 @@ def create_app(settings: Settings | None = None, outbound: Outbound | None = Non
             IdentityPages,
             AccountPages,
             PasswordPages,
+            TokenSignInPages,
+            TokenAdminPages,
             ThreadsApi,
             VotePages,
             VotesApi,

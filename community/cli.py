@@ -358,6 +358,7 @@ def demo(port: int, serve: bool, print_standin_args: bool) -> None:
     """
     from alembic import command
 
+    from community.demo.brand import DEMO_BRAND_ORIGIN, DEMO_TOKEN_SECRET, seed_brand_sign_in
     from community.demo.seed import (
         DEMO_PASSWORD,
         STANDIN_ALLOWED,
@@ -374,6 +375,8 @@ def demo(port: int, serve: bool, print_standin_args: bool) -> None:
     command.upgrade(alembic_config(), "head")
     communities = run_with_sessions(seed_demo)  # a unit of work per community
     run_with_sessions(seed_contact_centre)  # after the seeding's jobs: see its docstring
+    secret_key = Settings.from_env().secret_key  # seals the demo's token secret
+    run_with_sessions(lambda sessions, jobs: seed_brand_sign_in(sessions, secret_key, jobs))
     click.echo("\nParvis demo ready.\n")
     for community in communities:
         click.echo(f"  {community.name}: http://{community.host}:{port}/")
@@ -387,6 +390,8 @@ def demo(port: int, serve: bool, print_standin_args: bool) -> None:
     click.echo(f"\n  Escalations go to a local contact-centre stand-in at {standin}/:")
     click.echo("  start it in another terminal with `make contact-centre`, or")
     click.echo(f"      parvis contact-centre {' '.join(standin_args())}\n")
+    click.echo(f"  Signed-token sign-in: brand pages on {DEMO_BRAND_ORIGIN} may embed the")
+    click.echo(f"  communities; their tokens are signed (HS256) with {DEMO_TOKEN_SECRET}\n")
     if serve:
         import uvicorn
 

@@ -11,6 +11,7 @@ from community.forums.models import Category, Post, PostRevision, Thread
 from community.ideas.models import Idea, IdeaStatusChange, IdeaVote
 from community.identity.external import MemberIdentity
 from community.identity.models import Member, MemberSession, SignInFailures
+from community.identity.token_models import PendingTokenLink, TokenSettings, UsedTokenId
 from community.identity.tokens import AccountToken
 from community.jobstore import QueuedJob
 from community.moderation.models import AuditEntry, Flag, QueueItem
@@ -39,6 +40,7 @@ __all__ = [
     "MemberIdentity",
     "MemberSession",
     "Notification",
+    "PendingTokenLink",
     "Post",
     "PostRevision",
     "QueueItem",
@@ -54,5 +56,7 @@ __all__ = [
     "TenantDomain",
     "Thread",
     "ThreadTag",
+    "TokenSettings",
+    "UsedTokenId",
     "Vote",
 ]

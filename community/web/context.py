@@ -115,11 +115,15 @@ async def _viewer(scope: Scope) -> Viewer:
     )
 
 
-async def log_in(request: Request[Any, Any, Any], scope: Scope, member: Member) -> None:
-    """Open a session for `member` (ending the one this browser had) and send its cookie."""
+async def log_in(
+    request: Request[Any, Any, Any], scope: Scope, member: Member, *, embedded: bool = False
+) -> None:
+    """Open a session for `member` (ending the one this browser had) and send its cookie:
+    the third-party one when signed in inside a brand's iframe (`embedded`)."""
     if (current := current_session_id(request)) is not None:
         await sessions.sign_out(scope, current)
-    send_session_cookie(request, await sessions.open_session(scope, member, client_of(request)))
+    token = await sessions.open_session(scope, member, client_of(request))
+    send_session_cookie(request, token, embedded=embedded)
 
 
 async def log_out(request: Request[Any, Any, Any], scope: Scope) -> None:

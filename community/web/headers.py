@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from litestar.datastructures import MutableScopeHeaders
 from litestar.types import Message, Scope
 
+from community.tenancy.embedding import embed_origins
 from community.tenancy.services import TenantInfo
 
 NONCE_KEY = "csp_nonce"
@@ -30,8 +31,9 @@ def csp_nonce(state: dict[str, Any]) -> str:
 
 
 def frame_ancestors(tenant: TenantInfo | None) -> str:
-    """Who may frame this tenant's pages. The embedding allow-list of a tenant goes here."""
-    return "'self'"
+    """Who may frame this tenant's pages: itself, and the brand pages of its embed origins."""
+    origins = embed_origins(tenant.preferences) if tenant else ()
+    return " ".join(("'self'", *origins))
 
 
 def image_sources(tenant: TenantInfo | None) -> str:
@@ -78,10 +80,13 @@ class SecurityHeaders:
             return
         state = scope.get("state", {})
         headers = MutableScopeHeaders.from_message(message)
+        tenant = state.get("tenant")
+        # Framed by its embed origins, a tenant's pages cannot say SAMEORIGIN (which browsers
+        # that know frame-ancestors ignore anyway).
+        embeddable = tenant is not None and bool(embed_origins(tenant.preferences))
         for name, value in FIXED_HEADERS.items():
-            headers[name] = value
-        headers["Content-Security-Policy"] = content_security_policy(
-            state.get("tenant"), state.get(NONCE_KEY)
-        )
+            if not (embeddable and name == "X-Frame-Options"):
+                headers[name] = value
+        headers["Content-Security-Policy"] = content_security_policy(tenant, state.get(NONCE_KEY))
         if self.always_https or scope.get("scheme") == "https":
             headers["Strict-Transport-Security"] = HSTS

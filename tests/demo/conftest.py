@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from community.db import ALL_TENANTS, create_engine, session_factory, session_scope
+from community.demo.brand import seed_brand_sign_in
 from community.demo.seed import seed_contact_centre, seed_demo
 from community.identity import sessions as member_sessions
 from community.identity.models import Member
@@ -22,8 +23,10 @@ from community.tasks import TASKS
 from community.wiring import register_all
 from tests.conftest import PG_URL, TEST_DELIVERY, _truncate_all
 
+DEMO_SECRET_KEY = "test-secret-key-" + "x" * 32  # the settings fixture's
 
-async def seed_both_communities(url: str) -> None:
+
+async def seed_both_communities(url: str, secret_key: str = DEMO_SECRET_KEY) -> None:
     register_all()
     engine = create_engine(url)
     sessions = session_factory(engine)
@@ -31,6 +34,7 @@ async def seed_both_communities(url: str) -> None:
     await seed_demo(sessions, jobs)
     await jobs.drain()
     await seed_contact_centre(sessions)
+    await seed_brand_sign_in(sessions, secret_key)
     await _sign_in_once_in_each_community(sessions)
     await jobs.close()
     await engine.dispose()
