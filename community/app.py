@@ -37,6 +37,7 @@ from community.limits import Limiter
 from community.moderation.api import ModerationApi
 from community.moderation.web import ModerationPages
 from community.net.outbound import Outbound
+from community.oidc.web import OidcPages, SsoAdminPages
 from community.qa.api import AnswersApi
 from community.qa.web import AnswerPages
 from community.scoring.api import MembersApi
@@ -120,6 +121,8 @@ def create_app(settings: Settings | None = None, outbound: Outbound | None = Non
             EscalationsApi,
             EscalationAdminPages,
             EscalationSettingsApi,
+            OidcPages,
+            SsoAdminPages,
             health,
             metrics,
             liveness,

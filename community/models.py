@@ -13,6 +13,7 @@ from community.identity.models import Member, MemberSession, SignInFailures
 from community.jobstore import QueuedJob
 from community.moderation.models import AuditEntry, Flag, QueueItem
 from community.notify.models import Notification, Subscription
+from community.oidc.models import OidcProvider, OidcSession, SsoAttempt
 from community.scoring.models import MemberBadge, ReputationDay, ReputationEvent
 from community.tags.models import Tag, ThreadTag
 from community.tenancy.models import Tenant, TenantDomain
@@ -34,6 +35,8 @@ __all__ = [
     "MemberIdentity",
     "MemberSession",
     "Notification",
+    "OidcProvider",
+    "OidcSession",
     "Post",
     "PostRevision",
     "QueueItem",
@@ -41,6 +44,7 @@ __all__ = [
     "ReputationDay",
     "ReputationEvent",
     "SignInFailures",
+    "SsoAttempt",
     "Subscription",
     "Tag",
     "Tenant",

@@ -12,6 +12,8 @@ from litestar.response import Redirect, Template
 from community.errors import ValidationFailed
 from community.identity import services, sessions
 from community.limits import RateLimited
+from community.oidc.config import refuse_passwords, sign_in_option
+from community.oidc.links import logout_target
 from community.scope import Scope
 from community.web.client import client_address
 from community.web.context import Req, current_session_id, log_in, log_out
@@ -37,7 +39,7 @@ class IdentityPages(Controller):
     async def login_form(
         self, request: Req, here: NamedDependency[Scope], next: FromQuery[str] = "/"
     ) -> Template:
-        return _form(request, "identity/login.html", {"email": ""}, next=next)
+        return await _form(request, here, "identity/login.html", {"email": ""}, next=next)
 
     @post("/login")
     async def login(self, request: Req, here: NamedDependency[Scope]) -> Template | Redirect:
@@ -47,11 +49,16 @@ class IdentityPages(Controller):
                 here, values["email"], values["password"], address=client_address(request.scope)
             )
         except ValidationFailed as exc:
-            return _form(request, "identity/login.html", values, exc.errors, status_code=422)
+            return await _form(
+                request, here, "identity/login.html", values, exc.errors, status_code=422
+            )
         except services.Suspended as exc:
-            return _form(request, "identity/login.html", values, status_code=403, suspended=exc)
+            return await _form(
+                request, here, "identity/login.html", values, status_code=403, suspended=exc
+            )
         except RateLimited as exc:
-            return _too_many(request, "identity/login.html", values, exc)
+            return await _too_many(request, here, "identity/login.html", values, exc)
+        await refuse_passwords(here, member)  # SSO only: admins keep their password
         await log_in(request, here, member)
         return see_other(safe_next(values["next"]))
 
@@ -60,11 +67,12 @@ class IdentityPages(Controller):
         self, request: Req, here: NamedDependency[Scope], next: FromQuery[str] = "/"
     ) -> Template:
         values = {"email": "", "display_name": ""}
-        return _form(request, "identity/register.html", values, next=next)
+        return await _form(request, here, "identity/register.html", values, next=next)
 
     @post("/register")
     async def register(self, request: Req, here: NamedDependency[Scope]) -> Template | Redirect:
         values = await form_fields(request, "email", "display_name", "password", "next")
+        await refuse_passwords(here)
         try:
             member = await services.register(
                 here,
@@ -74,16 +82,20 @@ class IdentityPages(Controller):
                 address=client_address(request.scope),
             )
         except ValidationFailed as exc:
-            return _form(request, "identity/register.html", values, exc.errors, status_code=422)
+            return await _form(
+                request, here, "identity/register.html", values, exc.errors, status_code=422
+            )
         except RateLimited as exc:
-            return _too_many(request, "identity/register.html", values, exc)
+            return await _too_many(request, here, "identity/register.html", values, exc)
         await log_in(request, here, member)
         return see_other(safe_next(values["next"]))
 
     @post("/logout")
     async def logout(self, request: Req, here: NamedDependency[Scope]) -> Redirect:
+        # A session the identity provider opened ends there too (read before it ends here).
+        target = await logout_target(request, here, current_session_id(request))
         await log_out(request, here)
-        return see_other("/")
+        return see_other(target)
 
     @get("/account/sessions")
     async def sessions_page(
@@ -105,8 +117,9 @@ class IdentityPages(Controller):
         return see_other(f"/account/sessions?ended={ended}")
 
 
-def _form(
+async def _form(
     request: Req,
+    here: Scope,
     template: str,
     values: dict[str, str],
     errors: dict[str, str] | None = None,
@@ -116,7 +129,8 @@ def _form(
     next: str | None = None,
     **context: Any,
 ) -> Template:
-    """The login or register form, with what was typed, its problems and where to go next."""
+    """The login or register form, with what was typed, its problems, where to go next, and
+    the tenant's single sign-on button when it has one."""
     return render(
         request,
         template,
@@ -125,14 +139,18 @@ def _form(
         values=values,
         errors=errors or {},
         next=values.get("next", "/") if next is None else next,
+        sso=await sign_in_option(here),
         **context,
     )
 
 
-def _too_many(request: Req, template: str, values: dict[str, str], exc: RateLimited) -> Template:
+async def _too_many(
+    request: Req, here: Scope, template: str, values: dict[str, str], exc: RateLimited
+) -> Template:
     """The form again, with 429 and when to try again."""
-    return _form(
+    return await _form(
         request,
+        here,
         template,
         values,
         status_code=429,
