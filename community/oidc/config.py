@@ -18,7 +18,7 @@ from community.identity.permissions import Permission
 from community.inputs import control_errors, normalise_line
 from community.l10n import N_
 from community.moderation.audit import record
-from community.net.outbound import Outbound
+from community.net.outbound import Outbound, RefusedDestination
 from community.oidc.discovery import CACHE, ProviderMetadata, discover, issuer_problem
 from community.oidc.models import DEFAULT_SCOPES, OidcProvider
 from community.scope import Scope
@@ -160,7 +160,13 @@ async def save(
     form = normalised(form)
     provider = await provider_of(scope)
     has_secret = secret_state(secret_key, provider) == "kept"
-    require(check(form, outbound, has_secret=has_secret))
+    errors = check(form, outbound, has_secret=has_secret)
+    if "issuer" not in errors:
+        try:
+            await outbound.check_url(form.issuer)  # a private address, or no address at all
+        except RefusedDestination as exc:
+            errors["issuer"] = exc.message
+    require(errors)
     before = _audited(provider)
     if provider is None:
         provider = OidcProvider(label=form.label, issuer=form.issuer, client_id=form.client_id)
