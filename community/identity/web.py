@@ -91,11 +91,15 @@ class IdentityPages(Controller):
         return see_other(safe_next(values["next"]))
 
     @post("/logout")
-    async def logout(self, request: Req, here: NamedDependency[Scope]) -> Redirect:
+    async def logout(self, request: Req, here: NamedDependency[Scope]) -> Template | Redirect:
         # A session the identity provider opened ends there too (read before it ends here).
-        target = await logout_target(request, here, current_session_id(request))
+        provider_logout = await logout_target(request, here, current_session_id(request))
         await log_out(request, here)
-        return see_other(target)
+        if provider_logout:
+            # A page that moves on by itself, not a redirect: the page the logout form was on
+            # allows forms to go to this site only (CSP form-action), redirects included.
+            return render(request, "oidc/signed_out.html", provider_logout=provider_logout)
+        return see_other("/")
 
     @get("/account/sessions")
     async def sessions_page(

@@ -28,8 +28,5 @@ def secret_key_of(request: Req) -> str:
 
 
 async def logout_target(request: Req, here: Scope, session_id: int | None) -> str:
-    """Where logout goes: the provider's end-session page for a session it opened, else /."""
-    found = await flow.end_session_url(
-        here, outbound_of(request), session_id, origin(request) + "/"
-    )
-    return found or "/"
+    """The provider's end-session page for a session it opened, else ''."""
+    return await flow.end_session_url(here, outbound_of(request), session_id, origin(request) + "/")
