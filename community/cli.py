@@ -327,7 +327,13 @@ def recompute_command(tenant_slug: str) -> None:
     help="Print the `parvis contact-centre` options of the stand-in the demo escalates to "
     "(`make contact-centre` uses them), and stop.",
 )
-def demo(port: int, serve: bool, print_standin_args: bool) -> None:
+@click.option(
+    "--print-oidc-options",
+    is_flag=True,
+    help="Print the options of the local OpenID provider the demo signs in with "
+    "(`make oidc-provider` uses them), and stop.",
+)
+def demo(port: int, serve: bool, print_standin_args: bool, print_oidc_options: bool) -> None:
     """Migrate, seed two demo communities (once), print how to log in, and serve them.
 
     Escalations go to the local contact-centre stand-in (`make contact-centre`); links and
@@ -344,14 +350,19 @@ def demo(port: int, serve: bool, print_standin_args: bool) -> None:
         seed_demo,
         standin_args,
     )
+    from community.demo.sso import OIDC_ALLOWED, provider_options, seed_identity_provider
 
     if print_standin_args:
         click.echo(" ".join(standin_args()))
         return
-    ready_settings()
+    if print_oidc_options:
+        click.echo(provider_options(port))
+        return
+    ready = ready_settings()
     command.upgrade(alembic_config(), "head")
     communities = run_with_sessions(seed_demo)  # a unit of work per community
     run_with_sessions(seed_contact_centre)  # after the seeding's jobs: see its docstring
+    run_with_sessions(lambda sessions, jobs: seed_identity_provider(sessions, ready.secret_key))
     click.echo("\nParvis demo ready.\n")
     for community in communities:
         click.echo(f"  {community.name}: http://{community.host}:{port}/")
@@ -364,7 +375,11 @@ def demo(port: int, serve: bool, print_standin_args: bool) -> None:
     standin = STANDIN_URL.removesuffix("/webhook")
     click.echo(f"\n  Escalations go to a local contact-centre stand-in at {standin}/:")
     click.echo("  start it in another terminal with `make contact-centre`, or")
-    click.echo(f"      parvis contact-centre {' '.join(standin_args())}\n")
+    click.echo(f"      parvis contact-centre {' '.join(standin_args())}")
+    click.echo(
+        "\n  Single sign-on goes to a local OpenID provider: start it with `make oidc-provider`"
+    )
+    click.echo("  (login alice, any password: a gold customer).\n")
     if serve:
         import uvicorn
 
@@ -372,7 +387,7 @@ def demo(port: int, serve: bool, print_standin_args: bool) -> None:
 
         settings = Settings.from_env()
         # The stand-in on 127.0.0.1:8025, and no other internal address, may be reached.
-        allowed = (*settings.outbound_allowed_hosts, STANDIN_ALLOWED)
+        allowed = (*settings.outbound_allowed_hosts, STANDIN_ALLOWED, OIDC_ALLOWED)
         settings = replace(settings, outbound_allowed_hosts=allowed)
         if not os.environ.get("PARVIS_BASE_URL_FORMAT"):
             # Case links and callbacks reach this server: localhost, northwind.localhost.
