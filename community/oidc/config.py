@@ -94,7 +94,8 @@ async def refuse_passwords(scope: Scope, member: Member | None = None) -> None:
         return
     if member is not None and member.role == Role.ADMIN:
         return
-    raise Forbidden(SSO_ONLY % {"label": option.label})
+    refusal = SSO_ONLY % {"label": option.label}
+    raise Forbidden(refusal)
 
 
 def client_secret(scope_secret_key: str, provider: OidcProvider) -> str:
