@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from community.crypto import Unsealable, seal, unseal
-from community.db import utcnow
+from community.db import commit, utcnow
 from community.errors import Forbidden, require
 from community.identity.models import Member, Role
 from community.identity.permissions import Permission
@@ -163,6 +163,7 @@ async def save(
     has_secret = secret_state(secret_key, provider) == "kept"
     errors = check(form, outbound, has_secret=has_secret)
     if "issuer" not in errors:
+        await commit(scope.db)  # nothing held while the issuer's name resolves
         try:
             await outbound.check_url(form.issuer)  # a private address, or no address at all
         except RefusedDestination as exc:

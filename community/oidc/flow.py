@@ -112,6 +112,9 @@ async def start(
     """The provider's authorization URL for a new attempt (kept server-side)."""
     provider = await _provider(scope)
     await limits.hit(scope, "oidc_start", rate_limit_key(address), STARTS_PER_ADDRESS)
+    await commit(
+        scope.db
+    )  # no transaction (nor SQLite's write lock) held while the provider answers
     metadata = await discover(outbound, provider.issuer)
     await scope.db.execute(delete(SsoAttempt).where(SsoAttempt.expires_at <= utcnow()))
     state, nonce = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
@@ -163,6 +166,8 @@ async def finish(
     if params.get("error"):
         reason = params.get("error_description") or params["error"]
         raise SignInRefused(PROVIDER_REFUSED % {"reason": reason[:300]})
+    if params.get("iss") and params["iss"] != provider.issuer:  # RFC 9207: a mixed-up answer
+        raise SignInRefused(PROVIDER_REFUSED % {"reason": "iss"})
     if not params.get("code"):
         raise SignInRefused(PROVIDER_REFUSED % {"reason": "no code"})
     metadata = await discover(outbound, provider.issuer)
@@ -372,6 +377,8 @@ async def end_session_url(
     provider = await enabled_provider(scope)
     if found is None or provider is None or provider.issuer != found.issuer:
         return ""
+    id_token = found.id_token
+    await commit(scope.db)  # as in `start`: nothing held while the provider answers
     try:
         metadata = await discover(outbound, provider.issuer)
     except ProviderUnavailable:
@@ -379,7 +386,7 @@ async def end_session_url(
     if not metadata.end_session_endpoint:
         return ""
     query = urlencode(
-        {"id_token_hint": found.id_token, "post_logout_redirect_uri": after_logout,
+        {"id_token_hint": id_token, "post_logout_redirect_uri": after_logout,
          "client_id": provider.client_id}
     )  # fmt: skip
     separator = "&" if "?" in metadata.end_session_endpoint else "?"

@@ -22,7 +22,7 @@ from community.web.errors import rate_limited_headers, rate_limited_message
 from community.web.render import form_fields, render, see_other
 
 ADMIN = "/admin/sso"
-CALLBACK_PARAMS = ("state", "code", "error", "error_description")
+CALLBACK_PARAMS = ("state", "code", "iss", "error", "error_description")
 
 
 class OidcPages(Controller):

@@ -105,6 +105,18 @@ async def test_a_tampered_or_missing_state_is_refused(
         assert await session.scalar(select(Member.id).where(Member.password_hash == "")) is None
 
 
+async def test_an_answer_from_another_issuer_is_refused(
+    client: Client, world: World, acme_sso: Provider
+) -> None:
+    callback = await sign_in(client)
+    assert f"iss={acme_sso.issuer}".replace(":", "%3A").replace("/", "%2F") in callback
+    mixed_up = callback.replace("iss=http", "iss=https").removeprefix("http://acme.test")
+    answer = await client.get(mixed_up)
+    assert answer.status_code == 400 and "did not sign you in: iss" in answer.text
+    async with world.unit() as session:
+        assert await session.scalar(select(MemberIdentity.id)) is None
+
+
 async def test_an_error_from_the_provider_is_shown(client: Client, acme_sso: Provider) -> None:
     state = parse_qs(urlsplit(await start(client)).query)["state"][0]
     answer = await client.get(
@@ -164,7 +176,7 @@ async def test_a_tenant_whose_client_the_code_is_not_for_refuses_it(
     code = parse_qs(urlsplit(await sign_in(acme)).query)["code"][0]
     state = parse_qs(urlsplit(await start(globex)).query)["state"][0]
     answer = await globex.get(f"/auth/oidc/callback?code={code}&state={state}")
-    assert answer.status_code == 400 and "refused the sign-in code" in answer.text
+    assert answer.status_code == 400 and "a refusé le code de connexion" in answer.text  # in French
     async with world.unit() as session:
         assert await session.scalar(select(MemberIdentity.id)) is None
 
