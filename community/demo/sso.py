@@ -49,23 +49,28 @@ def provider_options(port: int) -> str:
 
 
 async def seed_identity_provider(
-    sessions: async_sessionmaker[AsyncSession], secret_key: str, jobs: JobQueue | None = None
+    sessions: async_sessionmaker[AsyncSession],
+    secret_key: str,
+    jobs: JobQueue | None = None,
+    *,
+    enabled: bool = True,
 ) -> None:
     """The local provider for each demo community that has none (an admin's stays)."""
     for spec in (TELECOM, RETAILER):
         async with session_scope(sessions, jobs) as session:
             tenant_id = await session.scalar(select(Tenant.id).where(Tenant.slug == spec["slug"]))
             if tenant_id is not None:
-                await _add_provider(await Scope.load(session, tenant_id), spec, secret_key)
+                scope = await Scope.load(session, tenant_id)
+                await _add_provider(scope, spec, secret_key, enabled)
 
 
-async def _add_provider(scope: Scope, spec: dict[str, Any], secret_key: str) -> None:
+async def _add_provider(scope: Scope, spec: dict[str, Any], secret_key: str, enabled: bool) -> None:
     if await provider_of(scope) is not None:
         return
     scope.db.add(
         OidcProvider(
             label=LABELS[spec["slug"]], issuer=OIDC_ISSUER, client_id=f"parvis-{spec['slug']}",
             client_secret_sealed=seal(secret_key, PURPOSE, client_secret(spec["slug"])),
-            enabled=True,
+            enabled=enabled,
         )
     )  # fmt: skip
