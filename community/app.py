@@ -41,6 +41,7 @@ from community.limits import Limiter
 from community.moderation.api import ModerationApi
 from community.moderation.web import ModerationPages
 from community.net.outbound import Outbound
+from community.oidc.web import OidcPages, SsoAdminPages
 from community.privacy.api import PrivacyApi
 from community.privacy.display import TEMPLATE_GLOBALS as PRIVACY_GLOBALS
 from community.privacy.web import PrivacyPages
@@ -139,6 +140,8 @@ def create_app(settings: Settings | None = None, outbound: Outbound | None = Non
             SearchAdminPages,
             PrivacyPages,
             PrivacyApi,
+            OidcPages,
+            SsoAdminPages,
             health,
             metrics,
             liveness,

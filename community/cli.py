@@ -349,7 +349,13 @@ def reindex_command(tenant_slug: str) -> None:
     help="Print the `parvis contact-centre` options of the stand-in the demo escalates to "
     "(`make contact-centre` uses them), and stop.",
 )
-def demo(port: int, serve: bool, print_standin_args: bool) -> None:
+@click.option(
+    "--print-oidc-options",
+    is_flag=True,
+    help="Print the options of the local OpenID provider the demo signs in with "
+    "(`make oidc-provider` uses them), and stop.",
+)
+def demo(port: int, serve: bool, print_standin_args: bool, print_oidc_options: bool) -> None:
     """Migrate, seed two demo communities (once), print how to log in, and serve them.
 
     Escalations go to the local contact-centre stand-in (`make contact-centre`); links and
@@ -367,16 +373,20 @@ def demo(port: int, serve: bool, print_standin_args: bool) -> None:
         seed_demo,
         standin_args,
     )
+    from community.demo.sso import OIDC_ALLOWED, provider_options, seed_identity_provider
 
     if print_standin_args:
         click.echo(" ".join(standin_args()))
         return
-    ready_settings()
+    if print_oidc_options:
+        click.echo(provider_options(port))
+        return
+    ready = ready_settings()
     command.upgrade(alembic_config(), "head")
     communities = run_with_sessions(seed_demo)  # a unit of work per community
     run_with_sessions(seed_contact_centre)  # after the seeding's jobs: see its docstring
-    secret_key = Settings.from_env().secret_key  # seals the demo's token secret
-    run_with_sessions(lambda sessions, jobs: seed_brand_sign_in(sessions, secret_key, jobs))
+    run_with_sessions(lambda sessions, jobs: seed_brand_sign_in(sessions, ready.secret_key, jobs))
+    run_with_sessions(lambda sessions, jobs: seed_identity_provider(sessions, ready.secret_key))
     click.echo("\nParvis demo ready.\n")
     for community in communities:
         click.echo(f"  {community.name}: http://{community.host}:{port}/")
@@ -392,6 +402,10 @@ def demo(port: int, serve: bool, print_standin_args: bool) -> None:
     click.echo(f"      parvis contact-centre {' '.join(standin_args())}\n")
     click.echo(f"  Signed-token sign-in: brand pages on {DEMO_BRAND_ORIGIN} may embed the")
     click.echo(f"  communities; their tokens are signed (HS256) with {DEMO_TOKEN_SECRET}\n")
+    click.echo(
+        "  Single sign-on goes to a local OpenID provider: start it with `make oidc-provider`"
+    )
+    click.echo("  (login alice, any password: a gold customer).\n")
     if serve:
         import uvicorn
 
@@ -399,7 +413,7 @@ def demo(port: int, serve: bool, print_standin_args: bool) -> None:
 
         settings = Settings.from_env()
         # The stand-in on 127.0.0.1:8025, and no other internal address, may be reached.
-        allowed = (*settings.outbound_allowed_hosts, STANDIN_ALLOWED)
+        allowed = (*settings.outbound_allowed_hosts, STANDIN_ALLOWED, OIDC_ALLOWED)
         settings = replace(settings, outbound_allowed_hosts=allowed)
         if not os.environ.get("PARVIS_BASE_URL_FORMAT"):
             # Case links and callbacks reach this server: localhost, northwind.localhost.

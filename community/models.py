@@ -16,6 +16,7 @@ from community.identity.tokens import AccountToken
 from community.jobstore import QueuedJob
 from community.moderation.models import AuditEntry, Flag, QueueItem
 from community.notify.models import Notification, Subscription
+from community.oidc.models import OidcProvider, OidcSession, SsoAttempt
 from community.scoring.models import MemberBadge, ReputationDay, ReputationEvent
 from community.search.models import SearchQueueItem, SearchSettingsRow
 from community.tags.models import Tag, ThreadTag
@@ -40,6 +41,8 @@ __all__ = [
     "MemberIdentity",
     "MemberSession",
     "Notification",
+    "OidcProvider",
+    "OidcSession",
     "PendingTokenLink",
     "Post",
     "PostRevision",
@@ -50,6 +53,7 @@ __all__ = [
     "SearchQueueItem",
     "SearchSettingsRow",
     "SignInFailures",
+    "SsoAttempt",
     "Subscription",
     "Tag",
     "Tenant",

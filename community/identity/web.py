@@ -13,6 +13,8 @@ from community.errors import ValidationFailed
 from community.identity import account, services, sessions
 from community.identity.account_web import base_url
 from community.limits import RateLimited
+from community.oidc.config import refuse_passwords, sign_in_option
+from community.oidc.links import logout_target
 from community.scope import Scope
 from community.web.client import client_address
 from community.web.context import Req, current_session_id, log_in, log_out
@@ -38,7 +40,7 @@ class IdentityPages(Controller):
     async def login_form(
         self, request: Req, here: NamedDependency[Scope], next: FromQuery[str] = "/"
     ) -> Template:
-        return _form(request, "identity/login.html", {"email": ""}, next=next)
+        return await _form(request, here, "identity/login.html", {"email": ""}, next=next)
 
     @post("/login")
     async def login(self, request: Req, here: NamedDependency[Scope]) -> Template | Redirect:
@@ -48,11 +50,16 @@ class IdentityPages(Controller):
                 here, values["email"], values["password"], address=client_address(request.scope)
             )
         except ValidationFailed as exc:
-            return _form(request, "identity/login.html", values, exc.errors, status_code=422)
+            return await _form(
+                request, here, "identity/login.html", values, exc.errors, status_code=422
+            )
         except services.Suspended as exc:
-            return _form(request, "identity/login.html", values, status_code=403, suspended=exc)
+            return await _form(
+                request, here, "identity/login.html", values, status_code=403, suspended=exc
+            )
         except RateLimited as exc:
-            return _too_many(request, "identity/login.html", values, exc)
+            return await _too_many(request, here, "identity/login.html", values, exc)
+        await refuse_passwords(here, member)  # SSO only: admins keep their password
         await log_in(request, here, member)
         return see_other(safe_next(values["next"]))
 
@@ -61,11 +68,12 @@ class IdentityPages(Controller):
         self, request: Req, here: NamedDependency[Scope], next: FromQuery[str] = "/"
     ) -> Template:
         values = {"email": "", "display_name": ""}
-        return _form(request, "identity/register.html", values, next=next)
+        return await _form(request, here, "identity/register.html", values, next=next)
 
     @post("/register")
     async def register(self, request: Req, here: NamedDependency[Scope]) -> Template | Redirect:
         values = await form_fields(request, "email", "display_name", "password", "next")
+        await refuse_passwords(here)
         try:
             member = await services.register(
                 here,
@@ -75,16 +83,24 @@ class IdentityPages(Controller):
                 address=client_address(request.scope),
             )
         except ValidationFailed as exc:
-            return _form(request, "identity/register.html", values, exc.errors, status_code=422)
+            return await _form(
+                request, here, "identity/register.html", values, exc.errors, status_code=422
+            )
         except RateLimited as exc:
-            return _too_many(request, "identity/register.html", values, exc)
+            return await _too_many(request, here, "identity/register.html", values, exc)
         await account.send_verification(here, member, await base_url(request, here))
         await log_in(request, here, member)
         return see_other(safe_next(values["next"]))
 
     @post("/logout")
-    async def logout(self, request: Req, here: NamedDependency[Scope]) -> Redirect:
+    async def logout(self, request: Req, here: NamedDependency[Scope]) -> Template | Redirect:
+        # A session the identity provider opened ends there too (read before it ends here).
+        provider_logout = await logout_target(request, here, current_session_id(request))
         await log_out(request, here)
+        if provider_logout:
+            # A page that moves on by itself, not a redirect: the page the logout form was on
+            # allows forms to go to this site only (CSP form-action), redirects included.
+            return render(request, "oidc/signed_out.html", provider_logout=provider_logout)
         return see_other("/")
 
     @get("/account/sessions")
@@ -107,8 +123,9 @@ class IdentityPages(Controller):
         return see_other(f"/account/sessions?ended={ended}")
 
 
-def _form(
+async def _form(
     request: Req,
+    here: Scope,
     template: str,
     values: dict[str, str],
     errors: dict[str, str] | None = None,
@@ -118,7 +135,8 @@ def _form(
     next: str | None = None,
     **context: Any,
 ) -> Template:
-    """The login or register form, with what was typed, its problems and where to go next."""
+    """The login or register form, with what was typed, its problems, where to go next, and
+    the tenant's single sign-on button when it has one."""
     return render(
         request,
         template,
@@ -127,14 +145,18 @@ def _form(
         values=values,
         errors=errors or {},
         next=values.get("next", "/") if next is None else next,
+        sso=await sign_in_option(here),
         **context,
     )
 
 
-def _too_many(request: Req, template: str, values: dict[str, str], exc: RateLimited) -> Template:
+async def _too_many(
+    request: Req, here: Scope, template: str, values: dict[str, str], exc: RateLimited
+) -> Template:
     """The form again, with 429 and when to try again."""
-    return _form(
+    return await _form(
         request,
+        here,
         template,
         values,
         status_code=429,

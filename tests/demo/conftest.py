@@ -7,17 +7,20 @@ tests here share one database: they only read, or roll back what they try.
 from __future__ import annotations
 
 import shutil
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from community.db import ALL_TENANTS, create_engine, session_factory, session_scope
+from community.db import ALL_TENANTS, create_engine, session_factory, session_scope, utcnow
 from community.demo.brand import seed_brand_sign_in
 from community.demo.seed import seed_contact_centre, seed_demo
+from community.demo.sso import OIDC_ISSUER, seed_identity_provider
 from community.identity import sessions as member_sessions
-from community.identity.models import Member
+from community.identity.models import Member, MemberSession
 from community.jobs import InProcessQueue
+from community.oidc.models import OidcSession, SsoAttempt
 from community.scope import Scope
 from community.tasks import TASKS
 from community.wiring import register_all
@@ -35,6 +38,9 @@ async def seed_both_communities(url: str, secret_key: str = DEMO_SECRET_KEY) -> 
     await jobs.drain()
     await seed_contact_centre(sessions)
     await seed_brand_sign_in(sessions, secret_key)
+    # Seeded switched off: no provider runs beside these tests, and a sign-in would answer
+    # 502 (provider unreachable), a server error to the input walk. tests/oidc runs one.
+    await seed_identity_provider(sessions, secret_key, enabled=False)
     await _sign_in_once_in_each_community(sessions)
     await jobs.close()
     await engine.dispose()
@@ -67,3 +73,17 @@ async def _sign_in_once_in_each_community(sessions: async_sessionmaker[AsyncSess
         async with session_scope(sessions) as session:
             scope = await Scope.load(session, tenant_id, member_id)
             await member_sessions.open_session(scope, scope.actor, member_sessions.Client())
+            await _sso_rows(scope)
+
+
+async def _sso_rows(scope: Scope) -> None:
+    """A sign-in under way at the identity provider, and the session it opened: rows too."""
+    session_id = await scope.db.scalar(select(MemberSession.id).order_by(MemberSession.id.desc()))
+    assert session_id is not None
+    scope.db.add(OidcSession(session_id=session_id, issuer=OIDC_ISSUER, id_token="a.b.c"))
+    scope.db.add(
+        SsoAttempt(
+            state_hash=f"{scope.tenant_id:064d}", nonce="n", code_verifier="v" * 43,
+            expires_at=utcnow() + timedelta(minutes=10),
+        )
+    )  # fmt: skip

@@ -1,0 +1,1 @@
+"""Sign-in with the brand's OpenID Connect provider, configured per tenant."""
