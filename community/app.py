@@ -41,6 +41,8 @@ from community.qa.api import AnswersApi
 from community.qa.web import AnswerPages
 from community.scoring.api import MembersApi
 from community.scoring.web import ScoringPages
+from community.tags.api import TagsApi
+from community.tags.web import TagPages
 from community.tasks import TASKS
 from community.tenancy.middleware import HostCheckMiddleware, TenantMiddleware
 from community.tenancy.services import TenantResolver
@@ -110,6 +112,8 @@ def create_app(settings: Settings | None = None, outbound: Outbound | None = Non
             AnswerPages,
             AnswersApi,
             ScoringPages,
+            TagPages,
+            TagsApi,
             MembersApi,
             ModerationPages,
             ModerationApi,

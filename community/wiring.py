@@ -24,6 +24,7 @@ from community.moderation.services import REASON_LABELS as QUEUE_REASON_LABELS
 from community.notify.models import NOTIFICATION_TEXTS
 from community.qa import hooks as qa
 from community.scoring import hooks as scoring
+from community.tags import hooks as tags
 from community.votes import hooks as votes
 
 
@@ -34,6 +35,7 @@ def register_all() -> None:
     escalation.register(POSTS, THREAD_PAGE)
     scoring.register(POSTS)
     votes.register(THREAD_PAGE)
+    tags.register(POSTS, THREAD_PAGE)
     escalation_backlog.register()  # its outboxes on /metrics
     register_outbox("jobs", jobstore.backlog)  # jobs kept in the database, not run yet
 

@@ -1521,3 +1521,90 @@ RETAILER["escalation"] = {
         "holiday_country": "US",
     },
 }
+
+# Tags a manager defined, and the threads filed under each (by title).
+TELECOM["tags"] = [
+    {
+        "name": "Wi-Fi",
+        "description": "Réseau sans fil, répéteurs et Wi-Fi invité.",
+        "threads": [
+            "Quel répéteur Wi‑Fi pour une maison sur deux étages ?",
+            "Ma box redémarre toute seule plusieurs fois par jour",
+        ],
+    },
+    {
+        "name": "Fibre",
+        "description": "Raccordement et débit de la fibre optique.",
+        "threads": [
+            "Raccordement fibre repoussé pour la troisième fois…",
+            "Retour d'expérience : 6 mois de fibre après 15 ans d'ADSL",
+        ],
+    },
+    {
+        "name": "Box",
+        "description": "La Box Horizon et son décodeur.",
+        "threads": [
+            "Ma box redémarre toute seule plusieurs fois par jour",
+            "Résiliation de la box : frais et retour du matériel ?",
+            "Décodeur : écran noir et code erreur E-204",
+        ],
+    },
+    {
+        "name": "Facture",
+        "description": "Montants, options et prélèvements.",
+        "threads": [
+            "87 € de hors forfait après une semaine au Maroc, sérieusement ?",
+            "Option « Sécurité+ » facturée sans que je l'aie demandée",
+            "Impossible de modifier mon RIB pour le prélèvement",
+        ],
+    },
+    {
+        "name": "eSIM",
+        "description": "",
+        "threads": ["Activation eSIM impossible : « code non valide »"],
+    },
+]
+RETAILER["tags"] = [
+    {
+        "name": "Refunds",
+        "description": "When and how money comes back.",
+        "threads": [
+            "Return delivered 10 days ago but no refund yet",
+            "Exchanging boots for half a size up: do I have to return them first?",
+        ],
+    },
+    {
+        "name": "Delivery",
+        "description": "Tracking, addresses and click-and-collect.",
+        "threads": [
+            "Tracking stuck on 'In transit' for five days",
+            "Click-and-collect: can someone else pick up my order?",
+            "Can I change the delivery address after ordering?",
+        ],
+    },
+    {
+        "name": "Footwear",
+        "description": "Boots, sizing and fit.",
+        "threads": [
+            "Exchanging boots for half a size up: do I have to return them first?",
+            "Between sizes with wide feet: which boot size should I get?",
+        ],
+    },
+    {
+        "name": "Camping",
+        "description": "",
+        "threads": [
+            "Tent flysheet no longer waterproof: re-proof or replace?",
+            "Will your gas canisters fit my old stove? And can it run on liquid fuel?",
+            "First winter camping trip: what I'd do differently",
+        ],
+    },
+    {
+        "name": "Trail Rewards",
+        "description": "The loyalty programme.",
+        "threads": [
+            "Trail Rewards points missing from an in-store purchase",
+            "Can Trail Rewards vouchers be used on sale items?",
+        ],
+    },
+]

@@ -31,6 +31,8 @@ from community.moderation import services as moderation
 from community.net.outbound import AllowedHosts, Outbound
 from community.qa import services as qa
 from community.scope import Scope
+from community.tags import services as tags
+from community.tags.models import Tag
 from community.tenancy.models import Tenant
 from community.tenancy.services import create_tenant
 from community.votes.services import vote
@@ -105,10 +107,13 @@ async def seed_community(session: AsyncSession, spec: dict[str, Any]) -> DemoCom
     members = {m["email"]: await _seed_member(scope, m) for m in spec["members"]}
     for category in spec["categories"]:
         await forums.create_category(scope, **category)
+    threads = {}
     for index, thread_spec in enumerate(spec["threads"]):
         thread = await _seed_thread(scope, members, thread_spec, views=17 + index * 23)
         note = CERTIFY_NOTE[spec["locale"]]
         await _seed_reactions(scope, list(members.values()), thread, index, note)
+        threads[thread_spec["title"]] = thread
+    await _seed_tags(scope.acting_as(members[spec["members"][0]["email"]]), spec, threads)
     await _seed_ideas(scope, members, spec)
     tenant.preferences = {"escalation": escalation}  # the default moderation rules from now on
     await session.flush()
@@ -300,3 +305,14 @@ async def _backdate(scope: Scope, thread: Thread, moments: list[datetime], views
     thread.created_at, thread.last_activity_at = moments[0], max(moments)
     thread.view_count = views
     await scope.db.flush()
+
+
+async def _seed_tags(scope: Scope, spec: dict[str, Any], threads: dict[str, Thread]) -> None:
+    """The community's tags (defined by its admin, the first member) and their threads."""
+    tagged: dict[str, list[Tag]] = {}
+    for tag_spec in spec.get("tags", []):
+        tag = await tags.create_tag(scope, tag_spec["name"], tag_spec["description"])
+        for title in tag_spec["threads"]:
+            tagged.setdefault(title, []).append(tag)
+    for title, found in tagged.items():
+        await tags.set_thread_tags(scope, threads[title], found)

@@ -14,6 +14,7 @@ from community.inputs import MAX_PAGE, parse_int
 from community.l10n import N_
 from community.pagination import page_of
 from community.scope import Scope
+from community.tags import services as tags
 from community.web.context import Req, is_htmx, page_size
 from community.web.inputs import Id, PageNumber
 from community.web.render import form_fields, render, see_other, submitted_form
@@ -52,7 +53,12 @@ class ForumPages(Controller):
         categories = await services.list_categories(here)
         latest = await services.list_threads(here, status=status, page_size=HOME_THREADS)
         return render(
-            request, "forums/home.html", categories=categories, threads=latest, status=status
+            request,
+            "forums/home.html",
+            categories=categories,
+            threads=latest,
+            status=status,
+            thread_tags=await tags.tags_of_threads(here, [t.id for t in latest.items]),
         )
 
     @get("/c/{slug:str}")
@@ -63,15 +69,29 @@ class ForumPages(Controller):
         slug: FromPath[str],
         page: PageNumber = 1,
         status: FromQuery[str] = "",
+        tag: FromQuery[str] = "",
     ) -> Template | Redirect:
         category = await services.get_category(here, slug)
         if category.is_idea_board:
             return Redirect(path=f"/ideas?board={category.slug}")
+        with_tag = await tags.get_tag(here, tag) if tag else None
         threads = await services.list_threads(
-            here, category=category, status=status, page=page, page_size=page_size(request)
+            here,
+            category=category,
+            status=status,
+            page=page,
+            page_size=page_size(request),
+            within=tags.tagged_thread_ids(with_tag) if with_tag else None,
         )
         return render(
-            request, "forums/category.html", category=category, threads=threads, status=status
+            request,
+            "forums/category.html",
+            category=category,
+            threads=threads,
+            status=status,
+            tag=with_tag,
+            tag_field=await tags.tag_field(here),
+            thread_tags=await tags.tags_of_threads(here, [t.id for t in threads.items]),
         )
 
     @get("/t/{thread_id:int}")
@@ -163,20 +183,31 @@ class ForumPages(Controller):
         kind: FromQuery[str] = "question",
     ) -> Template:
         categories = await services.ask_categories(here)
-        values = {"category": category, "kind": kind, "title": "", "body": ""}
-        return render(request, "forums/ask.html", categories=categories, values=values, errors={})
+        values = {"category": category, "kind": kind, "title": "", "body": "", "tags": ""}
+        return render(
+            request,
+            "forums/ask.html",
+            categories=categories,
+            values=values,
+            errors={},
+            tag_field=await tags.tag_field(here),
+        )
 
     @post("/ask")
     async def ask(self, request: Req, here: NamedDependency[Scope]) -> Template | Redirect:
-        values = await form_fields(request, "category", "kind", "title", "body")
-        try:
-            thread = await services.create_thread(
+        values = await form_fields(request, "category", "kind", "title", "body", "tags")
+
+        async def write() -> Thread:
+            return await services.create_thread(
                 here,
                 category_slug=values["category"],
                 title=values["title"],
                 body=values["body"],
                 kind=values["kind"] or ThreadKind.QUESTION,
             )
+
+        try:
+            thread = await tags.write_tagged(here, values["tags"], write, lambda t: t.id)
         except (ValidationFailed, NotFound) as exc:
             return render(
                 request,
@@ -185,6 +216,7 @@ class ForumPages(Controller):
                 categories=await services.list_categories(here),
                 values=values,
                 errors=_ask_errors(exc),
+                tag_field=await tags.tag_field(here),
             )
         return see_other(thread_url(thread))
 
@@ -205,8 +237,16 @@ class ForumPages(Controller):
     async def edit_form(self, request: Req, here: NamedDependency[Scope], post_id: Id) -> Template:
         found, thread = await services.editable_post(here, post_id)
         values = {"title": thread.title, "body": found.body_md}
+        if found.is_opening:
+            values["tags"] = await tags.tag_names(here, thread.id)
         return render(
-            request, "forums/edit_post.html", post=found, thread=thread, values=values, errors={}
+            request,
+            "forums/edit_post.html",
+            post=found,
+            thread=thread,
+            values=values,
+            errors={},
+            tag_field=await tags.tag_field(here),
         )
 
     @post("/p/{post_id:int}/edit")
@@ -214,12 +254,21 @@ class ForumPages(Controller):
         self, request: Req, here: NamedDependency[Scope], post_id: Id
     ) -> Template | Redirect:
         form = await submitted_form(request)
-        title = form.get("title")
-        values = {"title": title, "body": str(form.get("body", ""))}
-        try:
-            edited = await services.edit_post(
+        title, tag_text = form.get("title"), form.get("tags")
+        values = {"title": title, "body": str(form.get("body", "")), "tags": tag_text}
+
+        async def write() -> Post:
+            return await services.edit_post(
                 here, post_id, body=str(values["body"]), title=None if title is None else str(title)
             )
+
+        try:
+            if tag_text is None:  # a reply's form has no tags
+                edited = await write()
+            else:
+                edited = await tags.write_tagged(
+                    here, str(tag_text), write, lambda p: p.thread_id if p.is_opening else None
+                )
         except ValidationFailed as exc:
             found, thread = await services.editable_post(here, post_id)
             return render(
@@ -230,6 +279,7 @@ class ForumPages(Controller):
                 thread=thread,
                 values=values,
                 errors=exc.errors,
+                tag_field=await tags.tag_field(here),
             )
         return see_other(await post_url(here, edited.thread, edited, page_size(request)))
 
