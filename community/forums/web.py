@@ -181,9 +181,10 @@ class ForumPages(Controller):
         here: NamedDependency[Scope],
         category: FromQuery[str] = "",
         kind: FromQuery[str] = "question",
+        title: FromQuery[str] = "",
     ) -> Template:
         categories = await services.ask_categories(here)
-        values = {"category": category, "kind": kind, "title": "", "body": "", "tags": ""}
+        values = {"category": category, "kind": kind, "title": title[:200], "body": "", "tags": ""}
         return render(
             request,
             "forums/ask.html",

@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import joinedload
 
 from community.errors import NotFound, ValidationFailed, require
@@ -170,24 +170,27 @@ async def resolve_tags(scope: Scope, text: str) -> list[Tag]:
 
 
 async def set_thread_tags(scope: Scope, thread: Thread, tags: Sequence[Tag]) -> bool:
-    """Give the thread exactly these tags, keeping the counts; True when they changed."""
-    current = set(
-        await scope.db.scalars(select(ThreadTag.tag_id).where(ThreadTag.thread_id == thread.id))
-    )
+    """Give the thread exactly these tags, keeping the counts; True when they changed.
+
+    Rows are added and deleted through the session, never by a bulk DELETE: the search
+    index queue hears of each ThreadTag the session flushes."""
+    current = {
+        row.tag_id: row
+        for row in await scope.db.scalars(
+            scope.select(ThreadTag).where(ThreadTag.thread_id == thread.id)
+        )
+    }
     wanted = {tag.id for tag in tags}
-    added, removed = wanted - current, current - wanted
+    added, removed = wanted - set(current), set(current) - wanted
     if not added and not removed:
         return False
-    if removed:
-        await scope.db.execute(
-            delete(ThreadTag).where(ThreadTag.thread_id == thread.id, ThreadTag.tag_id.in_(removed))
-        )
+    for tag_id in removed:
+        await scope.db.delete(current[tag_id])
     scope.db.add_all(ThreadTag(thread_id=thread.id, tag_id=tag_id) for tag_id in added)
     if thread.deleted_at is None:
         await _move_counts(scope, added, +1)
         await _move_counts(scope, removed, -1)
     await scope.db.flush()
-    await _reindex(scope, thread.id)
     return True
 
 
@@ -333,12 +336,13 @@ async def update_tag(scope: Scope, tag_id: int, name: str, description: str) -> 
 
 
 async def delete_tag(scope: Scope, tag_id: int) -> None:
-    """Take a tag off every thread and forget it."""
+    """Take a tag off every thread (row by row, for the search index queue) and forget it."""
     scope.require(Permission.MODERATE, TAG_MANAGERS)
     tag = await scope.one(Tag, tag_id, NO_SUCH_TAG)
-    await _reindex_tagged(scope, tag)
     record(scope, "tag.delete", ("tag", tag.id), before=_audited(tag))
-    await scope.db.execute(delete(ThreadTag).where(ThreadTag.tag_id == tag.id))
+    for row in await scope.db.scalars(scope.select(ThreadTag).where(ThreadTag.tag_id == tag.id)):
+        await scope.db.delete(row)
+    await scope.db.flush()
     await scope.db.delete(tag)
     await scope.db.flush()
 
