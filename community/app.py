@@ -41,6 +41,7 @@ from community.qa.api import AnswersApi
 from community.qa.web import AnswerPages
 from community.scoring.api import MembersApi
 from community.scoring.web import ScoringPages
+from community.search import service as search
 from community.tags.api import TagsApi
 from community.tags.web import TagPages
 from community.tasks import TASKS
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None, outbound: Outbound | None = Non
     engine = create_engine(settings.database_url)
     sessions = session_factory(engine)
     redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+    search_engine = search.engine_for(settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -83,7 +85,7 @@ def create_app(settings: Settings | None = None, outbound: Outbound | None = Non
         )  # fmt: skip
         await asyncio.to_thread(sentiment.warm_up)  # not on the first customer's request
         views = ViewCounter(jobs, settings.view_flush_threshold, settings.view_flush_seconds)
-        app.state.update(jobs=jobs, views=views, outbound=outbound)
+        app.state.update(jobs=jobs, views=views, outbound=outbound, search=search_engine)
         flusher = asyncio.create_task(_flush_periodically(views, settings.view_flush_seconds))
         # arq workers run the escalation sweep as a cron job; without Redis this process does.
         sweepers = [asyncio.create_task(_hand_on_kept_jobs(sessions, jobs, settings))]
@@ -205,6 +207,7 @@ async def _sweep_periodically(jobs: InProcessQueue, seconds: float) -> None:
     while True:
         await asyncio.sleep(seconds)
         await jobs.enqueue("sweep_escalations")
+        await jobs.enqueue("sweep_search")
 
 
 async def _hand_on_kept_jobs(

@@ -14,6 +14,7 @@ from community.jobstore import QueuedJob
 from community.moderation.models import AuditEntry, Flag, QueueItem
 from community.notify.models import Notification, Subscription
 from community.scoring.models import MemberBadge, ReputationDay, ReputationEvent
+from community.search.models import SearchQueueItem, SearchSettingsRow
 from community.tags.models import Tag, ThreadTag
 from community.tenancy.models import Tenant, TenantDomain
 from community.votes.models import Vote
@@ -40,6 +41,8 @@ __all__ = [
     "QueuedJob",
     "ReputationDay",
     "ReputationEvent",
+    "SearchQueueItem",
+    "SearchSettingsRow",
     "SignInFailures",
     "Subscription",
     "Tag",

@@ -5,6 +5,7 @@ from community.forums.tasks import flush_thread_views
 from community.ideas.tasks import notify_idea_status
 from community.jobs import TaskFunction
 from community.scoring.tasks import check_badges
+from community.search.tasks import search_index, sweep_search
 
 TASKS: dict[str, TaskFunction] = {
     "flush_thread_views": flush_thread_views,
@@ -12,4 +13,6 @@ TASKS: dict[str, TaskFunction] = {
     "notify_idea_status": notify_idea_status,
     "deliver_escalation": deliver_escalation,
     "sweep_escalations": sweep_escalations,
+    "search_index": search_index,
+    "sweep_search": sweep_search,
 }

@@ -17,6 +17,12 @@ if config.config_file_name is not None and config.attributes.get("configure_logg
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
 target_metadata = Base.metadata
+# SQLite's search tables (FTS5 and their shadow tables) are made by hand in the migration.
+UNMANAGED_PREFIX = "search_fts"
+
+
+def include_name(name: str | None, type_: str, _parents: object) -> bool:
+    return not (type_ == "table" and (name or "").startswith(UNMANAGED_PREFIX))
 
 
 def database_url() -> str:
@@ -42,6 +48,7 @@ def do_run_migrations(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

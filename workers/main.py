@@ -47,6 +47,8 @@ from community.jobs import (
 )
 from community.metrics import observed_job
 from community.net.outbound import Outbound
+from community.search import service as search
+from community.search.tasks import sweep_search
 from community.startup import reason, shown
 from community.tasks import TASKS
 from community.wiring import register_all
@@ -91,7 +93,7 @@ def worker_options(
         here = InProcessQueue(own, TASKS, settings.delivery, outbound, settings.job_lease_seconds)
         jobs = ArqQueue(ctx["redis"], own, here)
         context = task_context(own, jobs, settings.delivery, outbound, settings.job_lease_seconds)
-        ctx.update(context, here=here)
+        ctx.update(context, here=here, search=search.engine_for(settings))
         REDIS_UP.set(1)
         log.info("connected to Redis at %s", shown(settings.redis_url))
 
@@ -122,6 +124,12 @@ def worker_options(
                 instrumented("sweep_escalations", sweep_escalations),  # type: ignore[arg-type]
                 name="sweep_escalations",
                 second={0},
+            ),
+            # Index queues whose search_index job was lost.
+            cron(
+                instrumented("sweep_search", sweep_search),  # type: ignore[arg-type]
+                name="sweep_search",
+                second={30},
             ),
             # Kept jobs whose Redis copy was lost (Redis restarted, a worker killed): at start,
             # then every few seconds.

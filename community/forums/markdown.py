@@ -7,6 +7,7 @@ image (a tracking pixel) by opening a page."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from html import unescape
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -119,3 +120,9 @@ def _own_images_only(tag: str, attribute: str, value: str) -> str | None:
     if tag == "img" and attribute == "src" and not is_own_origin(value):
         return None
     return value
+
+
+def plain_text(html: str) -> str:
+    """The words of stored post HTML, without markup: what search indexes and quotes."""
+    text = nh3.clean(html, tags=set(), attributes={}, strip_comments=True)
+    return " ".join(unescape(text).split())

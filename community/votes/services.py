@@ -14,6 +14,7 @@ from community.l10n import N_
 from community.scope import Scope
 from community.scoring.models import VOTE_REASONS, Reason
 from community.scoring.services import Cause, award, reverse_live_events
+from community.search.queue import touch
 from community.votes.models import Vote
 
 
@@ -49,6 +50,8 @@ async def vote(scope: Scope, post_id: int, value: int) -> VoteOutcome:
     else:
         session.add(Vote(member_id=voter.id, post_id=post.id, value=value))
     score = await _add_to_score(scope, post.id, new_value - old_value)
+    if post.is_opening:  # a thread's votes rank it in search
+        touch(session, scope.tenant_id, post.thread_id, "votes")
     if new_value:
         await _award_for_vote(scope, post, voter, new_value)
     enqueue_after_commit(
