@@ -42,6 +42,8 @@ from community.qa.web import AnswerPages
 from community.scoring.api import MembersApi
 from community.scoring.web import ScoringPages
 from community.search import service as search
+from community.search.api import SearchApi
+from community.search.web import SearchPages
 from community.tags.api import TagsApi
 from community.tags.web import TagPages
 from community.tasks import TASKS
@@ -116,6 +118,8 @@ def create_app(settings: Settings | None = None, outbound: Outbound | None = Non
             ScoringPages,
             TagPages,
             TagsApi,
+            SearchPages,
+            SearchApi,
             MembersApi,
             ModerationPages,
             ModerationApi,

@@ -9,7 +9,6 @@ deletion of a thread, moves it; `recompute_tag_counts` rebuilds it from the fact
 
 from __future__ import annotations
 
-import importlib
 import re
 import unicodedata
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -27,6 +26,7 @@ from community.l10n import N_
 from community.moderation.audit import record
 from community.pagination import Page
 from community.scope import Scope
+from community.search.queue import touch
 from community.tags.models import Tag, ThreadTag
 from community.tags.rules import MAX_TAGS_PER_THREAD
 from community.tenancy.models import Tenant
@@ -236,18 +236,11 @@ async def _move_counts(scope: Scope, tag_ids: set[int], step: int) -> None:
         )
 
 
-async def _reindex(scope: Scope, thread_id: int) -> None:
-    """The search index holds each thread's tags: it hears of the change."""
-    try:
-        queue = importlib.import_module("community.search.queue")
-    except ModuleNotFoundError:  # search is not part of this build
-        return
-    await queue.enqueue_thread(scope, thread_id)
-
-
 async def _reindex_tagged(scope: Scope, tag: Tag) -> None:
+    """A renamed tag changes the documents of its threads, though no ThreadTag row changes
+    (the index queue sees those by itself): queue them by hand."""
     for thread_id in await scope.db.scalars(tagged_thread_ids(tag)):
-        await _reindex(scope, thread_id)
+        touch(scope.db, scope.tenant_id, thread_id, "tag:renamed")
 
 
 async def recompute_tag_counts(scope: Scope) -> None:
