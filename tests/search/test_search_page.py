@@ -189,3 +189,13 @@ async def test_retagging_and_renaming_a_tag_reach_the_index(client: Client, worl
         scope = await world.scope(session, "acme", await session.get(Member, mod.id))
         await tags.set_thread_tags(scope, await scope.one(Thread, thread.id), [])
     assert titles((await client.get("/search?q=router&tag=wireless")).text) == []
+
+
+async def test_htmx_gets_only_the_results(client: Client, world: World) -> None:
+    await seed(world)
+    live = await client.get("/search?q=refund", headers={"HX-Request": "true"})
+    assert live.status_code == 200 and "<html" not in live.text
+    assert live.text.lstrip().startswith('<section id="search-results"')
+    assert len(titles(live.text)) == 2
+    refused = await client.get("/search?q=refund&from=soon", headers={"HX-Request": "true"})
+    assert refused.status_code == 400 and "Enter a date as YYYY-MM-DD." in refused.text
