@@ -1,10 +1,11 @@
-"""The `parvis` command: serve, worker, db, tenant, member, demo."""
+"""The `parvis` command: serve, worker, db, tenant, member, scoring, search, demo."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 import secrets
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -316,6 +317,27 @@ def recompute_command(tenant_slug: str) -> None:
     except DomainError as exc:
         raise click.ClickException(exc.message) from exc
     click.echo(f"counters recomputed for {tenant_slug or 'every tenant'}")
+
+
+@main.group()
+def search() -> None:
+    """Search: each community's index of threads."""
+
+
+@search.command("reindex")
+@click.option("--tenant", "tenant_slug", default="", help="Only this tenant (default: all).")
+def reindex_command(tenant_slug: str) -> None:
+    """Build the search index again from the database (after a restore, or a new engine)."""
+    from community.search.service import rate, reindex, tenants_to_reindex
+
+    async def work(sessions: async_sessionmaker[AsyncSession], _jobs: InProcessQueue) -> None:
+        for tenant in await tenants_to_reindex(sessions, tenant_slug):
+            started = time.monotonic()
+            with click.progressbar(length=tenant.threads, label=tenant.slug) as bar:
+                count = await reindex(sessions, tenant.id, progress=bar.update)
+            click.echo(f"{tenant.slug}: {count} threads indexed, {rate(count, started):.0f} docs/s")
+
+    run_with_sessions(work)
 
 
 @main.command()

@@ -1530,6 +1530,7 @@ TELECOM["tags"] = [
         "threads": [
             "Quel répéteur Wi‑Fi pour une maison sur deux étages ?",
             "Ma box redémarre toute seule plusieurs fois par jour",
+            "Mon routeur coupe le Wi‑Fi toutes les heures",
         ],
     },
     {
@@ -1570,6 +1571,7 @@ RETAILER["tags"] = [
         "description": "When and how money comes back.",
         "threads": [
             "Return delivered 10 days ago but no refund yet",
+            "Cancelled order: when do I get my refund?",
             "Exchanging boots for half a size up: do I have to return them first?",
         ],
     },
@@ -1605,6 +1607,67 @@ RETAILER["tags"] = [
         "threads": [
             "Trail Rewards points missing from an in-store purchase",
             "Can Trail Rewards vouchers be used on sale items?",
+        ],
+    },
+]
+
+# Threads search is measured on (tests/search/relevance.py): added last, so that the
+# reactions given by each thread's position stay as they were for the others.
+TELECOM["threads"] += [
+    {
+        "category": "box-internet",
+        "kind": "question",
+        "author": "thomas.leroy@example.com",
+        "title": "Mon routeur coupe le Wi‑Fi toutes les heures",
+        "body": (
+            "Bonjour,\n\n"
+            "Depuis le changement de box, le **routeur** coupe le Wi‑Fi à peu près toutes les heures : "
+            "les téléphones et l'ordinateur perdent la connexion sans fil pendant une minute, puis tout revient. "
+            "Le câble Ethernet, lui, ne décroche jamais. Une idée ?"
+        ),
+        "days_ago": 6,
+        "replies": [
+            {
+                "author": "karim.expert@horizon.example",
+                "body": (
+                    "Bonjour Thomas,\n\n"
+                    "Ces coupures du Wi‑Fi viennent souvent d'un canal encombré par les réseaux des voisins. "
+                    "Dans `Paramètres > Wi‑Fi`, choisissez un canal fixe (1, 6 ou 11 en 2,4 GHz), séparez les "
+                    "réseaux 2,4 et 5 GHz et désactivez la veille Wi‑Fi programmée. Redémarrez ensuite le routeur."
+                ),
+                "hours_after": 2,
+            },
+            {
+                "author": "thomas.leroy@example.com",
+                "body": "Canal 11 et plus de veille : aucune déconnexion depuis deux jours, merci !",
+                "hours_after": 50,
+            },
+        ],
+    },
+]
+
+RETAILER["threads"] += [
+    {
+        "category": "orders-delivery",
+        "kind": "question",
+        "author": "tom.okafor@example.com",
+        "title": "Cancelled order: when do I get my refund?",
+        "body": (
+            "I cancelled an order an hour after placing it (wrong size of trail shoes) and got the cancellation "
+            "email, but the money is still gone from my card a week later. How long does a refund take for a "
+            "cancelled order?"
+        ),
+        "days_ago": 5,
+        "replies": [
+            {
+                "author": "priya.community@northwind.example",
+                "body": (
+                    "Hi Tom, when an order is cancelled before it ships we release the payment the same day, "
+                    "but some banks take up to 7 working days to show the refund. If it is not back after that, "
+                    "send us the order number and we will chase it with the payments team."
+                ),
+                "hours_after": 3,
+            },
         ],
     },
 ]

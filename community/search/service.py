@@ -13,14 +13,15 @@ import importlib
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from community.config import Settings
 from community.db import after_commit, session_scope
+from community.errors import NotFound
 from community.forums.models import Category, Thread, Visibility
 from community.scope import Scope
 from community.search.documents import build_documents
@@ -33,6 +34,7 @@ from community.search.port import (
     SearchSettings,
 )
 from community.search.text import words
+from community.tenancy.models import Tenant
 
 log = logging.getLogger(__name__)
 
@@ -178,6 +180,33 @@ async def configure(scope: Scope, wanted: SearchSettings) -> SearchSettings:
 
 # ---- rebuilding -----------------------------------------------------------------------------
 
+
+@dataclass(frozen=True)
+class TenantToIndex:
+    id: int
+    slug: str
+    threads: int  # how many threads the rebuild will look at
+
+
+async def tenants_to_reindex(
+    sessions: async_sessionmaker[AsyncSession], slug: str = ""
+) -> list[TenantToIndex]:
+    """One tenant (by slug) or every tenant, with how many threads each has to index."""
+    async with session_scope(sessions) as session:  # unbound: a look over every tenant
+        query = (
+            select(Tenant.id, Tenant.slug, func.count(Thread.id))
+            .outerjoin(Thread, (Thread.tenant_id == Tenant.id) & _indexable())
+            .group_by(Tenant.id, Tenant.slug)
+            .order_by(Tenant.id)
+        )
+        if slug:
+            query = query.where(Tenant.slug == slug)
+        found = [TenantToIndex(*row) for row in (await session.execute(query)).all()]
+    if slug and not found:
+        raise NotFound(f"no tenant with slug {slug!r}")
+    return found
+
+
 Progress = Callable[[int], None]
 
 
@@ -208,12 +237,12 @@ async def reindex(
     return indexed
 
 
-def _indexable_threads() -> Any:
-    return (
-        select(Thread.id)
-        .where(Thread.deleted_at.is_(None), Thread.visibility == Visibility.PUBLISHED)
-        .order_by(Thread.id)
-    )
+def _indexable() -> ColumnElement[bool]:
+    return Thread.deleted_at.is_(None) & (Thread.visibility == Visibility.PUBLISHED)
+
+
+def _indexable_threads() -> Select[int]:
+    return select(Thread.id).where(_indexable()).order_by(Thread.id)
 
 
 async def _documents(

@@ -145,7 +145,7 @@ def snippet(text: str, matched: Iterable[Term], size: int = SNIPPET_WORDS) -> st
     hits = [i for i, (a, b) in enumerate(spans) if _hit(fold(text[a:b]), chosen)]
     if not spans:
         return escape(text[:200])
-    first = max(0, (hits[0] if hits else 0) - size // 4)
+    first = 0 if len(spans) <= size else max(0, (hits[0] if hits else 0) - size // 4)
     window = spans[first : first + size]
     marked = set(hits)
     out, cursor = [], window[0][0]

@@ -10,15 +10,19 @@ from sqlalchemy import delete, func, select
 
 from community.db import session_scope, utcnow
 from community.forums import services as forums
+from community.forums.models import CategoryKind, Post
+from community.ideas import services as ideas
 from community.identity.models import Member, Role
 from community.jobs import InProcessQueue
 from community.jobstore import QueuedJob, Ticket
 from community.moderation import services as moderation
+from community.qa import services as qa
 from community.search import service
 from community.search.models import SearchQueueItem
 from community.search.port import SearchEngine, SearchQuery
 from community.search.tasks import sweep_search
 from community.tenancy.models import Tenant
+from community.votes import services as votes
 from tests.conftest import World
 
 pytestmark = pytest.mark.anyio
@@ -165,3 +169,53 @@ async def test_a_lost_job_is_made_up_for_by_the_sweep(world: World, engine: Sear
     await world.jobs.drain()
     assert await found(world, "bluetooth") == [thread.id]
     assert await waiting(world) == 0
+
+
+async def hits(world: World, text: str, **filters: Any) -> list[tuple[int, bool, bool, int]]:
+    async with world.unit() as session:
+        scope = await world.scope(session, "acme")
+        results = await service.search(scope, SearchQuery(text, **filters))
+    return [(h.thread_id, h.resolved, h.certified, h.score) for h in results.hits]
+
+
+async def test_accepting_certifying_and_votes_reach_the_document(
+    world: World, engine: SearchEngine
+) -> None:
+    ann = await world.member("acme", "ann@example.com")
+    bob = await world.member("acme", "bob@example.com")
+    expert = await world.member("acme", "ex@example.com", Role.EXPERT)
+    thread = await world.thread("acme", ann, title="Roaming charges in Morocco")
+    async with world.unit() as session:
+        scope = await world.scope(session, "acme", await session.get(Member, expert.id))
+        answer = await forums.reply(scope, thread.id, "Activate the travel pass first")
+    assert await hits(world, "roaming") == [(thread.id, False, False, 0)]
+    async with world.unit() as session:
+        scope = await world.scope(session, "acme", await session.get(Member, ann.id))
+        await qa.accept(scope, answer.id)
+        question = await session.scalar(
+            select(Post.id).where(Post.thread_id == thread.id, Post.number == 1)
+        )
+        assert question is not None
+        await votes.vote(scope.acting_as(await session.get(Member, bob.id)), question, 1)
+    assert await hits(world, "roaming", resolved=True) == [(thread.id, True, False, 1)]
+    async with world.unit() as session:
+        mod = await world.member("acme", "mod@example.com", Role.MODERATOR)
+        scope = await world.scope(session, "acme", await session.get(Member, mod.id))
+        await qa.certify(scope, answer.id)
+    assert await hits(world, "travel pass", certified=True) == [(thread.id, True, True, 1)]
+
+
+async def test_an_idea_is_resolved_once_done(world: World, engine: SearchEngine) -> None:
+    ann = await world.member("acme", "ann@example.com")
+    admin = await world.member("acme", "admin@example.com", Role.ADMIN)
+    async with world.unit() as session:
+        scope = await world.scope(session, "acme", await session.get(Member, ann.id))
+        await forums.create_category(scope, slug="ideas", name="Ideas", kind=CategoryKind.IDEAS)
+        idea = await ideas.create_idea(
+            scope, board="ideas", title="Dark mode for the app", body="Easier at night"
+        )
+    assert await hits(world, "dark mode", kinds=("idea",)) == [(idea.thread_id, False, False, 0)]
+    async with world.unit() as session:
+        scope = await world.scope(session, "acme", await session.get(Member, admin.id))
+        await ideas.change_status(scope, idea.id, "done", "Shipped in 2.1")
+    assert await hits(world, "dark mode", resolved=True) == [(idea.thread_id, True, False, 0)]
