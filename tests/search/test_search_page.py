@@ -9,6 +9,7 @@ from community.forums import services as forums
 from community.forums.models import Thread
 from community.identity.models import Member, Role
 from community.tags import services as tags
+from community.tags.models import Tag
 from tests.conftest import Client, World
 
 pytestmark = pytest.mark.anyio
@@ -20,6 +21,18 @@ async def seed(world: World) -> Member:
     await world.thread("acme", ann, title="Refund for a returned order", category="billing")
     await world.thread("acme", ann, title="Invoice shows a refund twice", category="billing")
     return ann
+
+
+async def tag_the_router_thread(world: World) -> tuple[Member, Tag, Thread]:
+    """A moderator tags the router thread "Wi-Fi"."""
+    mod = await world.member("acme", "mod@example.com", Role.MODERATOR)
+    async with world.unit() as session:
+        scope = await world.scope(session, "acme", await session.get(Member, mod.id))
+        wifi = await tags.create_tag(scope, "Wi-Fi")
+        thread = await session.scalar(select(Thread).where(Thread.title.startswith("Router")))
+        assert thread is not None
+        await tags.set_thread_tags(scope, thread, [wifi])
+    return mod, wifi, thread
 
 
 def titles(html: str) -> list[str]:
@@ -107,13 +120,7 @@ async def test_results_paginate(client: Client, world: World) -> None:
 
 async def test_filters_on_tag_kind_status_and_dates(client: Client, world: World) -> None:
     await seed(world)
-    mod = await world.member("acme", "mod@example.com", Role.MODERATOR)
-    async with world.unit() as session:
-        scope = await world.scope(session, "acme", await session.get(Member, mod.id))
-        wifi = await tags.create_tag(scope, "Wi-Fi")
-        thread = await session.scalar(select(Thread).where(Thread.title.startswith("Router")))
-        assert thread is not None
-        await tags.set_thread_tags(scope, thread, [wifi])
+    await tag_the_router_thread(world)
     tagged = await client.get("/search?q=router+wifi+refund&tag=wi-fi")
     assert titles(tagged.text) == ["Router keeps cutting the wifi every night"]
     ideas = await client.get("/search?q=refund&kind=idea")
@@ -173,13 +180,7 @@ async def test_the_page_is_in_french_for_a_french_community(
 
 async def test_retagging_and_renaming_a_tag_reach_the_index(client: Client, world: World) -> None:
     await seed(world)
-    mod = await world.member("acme", "mod@example.com", Role.MODERATOR)
-    async with world.unit() as session:
-        scope = await world.scope(session, "acme", await session.get(Member, mod.id))
-        wifi = await tags.create_tag(scope, "Wi-Fi")
-        thread = await session.scalar(select(Thread).where(Thread.title.startswith("Router")))
-        assert thread is not None
-        await tags.set_thread_tags(scope, thread, [wifi])
+    mod, wifi, thread = await tag_the_router_thread(world)
     async with world.unit() as session:
         scope = await world.scope(session, "acme", await session.get(Member, mod.id))
         await tags.update_tag(scope, wifi.id, "Wireless", "")
