@@ -51,6 +51,10 @@ from community.scoring.api import MembersApi
 from community.scoring.web import ScoringPages
 from community.search import service as search
 from community.search.admin_web import SearchAdminPages
+from community.search.api import SearchApi
+from community.search.web import SearchPages
+from community.tags.api import TagsApi
+from community.tags.web import TagPages
 from community.tasks import TASKS
 from community.tenancy.middleware import HostCheckMiddleware, TenantMiddleware
 from community.tenancy.services import TenantResolver
@@ -125,6 +129,10 @@ def create_app(settings: Settings | None = None, outbound: Outbound | None = Non
             AnswerPages,
             AnswersApi,
             ScoringPages,
+            TagPages,
+            TagsApi,
+            SearchPages,
+            SearchApi,
             MembersApi,
             ModerationPages,
             ModerationApi,

@@ -26,6 +26,7 @@ from community.notify.models import NOTIFICATION_TEXTS
 from community.qa import hooks as qa
 from community.scoring import hooks as scoring
 from community.search import queue as search_queue
+from community.tags import hooks as tags
 from community.votes import hooks as votes
 
 
@@ -37,6 +38,7 @@ def register_all() -> None:
     scoring.register(POSTS)
     votes.register(THREAD_PAGE)
     deflection.register(ASK_FORM, THREAD_PAGE)
+    tags.register(POSTS, THREAD_PAGE)
     escalation_backlog.register()  # its outboxes on /metrics
     register_outbox("jobs", jobstore.backlog)  # jobs kept in the database, not run yet
     register_outbox("search_queue", search_queue.backlog)  # threads waiting for their document

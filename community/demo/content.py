@@ -8,15 +8,6 @@ TELECOM: dict[str, Any] = {
     "locale": "fr",
     "domain": "localhost",
     "synonyms": [["wifi", "wi-fi"], ["box", "routeur", "modem"], ["résilier", "annuler"]],
-    "tags": {
-        # name: words of the titles of the threads it goes on (lower case)
-        "Fibre": ["fibre"],
-        "Wi-Fi": ["wi‑fi", "wi-fi", "répéteur"],
-        "Box": ["box"],
-        "Facture": ["facturée", "hors forfait", "rib", "facture"],
-        "eSIM": ["esim"],
-        "Décodeur": ["décodeur"],
-    },
     "theme": {
         "primary": "#0b5fff",
         "accent": "#ff7a00",
@@ -705,13 +696,6 @@ RETAILER: dict[str, Any] = {
     "locale": "en",
     "domain": "northwind.localhost",
     "synonyms": [["refund", "money back", "reimbursement"], ["parcel", "package"]],
-    "tags": {
-        "Delivery": ["delivery", "tracking", "click-and-collect"],
-        "Refunds": ["refund", "return"],
-        "Boots": ["boot"],
-        "Tents": ["tent"],
-        "Trail Rewards": ["trail rewards", "gift card"],
-    },
     "theme": {
         "primary": "#2f5d3a",
         "accent": "#d9822b",
@@ -1539,6 +1523,95 @@ RETAILER["escalation"] = {
         "holiday_country": "US",
     },
 }
+
+# Tags a manager defined, and the threads filed under each (by title).
+TELECOM["tags"] = [
+    {
+        "name": "Wi-Fi",
+        "description": "Réseau sans fil, répéteurs et Wi-Fi invité.",
+        "threads": [
+            "Quel répéteur Wi‑Fi pour une maison sur deux étages ?",
+            "Ma box redémarre toute seule plusieurs fois par jour",
+            "Mon routeur coupe le Wi‑Fi toutes les heures",
+        ],
+    },
+    {
+        "name": "Fibre",
+        "description": "Raccordement et débit de la fibre optique.",
+        "threads": [
+            "Raccordement fibre repoussé pour la troisième fois…",
+            "Retour d'expérience : 6 mois de fibre après 15 ans d'ADSL",
+        ],
+    },
+    {
+        "name": "Box",
+        "description": "La Box Horizon et son décodeur.",
+        "threads": [
+            "Ma box redémarre toute seule plusieurs fois par jour",
+            "Résiliation de la box : frais et retour du matériel ?",
+            "Décodeur : écran noir et code erreur E-204",
+        ],
+    },
+    {
+        "name": "Facture",
+        "description": "Montants, options et prélèvements.",
+        "threads": [
+            "87 € de hors forfait après une semaine au Maroc, sérieusement ?",
+            "Option « Sécurité+ » facturée sans que je l'aie demandée",
+            "Impossible de modifier mon RIB pour le prélèvement",
+        ],
+    },
+    {
+        "name": "eSIM",
+        "description": "",
+        "threads": ["Activation eSIM impossible : « code non valide »"],
+    },
+]
+RETAILER["tags"] = [
+    {
+        "name": "Refunds",
+        "description": "When and how money comes back.",
+        "threads": [
+            "Return delivered 10 days ago but no refund yet",
+            "Cancelled order: when do I get my refund?",
+            "Exchanging boots for half a size up: do I have to return them first?",
+        ],
+    },
+    {
+        "name": "Delivery",
+        "description": "Tracking, addresses and click-and-collect.",
+        "threads": [
+            "Tracking stuck on 'In transit' for five days",
+            "Click-and-collect: can someone else pick up my order?",
+            "Can I change the delivery address after ordering?",
+        ],
+    },
+    {
+        "name": "Footwear",
+        "description": "Boots, sizing and fit.",
+        "threads": [
+            "Exchanging boots for half a size up: do I have to return them first?",
+            "Between sizes with wide feet: which boot size should I get?",
+        ],
+    },
+    {
+        "name": "Camping",
+        "description": "",
+        "threads": [
+            "Tent flysheet no longer waterproof: re-proof or replace?",
+            "Will your gas canisters fit my old stove? And can it run on liquid fuel?",
+            "First winter camping trip: what I'd do differently",
+        ],
+    },
+    {
+        "name": "Trail Rewards",
+        "description": "The loyalty programme.",
+        "threads": [
+            "Trail Rewards points missing from an in-store purchase",
+            "Can Trail Rewards vouchers be used on sale items?",
+        ],
+    },
+]
 
 # Threads search is measured on (tests/search/relevance.py): added last, so that the
 # reactions given by each thread's position stay as they were for the others.

@@ -37,7 +37,8 @@ from community.qa import services as qa
 from community.scope import Scope
 from community.search import service as search
 from community.search.port import SearchSettings
-from community.tags.models import Tag, ThreadTag
+from community.tags import services as tags
+from community.tags.models import Tag
 from community.tenancy.models import Tenant
 from community.tenancy.services import create_tenant
 from community.votes.services import vote
@@ -112,13 +113,13 @@ async def seed_community(session: AsyncSession, spec: dict[str, Any]) -> DemoCom
     members = {m["email"]: await _seed_member(scope, m) for m in spec["members"]}
     for category in spec["categories"]:
         await forums.create_category(scope, **category)
-    threads = []
+    threads = {}
     for index, thread_spec in enumerate(spec["threads"]):
         thread = await _seed_thread(scope, members, thread_spec, views=17 + index * 23)
         note = CERTIFY_NOTE[spec["locale"]]
         await _seed_reactions(scope, list(members.values()), thread, index, note)
-        threads.append(thread)
-    await _seed_tags(scope, threads, spec["tags"])
+        threads[thread_spec["title"]] = thread
+    await _seed_tags(scope.acting_as(members[spec["members"][0]["email"]]), spec, threads)
     await search.configure(scope, SearchSettings(synonyms=tuple(map(tuple, spec["synonyms"]))))
     await _seed_ideas(scope, members, spec)
     tenant.preferences = {"escalation": escalation}  # the default moderation rules from now on
@@ -152,21 +153,6 @@ async def _seed_member(scope: Scope, spec: dict[str, Any]) -> Member:
             MemberIdentity(member_id=member.id, issuer="token", subject=member.customer_id)
         )
     return member
-
-
-async def _seed_tags(scope: Scope, threads: list[Thread], tags: dict[str, list[str]]) -> None:
-    """Each tag on the threads whose title holds one of its words."""
-    for name, words in tags.items():
-        tag = Tag(slug=_tag_slug(name), name=name)
-        scope.db.add(tag)
-        await scope.db.flush()
-        tagged = [t for t in threads if any(word in t.title.lower() for word in words)]
-        scope.db.add_all(ThreadTag(thread_id=t.id, tag_id=tag.id) for t in tagged)
-        tag.thread_count = len(tagged)
-
-
-def _tag_slug(name: str) -> str:
-    return "-".join(name.lower().replace("é", "e").split())
 
 
 async def seed_contact_centre(
@@ -335,3 +321,14 @@ async def _backdate(scope: Scope, thread: Thread, moments: list[datetime], views
     thread.created_at, thread.last_activity_at = moments[0], max(moments)
     thread.view_count = views
     await scope.db.flush()
+
+
+async def _seed_tags(scope: Scope, spec: dict[str, Any], threads: dict[str, Thread]) -> None:
+    """The community's tags (defined by its admin, the first member) and their threads."""
+    tagged: dict[str, list[Tag]] = {}
+    for tag_spec in spec.get("tags", []):
+        tag = await tags.create_tag(scope, tag_spec["name"], tag_spec["description"])
+        for title in tag_spec["threads"]:
+            tagged.setdefault(title, []).append(tag)
+    for title, found in tagged.items():
+        await tags.set_thread_tags(scope, threads[title], found)

@@ -9,6 +9,7 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody, QueryParameter
 
 from community.forums import services
+from community.forums.models import Thread
 from community.forums.schemas import (
     PageInfo,
     PostOut,
@@ -20,6 +21,7 @@ from community.forums.schemas import (
 )
 from community.pagination import Page
 from community.scope import Scope
+from community.tags import services as tags
 from community.web.inputs import Id, PageNumber
 from community.web.openapi import MEMBER_WRITE, PUBLIC_READ
 
@@ -45,17 +47,23 @@ class ThreadsApi(Controller):
         listing = await services.list_threads(
             here, category=in_category, page=page, page_size=request.app.state.settings.page_size
         )
-        return ThreadList([ThreadOut.of(t) for t in listing.items], page_info(listing))
+        found = await tags.tags_of_threads(here, [t.id for t in listing.items])
+        items = [ThreadOut.of(t, found.get(t.id, [])) for t in listing.items]
+        return ThreadList(items, page_info(listing))
 
     @post("/", **MEMBER_WRITE)
     async def create_thread(
         self, here: NamedDependency[Scope], data: JSONBody[ThreadCreate]
     ) -> ThreadOut:
-        """Ask a question or start a discussion."""
-        thread = await services.create_thread(
-            here, category_slug=data.category, title=data.title, body=data.body, kind=data.kind
-        )
-        return ThreadOut.of(await services.get_thread(here, thread.id))
+        """Ask a question or start a discussion, with up to 5 tags (by name)."""
+
+        async def write() -> Thread:
+            return await services.create_thread(
+                here, category_slug=data.category, title=data.title, body=data.body, kind=data.kind
+            )
+
+        thread = await tags.write_tagged(here, ", ".join(data.tags), write, lambda t: t.id)
+        return await _thread_out(here, await services.get_thread(here, thread.id))
 
     @get("/{thread_id:int}", **PUBLIC_READ)
     async def get_thread(
@@ -70,7 +78,7 @@ class ThreadsApi(Controller):
             here, thread_id, page, request.app.state.settings.page_size, extras=False
         )
         return ThreadWithPosts(
-            ThreadOut.of(view.thread),
+            await _thread_out(here, view.thread),
             [PostOut.of(p, view.actions[p.id]) for p in view.posts.items],
             page_info(view.posts),
         )
@@ -82,3 +90,8 @@ class ThreadsApi(Controller):
         """Reply to a thread."""
         written = await services.reply(here, thread_id, data.body)
         return PostOut.of(written, services.post_actions(here, written.thread, written))
+
+
+async def _thread_out(scope: Scope, thread: Thread) -> ThreadOut:
+    found = await tags.tags_of_threads(scope, [thread.id])
+    return ThreadOut.of(thread, found.get(thread.id, []))

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Protocol
 
 import msgspec
 
 from community.forums.lifecycle import PostActions
 from community.forums.models import Post, Thread, ThreadKind
 from community.web.inputs import Input
+
+
+class HasSlug(Protocol):
+    slug: str
 
 
 class AuthorOut(msgspec.Struct):
@@ -29,9 +34,10 @@ class ThreadOut(msgspec.Struct):
     created_at: datetime
     last_activity_at: datetime
     url: str
+    tags: list[str] = msgspec.field(default_factory=list)  # the tags' slugs
 
     @classmethod
-    def of(cls, thread: Thread) -> ThreadOut:
+    def of(cls, thread: Thread, tags: Sequence[HasSlug] = ()) -> ThreadOut:
         return cls(
             id=thread.id,
             title=thread.title,
@@ -43,6 +49,7 @@ class ThreadOut(msgspec.Struct):
             created_at=thread.created_at,
             last_activity_at=thread.last_activity_at,
             url=f"/t/{thread.id}/{thread.slug}",
+            tags=[tag.slug for tag in tags],
         )
 
 
@@ -94,6 +101,9 @@ class ThreadCreate(Input):
     title: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
     body: Annotated[str, msgspec.Meta(min_length=1, max_length=50_000)]
     kind: ThreadKind = ThreadKind.QUESTION
+    tags: Annotated[
+        list[Annotated[str, msgspec.Meta(max_length=60)]], msgspec.Meta(max_length=5)
+    ] = msgspec.field(default_factory=list)
 
 
 class ReplyCreate(Input):

@@ -145,8 +145,10 @@ async def list_threads(
     status: str = "",
     page: int = 1,
     page_size: int = 20,
+    within: Select[int] | None = None,
 ) -> Page[Thread]:
-    """Threads with the newest activity first, optionally only those with a given status."""
+    """Threads with the newest activity first, optionally only those with a given status,
+    or only those whose ids `within` selects (a capability's filter: a tag's threads)."""
     conditions = [
         Thread.deleted_at.is_(None),
         Thread.visibility == Visibility.PUBLISHED,
@@ -156,6 +158,8 @@ async def list_threads(
         conditions.append(Thread.category_id == category.id)
     if status:
         conditions.append(_status_condition(status))
+    if within is not None:
+        conditions.append(Thread.id.in_(within))
     query = _visible_threads(scope).where(*conditions)
     count = select(func.count()).select_from(Thread).where(*conditions)
     total = await scope.db.scalar(count) or 0

@@ -17,12 +17,13 @@ from community.inputs import MAX_PAGE, parse_int
 from community.l10n import N_
 from community.pagination import page_of
 from community.scope import Scope
+from community.tags import services as tags
 from community.web.context import Req, is_htmx, page_size
 from community.web.inputs import Id, PageNumber
 from community.web.render import form_fields, render, see_other, submitted_form
 
 HOME_THREADS = 15
-ASK_FIELDS = ("category", "kind", "title", "body")
+ASK_FIELDS = ("category", "kind", "title", "body", "tags")
 WAIT_ON_ASKER = frozenset({"wait_on_asker"})
 
 
@@ -56,7 +57,12 @@ class ForumPages(Controller):
         categories = await services.list_categories(here)
         latest = await services.list_threads(here, status=status, page_size=HOME_THREADS)
         return render(
-            request, "forums/home.html", categories=categories, threads=latest, status=status
+            request,
+            "forums/home.html",
+            categories=categories,
+            threads=latest,
+            status=status,
+            thread_tags=await tags.tags_of_threads(here, [t.id for t in latest.items]),
         )
 
     @get("/c/{slug:str}")
@@ -67,15 +73,29 @@ class ForumPages(Controller):
         slug: FromPath[str],
         page: PageNumber = 1,
         status: FromQuery[str] = "",
+        tag: FromQuery[str] = "",
     ) -> Template | Redirect:
         category = await services.get_category(here, slug)
         if category.is_idea_board:
             return Redirect(path=f"/ideas?board={category.slug}")
+        with_tag = await tags.get_tag(here, tag) if tag else None
         threads = await services.list_threads(
-            here, category=category, status=status, page=page, page_size=page_size(request)
+            here,
+            category=category,
+            status=status,
+            page=page,
+            page_size=page_size(request),
+            within=tags.tagged_thread_ids(with_tag) if with_tag else None,
         )
         return render(
-            request, "forums/category.html", category=category, threads=threads, status=status
+            request,
+            "forums/category.html",
+            category=category,
+            threads=threads,
+            status=status,
+            tag=with_tag,
+            tag_field=await tags.tag_field(here),
+            thread_tags=await tags.tags_of_threads(here, [t.id for t in threads.items]),
         )
 
     @get("/t/{thread_id:int}")
@@ -166,12 +186,19 @@ class ForumPages(Controller):
         here: NamedDependency[Scope],
         category: FromQuery[str] = "",
         kind: FromQuery[str] = "question",
+        title: FromQuery[str] = "",
     ) -> Template:
         categories = await services.ask_categories(here)
-        values = {"category": category, "kind": kind, "title": "", "body": ""}
-        extras = await ASK_FORM.context(here, AskForm(title="", kind=kind))
+        values = {"category": category, "kind": kind, "title": title[:200], "body": "", "tags": ""}
+        extras = await ASK_FORM.context(here, AskForm(title=values["title"], kind=kind))
         return render(
-            request, "forums/ask.html", categories=categories, values=values, errors={}, **extras
+            request,
+            "forums/ask.html",
+            categories=categories,
+            values=values,
+            errors={},
+            tag_field=await tags.tag_field(here),
+            **extras,
         )
 
     @post("/ask")
@@ -185,14 +212,18 @@ class ForumPages(Controller):
         )
         if first := await ASK_FORM.before_posting(here, form):  # "check these first"
             return await _ask_again(request, here, categories, values, form, {}, 200, first)
-        try:
-            thread = await services.create_thread(
+
+        async def write() -> Thread:
+            return await services.create_thread(
                 here,
                 category_slug=values["category"],
                 title=values["title"],
                 body=values["body"],
                 kind=values["kind"] or ThreadKind.QUESTION,
             )
+
+        try:
+            thread = await tags.write_tagged(here, values["tags"], write, lambda t: t.id)
         except (ValidationFailed, NotFound) as exc:
             return await _ask_again(request, here, categories, values, form, _ask_errors(exc), 422)
         await ASK_FORM.after_posting(here, form, thread)
@@ -215,8 +246,16 @@ class ForumPages(Controller):
     async def edit_form(self, request: Req, here: NamedDependency[Scope], post_id: Id) -> Template:
         found, thread = await services.editable_post(here, post_id)
         values = {"title": thread.title, "body": found.body_md}
+        if found.is_opening:
+            values["tags"] = await tags.tag_names(here, thread.id)
         return render(
-            request, "forums/edit_post.html", post=found, thread=thread, values=values, errors={}
+            request,
+            "forums/edit_post.html",
+            post=found,
+            thread=thread,
+            values=values,
+            errors={},
+            tag_field=await tags.tag_field(here),
         )
 
     @post("/p/{post_id:int}/edit")
@@ -224,12 +263,21 @@ class ForumPages(Controller):
         self, request: Req, here: NamedDependency[Scope], post_id: Id
     ) -> Template | Redirect:
         form = await submitted_form(request)
-        title = form.get("title")
-        values = {"title": title, "body": str(form.get("body", ""))}
-        try:
-            edited = await services.edit_post(
+        title, tag_text = form.get("title"), form.get("tags")
+        values = {"title": title, "body": str(form.get("body", "")), "tags": tag_text}
+
+        async def write() -> Post:
+            return await services.edit_post(
                 here, post_id, body=str(values["body"]), title=None if title is None else str(title)
             )
+
+        try:
+            if tag_text is None:  # a reply's form has no tags
+                edited = await write()
+            else:
+                edited = await tags.write_tagged(
+                    here, str(tag_text), write, lambda p: p.thread_id if p.is_opening else None
+                )
         except ValidationFailed as exc:
             found, thread = await services.editable_post(here, post_id)
             return render(
@@ -240,6 +288,7 @@ class ForumPages(Controller):
                 thread=thread,
                 values=values,
                 errors=exc.errors,
+                tag_field=await tags.tag_field(here),
             )
         return see_other(await post_url(here, edited.thread, edited, page_size(request)))
 
@@ -271,7 +320,8 @@ async def _ask_again(
     extras = await ASK_FORM.context(here, form) | (shown or {})
     return render(
         request, "forums/ask.html", status_code=status_code,
-        categories=categories, values=values, errors=errors, **extras,
+        categories=categories, values=values, errors=errors,
+        tag_field=await tags.tag_field(here), **extras,
     )  # fmt: skip
 
 

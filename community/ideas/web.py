@@ -14,6 +14,7 @@ from community.ideas import services as ideas
 from community.ideas.models import IdeaStatus
 from community.notify import services as notify
 from community.scope import Scope
+from community.tags import services as tags
 from community.web.context import Req, is_htmx, page_size
 from community.web.inputs import Id, OptionalId, PageNumber
 from community.web.render import form_fields, render, see_other
@@ -47,7 +48,7 @@ class IdeaPages(Controller):
     async def new_form(
         self, request: Req, here: NamedDependency[Scope], board: FromQuery[str] = ""
     ) -> Template:
-        values = {"board": board, "title": "", "body": ""}
+        values = {"board": board, "title": "", "body": "", "tags": ""}
         return await _idea_form(request, here, values, {}, similar=[])
 
     @get("/ideas/similar")
@@ -59,12 +60,19 @@ class IdeaPages(Controller):
 
     @post("/ideas/new")
     async def submit(self, request: Req, here: NamedDependency[Scope]) -> Template | Redirect:
-        values = await form_fields(request, "board", "title", "body", "confirmed")
-        try:
-            submitted = await ideas.submit_idea(
+        values = await form_fields(request, "board", "title", "body", "confirmed", "tags")
+
+        async def write() -> ideas.Submission:
+            return await ideas.submit_idea(
                 here, board=values["board"], title=values["title"], body=values["body"],
                 confirmed=values["confirmed"] == "yes",
             )  # fmt: skip
+
+        def thread_id(submitted: ideas.Submission) -> int | None:
+            return submitted.idea.thread_id if submitted.idea else None
+
+        try:
+            submitted = await tags.write_tagged(here, values["tags"], write, thread_id)
         except ValidationFailed as exc:
             similar = await ideas.similar_ideas(here, values["title"])
             return await _idea_form(request, here, values, exc.errors, similar, status_code=422)
@@ -164,4 +172,5 @@ async def _idea_form(
     return render(
         request, "ideas/new.html", status_code=status_code, values=values, errors=errors,
         boards=await ideas.boards_to_submit_on(here), similar=similar, confirm=confirm,
+        tag_field=await tags.tag_field(here),
     )  # fmt: skip

@@ -19,6 +19,7 @@ from community.identity.models import Member
 from community.scope import Scope
 from community.scoring.models import ReputationDay, ReputationEvent
 from community.scoring.services import NO_CATEGORY
+from community.tags.services import recompute_tag_counts
 from community.tenancy.models import Tenant
 from community.votes.models import Vote
 
@@ -55,6 +56,7 @@ async def recompute_counters(scope: Scope) -> None:
             .scalar_subquery()
         )
     )
+    await recompute_tag_counts(scope)
     await _rebuild_days(scope)
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from community.escalation.rules import EscalationRules
 from community.moderation.rules import ModerationRules
 from community.scoring.rules import ScoringRules
+from community.tags.rules import TagRules
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,7 @@ class TenantSettings:
     scoring: ScoringRules
     moderation: ModerationRules
     escalation: EscalationRules
+    tags: TagRules
 
     @classmethod
     def parse(cls, preferences: dict[str, Any], locale: str) -> TenantSettings:
@@ -26,6 +28,7 @@ class TenantSettings:
             scoring=ScoringRules.from_preferences(preferences, locale),
             moderation=ModerationRules.from_preferences(preferences),
             escalation=EscalationRules.from_preferences(preferences),
+            tags=TagRules.from_preferences(preferences),
         )
 
     @property

@@ -36,6 +36,7 @@ from community.identity.models import Member, MemberSession
 from community.moderation.models import Flag, QueueItem
 from community.notify.models import Notification
 from community.search.models import SearchQueueItem
+from community.tags.models import Tag
 from community.tenancy.models import Tenant
 from tests.conftest import Client
 
@@ -64,6 +65,7 @@ PATH_MODELS: dict[str, type[Any]] = {
     "notification_id": Notification,
     "category_id": Category,
     "session_id": MemberSession,
+    "tag_id": Tag,
 }
 PARAM = re.compile(r"\{(\w+):(\w+)\}")
 
