@@ -12,6 +12,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromQuery, JSONBody
 from litestar.response import Response
 
+from community.identity.account_web import base_url
 from community.privacy import erasure, export
 from community.privacy.web import avatar_store, download
 from community.scope import Scope
@@ -43,9 +44,9 @@ class PrivacyApi(Controller):
     tags = ["privacy"]
 
     @get("/members/me/export", **(MEMBER_READ | {"responses": MEMBER_READ["responses"] | ZIP}))
-    async def export_own(self, here: NamedDependency[Scope]) -> Response[bytes]:
+    async def export_own(self, request: Req, here: NamedDependency[Scope]) -> Response[bytes]:
         """Everything the community holds about the signed-in member, as a ZIP."""
-        return download(await export.export_own_data(here))
+        return download(await export.export_own_data(here, await base_url(request, here)))
 
     @delete("/members/me", status_code=204, **MEMBER_WRITE)
     async def erase_own(
@@ -61,9 +62,13 @@ class PrivacyApi(Controller):
         "/admin/members/{member_id:int}/export",
         **(MEMBER_READ | {"responses": MEMBER_READ["responses"] | ZIP}),
     )
-    async def export_member(self, here: NamedDependency[Scope], member_id: Id) -> Response[bytes]:
-        """Admins: a member's archive (the download is audited)."""
-        return download(await export.export_member_data(here, member_id))
+    async def export_member(
+        self, request: Req, here: NamedDependency[Scope], member_id: Id
+    ) -> Response[bytes]:
+        """Admins: a member's archive (the download is audited, the member told by mail)."""
+        return download(
+            await export.export_member_data(here, member_id, await base_url(request, here))
+        )
 
     @delete("/admin/members/{member_id:int}", status_code=204, **MEMBER_WRITE)
     async def erase_member(

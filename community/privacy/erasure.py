@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import delete, or_, select, update
 
 from community.db import utcnow
+from community.deflection.models import DeflectionEvent
 from community.errors import Forbidden, ValidationFailed
 from community.escalation.models import Escalation, EscalationEvent
 from community.forums import services as forums
@@ -36,6 +37,8 @@ from community.identity.models import Member, SignInFailures
 from community.identity.passwords import verify_password
 from community.identity.permissions import Permission
 from community.identity.sessions import end_all_sessions
+from community.identity.token_models import PendingTokenLink
+from community.identity.tokens import AccountToken
 from community.l10n import N_
 from community.moderation.audit import record
 from community.moderation.checks import mask_personal_data
@@ -146,8 +149,12 @@ def _anonymise(member: Member) -> None:
 async def _forget_links(scope: Scope, member: Member, personal: Personal) -> None:
     """Sessions end at once; what only served the person goes."""
     await end_all_sessions(scope, member.id)
-    for model in (MemberIdentity, Notification, Subscription):
+    # Mailed links go too: a reset link still in a mailbox must not reopen the account.
+    for model in (MemberIdentity, Notification, Subscription, AccountToken, PendingTokenLink):
         await scope.db.execute(delete(model).where(model.member_id == member.id))
+    await scope.db.execute(
+        update(DeflectionEvent).where(DeflectionEvent.member_id == member.id).values(member_id=None)
+    )
     await scope.db.execute(
         delete(SignInFailures).where(SignInFailures.account == account_key(personal.email))
     )

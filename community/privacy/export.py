@@ -22,6 +22,7 @@ from sqlalchemy import Select, inspect, or_, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from community.db import utcnow
+from community.deflection.models import DeflectionEvent
 from community.escalation.models import Escalation, EscalationEvent
 from community.forums.models import Post, PostRevision, Thread
 from community.ideas.models import Idea, IdeaStatusChange, IdeaVote
@@ -29,7 +30,10 @@ from community.identity.backoff import account_key
 from community.identity.external import MemberIdentity
 from community.identity.models import Member, MemberSession, SignInFailures
 from community.identity.permissions import Permission
+from community.identity.token_models import PendingTokenLink
+from community.identity.tokens import AccountToken
 from community.l10n import N_, gettext
+from community.mail import send_mail
 from community.moderation.audit import record
 from community.moderation.models import AuditEntry, Flag, QueueItem
 from community.notify.models import Notification, Subscription
@@ -151,6 +155,14 @@ SECTIONS: tuple[Section, ...] = (
     Section("identities.json",
             N_("The accounts at identity providers (single sign-on) linked to yours."),
             (MemberIdentity.member_id,), _rows_of(MemberIdentity.member_id)),
+    Section("mailed_links.json",
+            N_("The links mailed to you (to verify an address, reset the password, change the "
+               "email): what for, when, and whether they were used."),
+            (AccountToken.member_id,), _rows_of(AccountToken.member_id)),
+    Section("suggestions.json",
+            N_("The answers suggested to you while you asked a question, and what you did "
+               "with them."),
+            (DeflectionEvent.member_id,), _rows_of(DeflectionEvent.member_id)),
     Section("escalations.json",
             N_("Your threads sent to customer service: the case reference and its status."),
             (Escalation.created_by_id,), _escalations),
@@ -167,6 +179,8 @@ NOT_PERSONAL: dict[Column, str] = {
     ReputationEvent.actor_id: "points others received through this member's votes or "
     "acceptances: the votes are in votes.json, the points are the other member's",
     ReputationDay.member_id: "a daily sum of reputation_events.json, for leaderboards",
+    PendingTokenLink.member_id: "a sign-in waiting ten minutes at most for its confirmation, "
+    "deleted once confirmed or expired",
 }
 
 PROFILE = N_("Your account: email, display name, role, reputation, customer id and tier.")
@@ -288,27 +302,32 @@ async def build_archive(scope: Scope, member: Member) -> Archive:
     return Archive(name, content)
 
 
-async def export_own_data(scope: Scope) -> Archive:
+async def export_own_data(scope: Scope, base_url: str) -> Archive:
     """The actor's own archive."""
     member = scope.actor
     archive = await build_archive(scope, member)
-    archive_ready(scope, member, by_admin=False)
+    await archive_ready(scope, member, base_url, by_admin=False)
     return archive
 
 
-async def export_member_data(scope: Scope, member_id: int) -> Archive:
+async def export_member_data(scope: Scope, member_id: int, base_url: str) -> Archive:
     """An admin downloads a member's archive (audited: who, whose, when)."""
     scope.require(Permission.MANAGE_PERSONAL_DATA, ADMINS_ONLY)
     member = await scope.one(Member, member_id, N_("No such member."))
     archive = await build_archive(scope, member)
-    archive_ready(scope, member, by_admin=True)
+    await archive_ready(scope, member, base_url, by_admin=True)
     return archive
 
 
-def archive_ready(scope: Scope, member: Member, *, by_admin: bool) -> None:
-    """Where a download of an archive is noted: the audit log today; the place where the
-    member's "your archive is ready" email goes out too."""
+async def archive_ready(scope: Scope, member: Member, base_url: str, *, by_admin: bool) -> None:
+    """A download of an archive is audited, and the member told by mail (were it not them,
+    the mail says how to take the account back: `base_url` is the community's address)."""
     record(scope, "member.export", ("member", member.id), after={"by_admin": by_admin})
+    await send_mail(
+        scope, to=member.email, template="export_notice", locale=member.locale or None,
+        context={"name": member.display_name, "by_admin": by_admin,
+                 "link": f"{base_url}/password/forgot"},
+    )  # fmt: skip
 
 
 def sections_named() -> Sequence[str]:

@@ -12,6 +12,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Response, Template
 
 from community.errors import NotFound, ValidationFailed
+from community.identity.account_web import base_url
 from community.identity.models import Member
 from community.identity.permissions import Permission
 from community.l10n import N_
@@ -53,8 +54,8 @@ class PrivacyPages(Controller):
         return _privacy(request, here.actor)
 
     @post("/account/privacy/export", status_code=200)
-    async def export_own(self, here: NamedDependency[Scope]) -> Response[bytes]:
-        return download(await export.export_own_data(here))
+    async def export_own(self, request: Req, here: NamedDependency[Scope]) -> Response[bytes]:
+        return download(await export.export_own_data(here, await base_url(request, here)))
 
     @post("/account/privacy/erase", status_code=200)
     async def erase_own(self, request: Req, here: NamedDependency[Scope]) -> Template:
@@ -110,8 +111,12 @@ class PrivacyPages(Controller):
         return render(request, "privacy/admin.html", member=member, errors={}, erased=erased)
 
     @post("/admin/members/{member_id:int}/export", status_code=200)
-    async def admin_export(self, here: NamedDependency[Scope], member_id: Id) -> Response[bytes]:
-        return download(await export.export_member_data(here, member_id))
+    async def admin_export(
+        self, request: Req, here: NamedDependency[Scope], member_id: Id
+    ) -> Response[bytes]:
+        return download(
+            await export.export_member_data(here, member_id, await base_url(request, here))
+        )
 
     @post("/admin/members/{member_id:int}/erase")
     async def admin_erase(

@@ -4,7 +4,10 @@ contact centre keeps its reference."""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pytest
+from litestar import Litestar
 from sqlalchemy import select
 
 from community.escalation.models import Escalation, EscalationEvent
@@ -17,6 +20,7 @@ from community.privacy.erasure import ERASED_DOMAIN, REMOVED_POST, Personal
 from community.scoring.recompute import recompute_counters
 from community.votes.models import Vote
 from tests.conftest import Client, World
+from tests.ideas import run_jobs
 from tests.privacy import CASE_REFERENCE, EMAIL, NAME, Life, build_life, leaks, unzip
 from tests.scoring.test_reputation import counters
 
@@ -35,6 +39,8 @@ async def pages(life: Life) -> list[str]:
         f"/api/v1/members/{life.member.id}", "/api/v1/leaderboard?period=all", "/api/v1/ideas",
         f"/api/v1/ideas/{life.idea_id}", "/api/v1/escalations",
         f"/api/v1/escalations/{life.escalation_id}", "/api/v1/mod/queue",
+        f"/api/v1/search?q={quote(NAME)}",  # the page would show the query typed
+        "/search?q=cable", "/api/v1/search?q=cable",
     ]  # fmt: skip
 
 
@@ -59,9 +65,10 @@ async def live_and_recomputed(world: World) -> tuple[object, object]:
 
 
 async def test_an_erased_member_leaves_no_personal_data_and_the_ledger_agrees(
-    world: World, client_for: object
+    world: World, client_for: object, app: Litestar
 ) -> None:
     life = await build_life(world)
+    await run_jobs(app)  # her threads are in the search index
     admin: Client = client_for()  # type: ignore[operator]
     await admin.login("admin@example.com")
     assert await walk(admin, await pages(life)), "the walk finds her before the erasure"
@@ -78,6 +85,7 @@ async def test_an_erased_member_leaves_no_personal_data_and_the_ledger_agrees(
     assert wrong.status_code == 422 and "That is not your password." in wrong.text
     erased = await her.submit("/account/privacy/erase", {"password": "correct horse battery"})
     assert erased.status_code == 200 and 'data-testid="erased"' in erased.text
+    await run_jobs(app)  # the search index hears of the scrubbed posts
 
     assert (await other_browser.get("/account/privacy")).status_code in {401, 303}, "sessions ended"
     refused = await her.submit("/login", {"email": EMAIL, "password": "correct horse battery"})

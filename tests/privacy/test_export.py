@@ -86,7 +86,7 @@ async def test_only_admins_download_a_members_archive_and_it_is_audited(
     async with world.unit() as session:
         bob = await world.scope(session, "acme", await session.get(Member, life.bob.id))
         with pytest.raises(Forbidden):
-            await export_member_data(bob, life.member.id)
+            await export_member_data(bob, life.member.id, "http://acme.localhost")
     await client.login("admin@example.com")
     response = await client.get(f"/api/v1/admin/members/{life.member.id}/export")
     assert response.status_code == 200
