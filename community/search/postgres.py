@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
-import weakref
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -104,26 +103,30 @@ class PostgresEngine:
     name = "postgresql"
 
     def __init__(self, database: AsyncEngine | str) -> None:
-        """On the app's engine, or on a database URL: then with a pool of its own for each
+        """On the app's engine, or on a database URL: then with a pool of its own, for the
         event loop that searches (a pooled connection belongs to the loop that opened it)."""
         self._given = database if isinstance(database, AsyncEngine) else None
         self._url = database if isinstance(database, str) else ""
-        self._pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AsyncEngine] = (
-            weakref.WeakKeyDictionary()
-        )
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._pool: AsyncEngine | None = None
 
     @property
     def _engine(self) -> AsyncEngine:
         if self._given is not None:
             return self._given
         loop = asyncio.get_running_loop()
-        if loop not in self._pools:
-            self._pools[loop] = create_engine(self._url)
-        return self._pools[loop]
+        if self._pool is None or self._loop is not loop:
+            if self._pool is not None:
+                # Another loop searches now (a process has one; the reindex command and tests
+                # run several in turn): the old pool's connections are dropped with their
+                # loop, not kept open for ever.
+                self._pool.sync_engine.dispose(close=False)
+            self._loop, self._pool = loop, create_engine(self._url)
+        return self._pool
 
     async def close(self) -> None:
-        """Close the pool of this event loop (others close with their loop)."""
-        pool = self._pools.pop(asyncio.get_running_loop(), None)
+        """Close the pool of this event loop."""
+        pool, self._pool, self._loop = self._pool, None, None
         if pool is not None:
             await pool.dispose()
 

@@ -82,6 +82,9 @@ async def community_with_everything(world: World) -> dict[str, str]:
         "privacy": "/account/privacy",
         "avatar": "/account/avatar",
         "admin-member-privacy": f"/admin/members/{bob.id}/privacy",
+        "search": "/search?q=router",
+        "search-empty": "/search?q=zzqxv",
+        "tags": "/tags",
     }
 
 
@@ -111,6 +114,11 @@ ADMIN_PAGES = {
     "admin-members": "/admin/members",
     "admin-audit": "/admin/audit",
     "account": "/account",
+    "admin-tags": "/admin/tags",
+    "admin-search": "/admin/search",
+    "admin-deflection": "/admin/deflection",
+    "admin-sso": "/admin/sso",
+    "admin-sso-token": "/admin/sso/token",
 }
 
 
