@@ -150,7 +150,9 @@ async def test_an_admin_erases_a_member_and_their_posts_through_the_api(
     life = await build_life(world)
     async with world.unit() as session:
         threads_before = await session.scalar(
-            select(Category.thread_count).where(Category.slug == "general")
+            select(Category.thread_count).where(
+                Category.slug == "general", Category.tenant_id == world.tenants["acme"]
+            )
         )
     await client.login("bob@example.com")
     token = await client.ensure_csrf()
@@ -173,7 +175,9 @@ async def test_an_admin_erases_a_member_and_their_posts_through_the_api(
         )
         assert bobs_answer.body_md == "Restart it, then check the cable."
         threads_after = await session.scalar(
-            select(Category.thread_count).where(Category.slug == "general")
+            select(Category.thread_count).where(
+                Category.slug == "general", Category.tenant_id == world.tenants["acme"]
+            )
         )
         assert threads_after == threads_before - 1
     page = await client.get(f"/t/{answered.id}/{answered.slug}")
