@@ -60,6 +60,7 @@ from community.tenancy.middleware import HostCheckMiddleware, TenantMiddleware
 from community.tenancy.services import TenantResolver
 from community.votes.api import VotesApi
 from community.votes.web import VotePages
+from community.web.admin_nav import ADMIN_PAGES
 from community.web.api_docs import VendoredSwaggerUI
 from community.web.client import TrustedProxies
 from community.web.context import DEPENDENCIES
@@ -218,6 +219,7 @@ def _template_engine(settings: Settings) -> JinjaTemplateEngine:
     environment.filters["css_value"] = css_value
     l10n_jinja.install(environment)  # `_`, `ngettext`, dates… in each render's locale
     register_template_globals(environment.globals)
+    environment.globals["admin_pages"] = ADMIN_PAGES
     environment.globals.update(PRIVACY_GLOBALS)  # members' names and avatars, as pages show them
     return JinjaTemplateEngine.from_environment(environment)
 

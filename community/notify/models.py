@@ -26,12 +26,24 @@ NOTIFICATION_TEXTS: dict[str, str] = {
 
 class Notification(TenantOwned, Base):
     __tablename__ = "notifications"
-    __table_args__ = (Index("ix_notifications_member_time", "member_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_notifications_member_time", "member_id", "created_at"),
+        # One notification per event per member, however many rules match it.
+        UniqueConstraint("member_id", "event_key"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(40))
     thread_id: Mapped[int | None] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"))
+    post_id: Mapped[int | None] = mapped_column(
+        ForeignKey("posts.id", ondelete="CASCADE"), default=None
+    )
+    actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL"), default=None
+    )
+    # What happened, named once per event (e.g. "answer:123"); None for one-off notices.
+    event_key: Mapped[str | None] = mapped_column(String(120), default=None)
     text: Mapped[str] = mapped_column(String(500))
     url: Mapped[str] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

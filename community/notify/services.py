@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -13,6 +13,10 @@ from community.scope import Scope
 
 RECENT = 50
 
+# Called in the transaction that wrote the notifications (e.g. to queue their email).
+NotificationReaction = Callable[[Scope, list[Notification]], Awaitable[None]]
+AFTER_NOTIFY: list[NotificationReaction] = []
+
 
 async def notify(
     scope: Scope,
@@ -22,15 +26,44 @@ async def notify(
     text: str,
     url: str,
     thread_id: int | None = None,
+    post_id: int | None = None,
+    actor_id: int | None = None,
+    event_key: str | None = None,
 ) -> int:
-    """One notification per member of the scope's tenant; returns how many were written."""
+    """One notification per member of the scope's tenant, never to the actor, and at most
+    one per member for the same event_key; returns how many were written."""
+    recipients = set(member_ids) - {actor_id}
+    if event_key is not None:
+        recipients -= await _already_notified(scope, event_key, recipients)
     rows = [
-        Notification(member_id=m, kind=kind, thread_id=thread_id, text=text[:500], url=url)
-        for m in sorted(set(member_ids))
+        Notification(
+            member_id=m,
+            kind=kind,
+            thread_id=thread_id,
+            post_id=post_id,
+            actor_id=actor_id,
+            event_key=event_key,
+            text=text[:500],
+            url=url,
+        )
+        for m in sorted(recipients)
     ]
     scope.db.add_all(rows)
     await scope.db.flush()
+    for reaction in AFTER_NOTIFY:
+        await reaction(scope, rows)
     return len(rows)
+
+
+async def _already_notified(scope: Scope, event_key: str, member_ids: set[int]) -> set[int]:
+    if not member_ids:
+        return set()
+    result = await scope.db.scalars(
+        select(Notification.member_id).where(
+            Notification.event_key == event_key, Notification.member_id.in_(member_ids)
+        )
+    )
+    return set(result.all())
 
 
 async def recent_notifications(scope: Scope) -> list[Notification]:
