@@ -4,6 +4,9 @@ The database is built by Alembic, once per run: a SQLite file by default, a fres
 PostgreSQL database when PARVIS_TEST_DATABASE_URL is set. Each test gets a clean copy
 (SQLite) or clean tables (PostgreSQL). PARVIS_TEST_REDIS_URL switches the job queue and
 sessions to Redis; its database is flushed before each test.
+
+Under pytest-xdist (`make test` runs `-n auto`) each worker process is a run of its own: its
+own template database, and its own Redis database (the URL's number plus the worker's index).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import pytest
@@ -46,8 +50,27 @@ from tests.mail_server import MailServer
 
 PASSWORD = "correct horse battery"
 TRUSTING = {"premoderate_first_posts": 0, "new_member_posts": 0, "posts_per_minute": 10_000}
+MAX_AUTO_WORKERS = 4  # `-n auto` on a big machine: more workers would mostly wait on the database
+
+
+def worker_index() -> int:
+    """This pytest-xdist worker's number (gw0 is 0), 0 when the run is not distributed; xdist
+    sets PYTEST_XDIST_WORKER before the worker imports this file."""
+    return int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+
+
+def worker_redis_url(url: str, index: int) -> str:
+    """The Redis database of worker `index`: the URL's database number plus the index, so that
+    one worker's FLUSHDB never empties another's queue."""
+    if not url:
+        return url
+    parts = urlsplit(url)
+    base = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{base + index}"))
+
+
 PG_URL = os.environ.get("PARVIS_TEST_DATABASE_URL", "")
-REDIS_URL = os.environ.get("PARVIS_TEST_REDIS_URL", "")
+REDIS_URL = worker_redis_url(os.environ.get("PARVIS_TEST_REDIS_URL", ""), worker_index())
 
 # Escalation deliveries: short waits, and links on the tenants' test domains.
 TEST_DELIVERY = DeliveryOptions(
@@ -79,6 +102,12 @@ TEST_OUTBOUND = Outbound(AllowedHosts.parse(ALLOWED_IN_TESTS), resolve_for_tests
 
 requires_postgres = pytest.mark.skipif(not PG_URL, reason="needs PARVIS_TEST_DATABASE_URL")
 requires_redis = pytest.mark.skipif(not REDIS_URL, reason="needs PARVIS_TEST_REDIS_URL")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """`-n auto`: one worker per core this process may use, at most MAX_AUTO_WORKERS."""
+    return max(1, min(len(os.sched_getaffinity(0)), MAX_AUTO_WORKERS))
 
 
 @pytest.fixture(scope="session")

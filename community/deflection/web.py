@@ -21,8 +21,8 @@ from community.web.context import Req
 from community.web.inputs import Id
 from community.web.render import form_fields, render, see_other
 
-FirstDay = Annotated[str, QueryParameter(query="from", description="First day, YYYY-MM-DD")]
-LastDay = Annotated[str, QueryParameter(query="to", description="Last day, YYYY-MM-DD")]
+FirstDay = Annotated[str, QueryParameter(name="from", description="First day, YYYY-MM-DD")]
+LastDay = Annotated[str, QueryParameter(name="to", description="Last day, YYYY-MM-DD")]
 
 
 class DeflectionPages(Controller):
