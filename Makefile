@@ -35,9 +35,11 @@ oidc-provider: $(VENV)/.synced
 	@test -d .ci/node_modules/oidc-provider || npm install --prefix .ci --silent --no-audit --no-fund oidc-provider@9
 	@options=$$($(VENV)/bin/parvis demo --print-oidc-options) && node tests/oidc/provider.mjs "$$options"
 
-## test: the whole suite on the embedded defaults (set PARVIS_TEST_DATABASE_URL / PARVIS_TEST_REDIS_URL for PostgreSQL / Redis)
+## test: the whole suite on the embedded defaults (set PARVIS_TEST_DATABASE_URL / PARVIS_TEST_REDIS_URL for PostgreSQL / Redis),
+## in PARVIS_TEST_WORKERS processes (pytest-xdist; auto: one per core, at most 4; 0: serially, in this one)
+PARVIS_TEST_WORKERS ?= auto
 test: $(VENV)/.synced
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PARVIS_TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(VENV)/.synced
 	$(PY) -m ruff check community workers tests benchmarks

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -27,6 +28,16 @@ from community.wiring import register_all
 from tests.conftest import PG_URL, TEST_DELIVERY, _truncate_all
 
 DEMO_SECRET_KEY = "test-secret-key-" + "x" * 32  # the settings fixture's
+HERE = Path(__file__).parent
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (--dist loadgroup) this folder's tests all go to one worker, which
+    seeds the shared database once instead of each worker seeding its own."""
+    for item in items:
+        if item.path.is_relative_to(HERE):
+            item.add_marker(pytest.mark.xdist_group("demo"))
 
 
 async def seed_both_communities(url: str, secret_key: str = DEMO_SECRET_KEY) -> None:
