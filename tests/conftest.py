@@ -104,7 +104,7 @@ requires_postgres = pytest.mark.skipif(not PG_URL, reason="needs PARVIS_TEST_DAT
 requires_redis = pytest.mark.skipif(not REDIS_URL, reason="needs PARVIS_TEST_REDIS_URL")
 
 
-@pytest.hookimpl(tryfirst=True)
+@pytest.hookimpl(tryfirst=True, optionalhook=True)  # no hook with -p no:xdist
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     """`-n auto`: one worker per core this process may use, at most MAX_AUTO_WORKERS."""
     return max(1, min(len(os.sched_getaffinity(0)), MAX_AUTO_WORKERS))
