@@ -110,6 +110,15 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     return max(1, min(len(os.sched_getaffinity(0)), MAX_AUTO_WORKERS))
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> None:
+    """With -n and no --dist, xdist's loadgroup: tests marked `xdist_group` share a worker (and
+    what is expensive to build for them), the others go wherever a worker is free. Set here,
+    not in addopts, where --dist would break `-p no:xdist`."""
+    if getattr(config.option, "dist", "no") == "no" and getattr(config.option, "numprocesses", 0):
+        config.option.dist = "loadgroup"
+
+
 @pytest.fixture(scope="session")
 def anyio_backend() -> str:
     return "asyncio"
