@@ -87,9 +87,13 @@ async def _fits(page: Any, name: str, url: str, width: int) -> list[str]:
         problems.append(f"{name}: {sizes['scroll']} px wide in {sizes['inner']} ({sizes['wide']})")
     if width == PHONE and sizes["header"] > CLOSED_HEADER_AT_MOST:
         problems.append(f"{name}: the closed header is {sizes['header']:.0f} px tall")
+    await _snap(page, name)
+    return problems
+
+
+async def _snap(page: Any, name: str) -> None:
     if folder := os.environ.get("PARVIS_SCREENSHOTS"):
         await page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
-    return problems
 
 
 async def test_on_a_phone_the_menu_opens_reaches_staff_pages_and_escape_closes_it(
@@ -106,6 +110,7 @@ async def test_on_a_phone_the_menu_opens_reaches_staff_pages_and_escape_closes_i
 
     await toggle.click()
     assert await queue.is_visible()
+    await _snap(page, "menu-open@375")
     await page.keyboard.press("Escape")
     assert not await queue.is_visible()
     assert await page.evaluate("document.activeElement.tagName") == "SUMMARY"
@@ -113,6 +118,8 @@ async def test_on_a_phone_the_menu_opens_reaches_staff_pages_and_escape_closes_i
     await page.keyboard.press("Enter")  # the keyboard opens it too, and the links follow
     await page.keyboard.press("Tab")
     assert await page.evaluate("document.activeElement.textContent.trim()") == "Home"
+    await page.mouse.click(5, 805)  # a click elsewhere on the page (below the menu) closes it
+    assert not await queue.is_visible()
     await toggle.click()
     await queue.click()
     await page.wait_for_url(f"{base}/mod/queue")
