@@ -39,7 +39,10 @@ async def staff_pages(world: World) -> tuple[dict[str, str], dict[str, str]]:
     await long_words_thread(world, pages)
     await world.member("acme", "boss@example.com", Role.ADMIN)
     admin = {name: path for name, path in pages.items() if name.startswith("admin-")}
-    admin |= {"admin" + page.path.removeprefix("/admin").replace("/", "-"): page.path for page in ADMIN_PAGES}
+    admin |= {
+        "admin" + page.path.removeprefix("/admin").replace("/", "-"): page.path
+        for page in ADMIN_PAGES
+    }
     admin["account"] = "/account"
     member = {name: path for name, path in pages.items() if name not in admin}
     return member, admin
