@@ -99,13 +99,19 @@ async def _snap(page: Any, name: str) -> None:
         await page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
 
 
+async def _moderator_at(browser: Any, base: str, world: World, width: int) -> Any:
+    """A moderator's page on the home page, in a window `width` px wide."""
+    await world.member("acme", "mod@example.com", Role.MODERATOR)
+    page = await log_in(browser, base, "mod@example.com", "/")
+    await page.set_viewport_size({"width": width, "height": 812})
+    return page
+
+
 async def test_on_a_phone_the_menu_opens_reaches_staff_pages_and_escape_closes_it(
     browser, live_server: str, world: World
 ) -> None:
-    await world.member("acme", "mod@example.com", Role.MODERATOR)
     base = f"http://{live_server}"
-    page = await log_in(browser, base, "mod@example.com", "/")
-    await page.set_viewport_size({"width": PHONE, "height": 812})
+    page = await _moderator_at(browser, base, world, PHONE)
     queue = page.get_by_test_id("queue-link")
     toggle = page.get_by_test_id("nav-toggle")
     assert not await queue.is_visible()
@@ -131,10 +137,8 @@ async def test_on_a_phone_the_menu_opens_reaches_staff_pages_and_escape_closes_i
 async def test_on_a_desktop_the_navigation_shows_without_a_menu(
     browser, live_server: str, world: World
 ) -> None:
-    await world.member("acme", "mod@example.com", Role.MODERATOR)
     base = f"http://{live_server}"
-    page = await log_in(browser, base, "mod@example.com", "/")
-    await page.set_viewport_size({"width": 1280, "height": 800})
+    page = await _moderator_at(browser, base, world, WIDTHS[-1])
     assert not await page.get_by_test_id("nav-toggle").is_visible()
     await page.get_by_test_id("queue-link").click()
     await page.wait_for_url(f"{base}/mod/queue")
