@@ -142,3 +142,19 @@ async def test_on_a_desktop_the_navigation_shows_without_a_menu(
     assert not await page.get_by_test_id("nav-toggle").is_visible()
     await page.get_by_test_id("queue-link").click()
     await page.wait_for_url(f"{base}/mod/queue")
+
+
+async def test_without_javascript_the_phone_menu_still_opens_and_closes(
+    browser, live_server: str, world: World
+) -> None:
+    context = await browser.new_context(
+        java_script_enabled=False, viewport={"width": PHONE, "height": 812}
+    )
+    page = await context.new_page()
+    await page.goto(f"http://{live_server}/")
+    log_in_link = page.get_by_role("link", name="Log in")
+    assert not await log_in_link.is_visible()
+    await page.get_by_test_id("nav-toggle").click()
+    assert await log_in_link.is_visible()
+    await page.get_by_test_id("nav-toggle").click()
+    assert not await log_in_link.is_visible()
