@@ -18,3 +18,32 @@ document.addEventListener("submit", (event) => {
     event.preventDefault();
   }
 });
+
+// The header's navigation menu (a <details>, so it opens and closes without JavaScript):
+// Escape closes it and gives the focus back to its toggle; a click or the focus moving
+// elsewhere on the page closes it too. Its open/closed state is announced natively.
+function openNavMenu() {
+  return document.querySelector("details[data-nav-menu][open]");
+}
+
+document.addEventListener("keydown", (event) => {
+  const menu = openNavMenu();
+  if (event.key === "Escape" && menu) {
+    menu.open = false;
+    menu.querySelector("summary").focus();
+  }
+});
+
+document.addEventListener("click", (event) => {
+  const menu = openNavMenu();
+  if (menu && !menu.contains(event.target)) {
+    menu.open = false;
+  }
+});
+
+document.addEventListener("focusin", (event) => {
+  const menu = openNavMenu();
+  if (menu && !menu.contains(event.target)) {
+    menu.open = false;
+  }
+});
