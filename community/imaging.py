@@ -24,8 +24,12 @@ MEDIA_TYPES = {"image/png": "PNG", "image/jpeg": "JPEG", "image/webp": "WEBP", "
 TOO_LARGE = N_("The image is larger than 2 MB: choose a smaller one.")
 TOO_MANY_PIXELS = N_("The image has too many pixels: choose one under 24 megapixels.")
 NOT_AN_IMAGE = N_("Upload a PNG, JPEG, WebP or GIF image.")
-NO_SVG = N_("SVG images are not accepted (they can carry scripts): upload a PNG, JPEG, WebP or GIF image.")
-LIES = N_("The file says it is one type of image but holds another: export it again as PNG, JPEG, WebP or GIF.")
+NO_SVG = N_(
+    "SVG images are not accepted (they can carry scripts): upload a PNG, JPEG, WebP or GIF image."
+)
+LIES = N_(
+    "The file says it is one type of image but holds another: export it again as PNG, JPEG, WebP or GIF."
+)
 EMPTY = N_("Choose an image to upload.")
 
 

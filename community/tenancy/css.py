@@ -69,10 +69,14 @@ def _style_rule(node: ast.QualifiedRule, own: Collection[str], dropped: list[str
         dropped.append(selector or "{}")
         return ""
     declarations = []
-    for item in tinycss2.parse_blocks_contents(node.content, skip_comments=True, skip_whitespace=True):
+    for item in tinycss2.parse_blocks_contents(
+        node.content, skip_comments=True, skip_whitespace=True
+    ):
         if isinstance(item, ast.Declaration) and _safe_declaration(item, own):
             important = " !important" if item.important else ""
-            declarations.append(f"  {item.name}: {tinycss2.serialize(item.value).strip()}{important};")
+            declarations.append(
+                f"  {item.name}: {tinycss2.serialize(item.value).strip()}{important};"
+            )
         elif isinstance(item, ast.Declaration):
             dropped.append(f"{item.name}: {tinycss2.serialize(item.value).strip()}")
         elif not isinstance(item, ast.WhitespaceToken):
@@ -115,20 +119,20 @@ def _safe_declaration(item: ast.Declaration, own: Collection[str]) -> bool:
 
 
 def _safe_tokens(tokens: Iterable[Any], own: Collection[str]) -> bool:
-    for token in tokens:
-        if isinstance(token, ast.URLToken) and not _own_asset(token.value, own):
+    return all(_safe_token(token, own) for token in tokens)
+
+
+def _safe_token(token: Any, own: Collection[str]) -> bool:
+    if isinstance(token, ast.URLToken):
+        return _own_asset(token.value, own)
+    if isinstance(token, ast.FunctionBlock):
+        if token.lower_name in FETCHING_FUNCTIONS:
             return False
-        if isinstance(token, ast.FunctionBlock):
-            if token.lower_name in FETCHING_FUNCTIONS:
-                return False
-            if token.lower_name == "url" and not _url_argument_is_own(token.arguments, own):
-                return False
-        if getattr(token, "content", None) is not None and isinstance(token.content, list):
-            if not _safe_tokens(token.content, own):
-                return False
-        if isinstance(token, ast.FunctionBlock) and not _safe_tokens(token.arguments, own):
-            return False
-    return True
+        if token.lower_name == "url":
+            return _url_argument_is_own(token.arguments, own)
+        return _safe_tokens(token.arguments, own)
+    content = getattr(token, "content", None)  # the inside of (), [] and {} blocks
+    return not isinstance(content, list) or _safe_tokens(content, own)
 
 
 def _url_argument_is_own(arguments: list[Any], own: Collection[str]) -> bool:
