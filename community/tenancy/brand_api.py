@@ -3,12 +3,14 @@ logo or favicon. The same services and checks as /admin/brand."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import msgspec
 from litestar import Controller, get, post, put
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath
+from litestar.params import BodyKwarg, FromPath, JSONBody
 
 from community.errors import ValidationFailed
 from community.scope import Scope
@@ -79,7 +81,7 @@ class BrandApi(Controller):
 
     @put("/", **MEMBER_WRITE)
     async def update_brand(
-        self, request: Req, here: NamedDependency[Scope], data: BrandIO
+        self, request: Req, here: NamedDependency[Scope], data: JSONBody[BrandIO]
     ) -> BrandOut:
         saved: BrandSaved = await brand.update_brand(here, data.form())
         request.app.state.tenants.forget()
@@ -91,7 +93,7 @@ class BrandApi(Controller):
         request: Req,
         here: NamedDependency[Scope],
         kind: FromPath[str],
-        data: UploadFile = Body(media_type=RequestEncodingType.MULTI_PART),
+        data: Annotated[UploadFile, BodyKwarg(media_type=RequestEncodingType.MULTI_PART)],
     ) -> ImageOut:
         """Multipart with the image in a field named `data`; `kind` is logo or favicon."""
         if kind not in ("logo", "favicon"):

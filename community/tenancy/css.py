@@ -54,7 +54,7 @@ def _rules(nodes: Iterable[Any], own: Collection[str], dropped: list[str]) -> li
 
 
 def _nesting_rule(node: ast.AtRule, own: Collection[str], dropped: list[str]) -> str:
-    if node.content is None or not _safe_tokens(node.prelude, own):
+    if node.content is None or not _no_stray(node.prelude) or not _safe_tokens(node.prelude, own):
         dropped.append(f"@{node.at_keyword}")
         return ""
     inner = tinycss2.parse_rule_list(node.content, skip_comments=True, skip_whitespace=True)
@@ -65,7 +65,7 @@ def _nesting_rule(node: ast.AtRule, own: Collection[str], dropped: list[str]) ->
 
 def _style_rule(node: ast.QualifiedRule, own: Collection[str], dropped: list[str]) -> str:
     selector = tinycss2.serialize(node.prelude).strip()
-    if not selector or "<" in selector or not _safe_tokens(node.prelude, own):
+    if not _plain_selector(node.prelude, selector) or not _safe_tokens(node.prelude, own):
         dropped.append(selector or "{}")
         return ""
     declarations = []
@@ -84,6 +84,20 @@ def _style_rule(node: ast.QualifiedRule, own: Collection[str], dropped: list[str
     if not declarations:
         return ""
     return f"{scoped(selector)} {{\n" + "\n".join(declarations) + "\n}"
+
+
+def _plain_selector(prelude: list[Any], selector: str) -> bool:
+    return bool(selector) and "<" not in selector and _no_stray(prelude)
+
+
+def _no_stray(prelude: list[Any]) -> bool:
+    """No stray brace or semicolon: one could close an enclosing @media in the output and
+    leave the rules after it unscoped."""
+    return not any(
+        isinstance(token, (ast.CurlyBracketsBlock, ast.ParseError))
+        or (isinstance(token, ast.LiteralToken) and token.value in "{};")
+        for token in prelude
+    )
 
 
 def scoped(selector: str) -> str:
