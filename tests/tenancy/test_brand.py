@@ -104,7 +104,7 @@ async def test_bad_input_is_marked_on_the_form_and_nothing_changes(
 async def test_the_ratio_is_shown_when_text_is_unreadable(world: World, client: Client) -> None:
     await admin(world, client)
     refused = await save(client, text="#777777", background="#888888")
-    assert "contrast of 1.22:1" in refused.text and "4.5:1" in refused.text
+    assert "contrast of 1.26:1" in refused.text and "4.5:1" in refused.text
 
 
 async def upload(client: Client, kind: str, content: bytes, name: str, media: str) -> Any:
