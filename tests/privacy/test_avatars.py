@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from community.identity.models import Member
 from community.colours import contrast, luminance_of
+from community.identity.models import Member
 from community.imaging import MAX_UPLOAD_BYTES
 from community.privacy.avatars import initials, ink_on
 from tests.conftest import Client, World
