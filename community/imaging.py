@@ -64,6 +64,13 @@ def _looks_like_svg(data: bytes) -> bool:
     return head.startswith((b"<?xml", b"<svg", b"<!doctype svg")) or b"<svg" in head
 
 
+def square(image: Image.Image) -> Image.Image:
+    """The centred square of the image."""
+    side = min(image.size)
+    left, top = (image.width - side) // 2, (image.height - side) // 2
+    return image.crop((left, top, left + side, top + side))
+
+
 def encoded(image: Image.Image, image_format: str, **options: object) -> bytes:
     out = io.BytesIO()
     image.save(out, image_format, **options)

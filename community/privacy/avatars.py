@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from community.colours import HEX_COLOUR, contrast, luminance_of
 from community.db import ALL_TENANTS, after_commit
 from community.identity.models import Member
-from community.imaging import decoded, encoded
+from community.imaging import decoded, encoded, square
 from community.scope import Scope
 
 SIZES = (256, 64)
@@ -68,18 +68,12 @@ def avatar_url(digest: str, size: int = 64) -> str:
 def re_encode(data: bytes, declared_type: str = "") -> dict[int, bytes]:
     """The avatar files of an uploaded image, by size; ValidationFailed for what is not a
     small enough PNG, JPEG, WebP or GIF."""
-    square = _square(decoded(data, "avatar", declared_type))
-    return {size: _webp(square, size) for size in SIZES}
+    cropped = square(decoded(data, "avatar", declared_type))
+    return {size: _webp(cropped, size) for size in SIZES}
 
 
-def _square(image: Image.Image) -> Image.Image:
-    side = min(image.size)
-    left, top = (image.width - side) // 2, (image.height - side) // 2
-    return image.crop((left, top, left + side, top + side))
-
-
-def _webp(square: Image.Image, size: int) -> bytes:
-    return encoded(square.resize((size, size), Image.Resampling.LANCZOS), "WEBP", quality=85)
+def _webp(cropped: Image.Image, size: int) -> bytes:
+    return encoded(cropped.resize((size, size), Image.Resampling.LANCZOS), "WEBP", quality=85)
 
 
 async def set_avatar(scope: Scope, store: AvatarStore, data: bytes) -> str:

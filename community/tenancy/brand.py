@@ -19,7 +19,7 @@ from sqlalchemy import delete, select
 from community.colours import contrast_ratio, normalised
 from community.errors import NotFound, require
 from community.identity.permissions import Permission
-from community.imaging import decoded, encoded
+from community.imaging import decoded, encoded, square
 from community.l10n import LOCALES, N_
 from community.moderation.audit import record
 from community.scope import Scope
@@ -225,6 +225,15 @@ async def _store(scope: Scope, kind: str, media_type: str, content: bytes) -> st
 # ---- logo and favicon -----------------------------------------------------------------------
 
 
+def image_kind(kind: str) -> ImageKind:
+    """The image a path names; NotFound for anything but the logo and the favicon."""
+    if kind == "logo":
+        return "logo"
+    if kind == "favicon":
+        return "favicon"
+    raise NotFound(NO_SUCH_FILE)
+
+
 async def set_image(scope: Scope, kind: ImageKind, data: bytes, declared_type: str = "") -> str:
     """Check, re-encode and keep the logo or favicon (audited); returns its address."""
     require_admin(scope)
@@ -241,10 +250,9 @@ async def remove_image(scope: Scope, kind: ImageKind) -> None:
 
 def _reshaped(image: Image.Image, kind: ImageKind) -> bytes:
     if kind == "favicon":
-        side = min(image.size)
-        left, top = (image.width - side) // 2, (image.height - side) // 2
-        square = image.crop((left, top, left + side, top + side))
-        return encoded(square.resize((FAVICON_SIDE, FAVICON_SIDE), Image.Resampling.LANCZOS), "PNG")
+        return encoded(
+            square(image).resize((FAVICON_SIDE, FAVICON_SIDE), Image.Resampling.LANCZOS), "PNG"
+        )
     image.thumbnail(LOGO_BOX, Image.Resampling.LANCZOS)
     return encoded(image, "PNG", optimize=True)
 

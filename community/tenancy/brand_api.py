@@ -12,7 +12,6 @@ from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import BodyKwarg, FromPath, JSONBody
 
-from community.errors import ValidationFailed
 from community.scope import Scope
 from community.tenancy import brand
 from community.tenancy.brand import BrandForm, BrandSaved
@@ -96,8 +95,7 @@ class BrandApi(Controller):
         data: Annotated[UploadFile, BodyKwarg(media_type=RequestEncodingType.MULTI_PART)],
     ) -> ImageOut:
         """Multipart with the image in a field named `data`; `kind` is logo or favicon."""
-        if kind not in ("logo", "favicon"):
-            raise ValidationFailed({"kind": brand.NO_SUCH_FILE})
-        url = await brand.set_image(here, kind, await data.read(), data.content_type)  # type: ignore[arg-type]
+        chosen = brand.image_kind(kind)
+        url = await brand.set_image(here, chosen, await data.read(), data.content_type)
         request.app.state.tenants.forget()
         return ImageOut(url)

@@ -14,7 +14,7 @@ from community.colours import contrast_ratio
 from community.errors import ValidationFailed
 from community.scope import Scope
 from community.tenancy import brand
-from community.tenancy.brand import FOOTER_LINKS, HEADER_LINKS, BrandForm, ImageKind
+from community.tenancy.brand import FOOTER_LINKS, HEADER_LINKS, BrandForm
 from community.tenancy.look import FONTS
 from community.web.context import Req
 from community.web.render import render, see_other, submitted_form
@@ -44,7 +44,7 @@ class BrandPages(Controller):
     async def upload_image(
         self, request: Req, here: NamedDependency[Scope], kind: FromPath[str]
     ) -> Template | Redirect:
-        chosen = _kind(kind)
+        chosen = brand.image_kind(kind)
         upload = (await submitted_form(request)).get(chosen)
         data = await upload.read() if isinstance(upload, UploadFile) else b""
         declared = upload.content_type if isinstance(upload, UploadFile) else ""
@@ -59,7 +59,7 @@ class BrandPages(Controller):
     async def remove_image(
         self, request: Req, here: NamedDependency[Scope], kind: FromPath[str]
     ) -> Redirect:
-        await brand.remove_image(here, _kind(kind))
+        await brand.remove_image(here, brand.image_kind(kind))
         request.app.state.tenants.forget()
         return see_other(f"{PAGE}?removed=1")
 
@@ -72,14 +72,6 @@ class BrandPages(Controller):
         return Response(
             content=asset.content, media_type=media_type, headers={"Cache-Control": IMMUTABLE}
         )
-
-
-def _kind(kind: str) -> ImageKind:
-    if kind == "logo":
-        return "logo"
-    if kind == "favicon":
-        return "favicon"
-    raise ValidationFailed({"kind": brand.NO_SUCH_FILE})
 
 
 def submitted_brand(form: Any) -> BrandForm:
