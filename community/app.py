@@ -56,6 +56,8 @@ from community.search.web import SearchPages
 from community.tags.api import TagsApi
 from community.tags.web import TagPages
 from community.tasks import TASKS
+from community.tenancy.brand_api import BrandApi
+from community.tenancy.brand_web import BrandPages
 from community.tenancy.middleware import HostCheckMiddleware, TenantMiddleware
 from community.tenancy.services import TenantResolver
 from community.votes.api import VotesApi
@@ -151,6 +153,8 @@ def create_app(settings: Settings | None = None, outbound: Outbound | None = Non
             PrivacyApi,
             OidcPages,
             SsoAdminPages,
+            BrandPages,
+            BrandApi,
             health,
             metrics,
             liveness,

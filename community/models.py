@@ -20,12 +20,13 @@ from community.oidc.models import OidcProvider, OidcSession, SsoAttempt
 from community.scoring.models import MemberBadge, ReputationDay, ReputationEvent
 from community.search.models import SearchQueueItem, SearchSettingsRow
 from community.tags.models import Tag, ThreadTag
-from community.tenancy.models import Tenant, TenantDomain
+from community.tenancy.models import BrandAsset, Tenant, TenantDomain
 from community.votes.models import Vote
 
 __all__ = [
     "AccountToken",
     "AuditEntry",
+    "BrandAsset",
     "CallbackReceipt",
     "Category",
     "DeflectionEvent",

@@ -15,6 +15,10 @@ TELECOM: dict[str, Any] = {
         "text": "#1c2430",
         "logo_text": "Horizon",
         "font": "system-ui, sans-serif",
+        "header_links": [["Boutique", "https://horizon.example/boutique"]],
+        "footer_links": [["État du réseau", "https://horizon.example/reseau"]],
+        "terms_url": "https://horizon.example/conditions",
+        "privacy_url": "https://horizon.example/confidentialite",
     },
     "members": [
         {"email": "admin@horizon.example", "name": "Camille (Horizon)", "role": "admin"},
@@ -703,6 +707,10 @@ RETAILER: dict[str, Any] = {
         "text": "#1f2a22",
         "logo_text": "Northwind",
         "font": "system-ui, sans-serif",
+        "header_links": [["Shop", "https://northwind.example/shop"]],
+        "footer_links": [["Store locator", "https://northwind.example/stores"]],
+        "terms_url": "https://northwind.example/terms",
+        "privacy_url": "https://northwind.example/privacy",
     },
     "members": [
         {"email": "admin@northwind.example", "name": "Morgan (Northwind)", "role": "admin"},

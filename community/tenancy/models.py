@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from community.db import Base, utcnow
+from community.db import Base, TenantOwned, utcnow
 
 DEFAULT_THEME: dict[str, str] = {
     "primary": "#2f5bea",
@@ -18,6 +18,10 @@ DEFAULT_THEME: dict[str, str] = {
     "font": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
     "logo_text": "",
     "logo_url": "",
+    "favicon_url": "",
+    "css_url": "",
+    "terms_url": "",
+    "privacy_url": "",
 }
 
 
@@ -49,3 +53,18 @@ class TenantDomain(Base):
     domain: Mapped[str] = mapped_column(String(253), unique=True)
 
     tenant: Mapped[Tenant] = relationship(back_populates="domains", lazy="raise")
+
+
+class BrandAsset(TenantOwned, Base):
+    """A file of the brand's look (logo, favicon, custom stylesheet), named by its content's
+    hash: its address never changes what it serves, so it is cached for a year."""
+
+    __tablename__ = "brand_assets"
+    __table_args__ = (UniqueConstraint("tenant_id", "digest"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    digest: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(16))  # logo, favicon, css
+    media_type: Mapped[str] = mapped_column(String(40))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

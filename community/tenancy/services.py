@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from community.errors import NotFound, ValidationFailed, require
 from community.l10n import LOCALES
 from community.scoring.rules import ScoringRules
+from community.tenancy.look import Look
 from community.tenancy.models import DEFAULT_THEME, Tenant, TenantDomain
 from community.tenancy.settings import TenantSettings
 
@@ -36,11 +37,15 @@ class TenantInfo:
     locale: str
     theme: dict[str, str] = field(default_factory=dict)
     preferences: dict[str, Any] = field(default_factory=dict)
+    look: Look = field(default_factory=Look)
 
     @classmethod
     def of(cls, tenant: Tenant) -> TenantInfo:
         theme = {key: tenant.theme_value(key) for key in DEFAULT_THEME}
-        return cls(tenant.id, tenant.slug, tenant.name, tenant.locale, theme, tenant.preferences)
+        look = Look.of(tenant.theme)
+        return cls(
+            tenant.id, tenant.slug, tenant.name, tenant.locale, theme, tenant.preferences, look
+        )
 
     @cached_property
     def settings(self) -> TenantSettings:

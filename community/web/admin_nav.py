@@ -31,4 +31,5 @@ ADMIN_PAGES: list[AdminPage] = [
     AdminPage("/admin/sso", N_("OpenID Connect sign-in")),
     AdminPage("/admin/members", N_("Members and roles")),
     AdminPage("/admin/audit", N_("Audit log"), "moderates"),
+    AdminPage("/admin/brand", N_("Brand")),
 ]

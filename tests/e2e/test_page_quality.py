@@ -119,6 +119,7 @@ ADMIN_PAGES = {
     "admin-deflection": "/admin/deflection",
     "admin-sso": "/admin/sso",
     "admin-sso-token": "/admin/sso/token",
+    "admin-brand": "/admin/brand",
 }
 
 

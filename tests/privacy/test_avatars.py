@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from community.colours import contrast, luminance_of
 from community.identity.models import Member
-from community.privacy.avatars import MAX_UPLOAD_BYTES, _luminance, contrast, initials, ink_on
+from community.imaging import MAX_UPLOAD_BYTES
+from community.privacy.avatars import initials, ink_on
 from tests.conftest import Client, World
 from tests.privacy import EMAIL, build_life
 
@@ -162,5 +164,5 @@ def test_the_ink_chosen_reads_on_any_brand_colour() -> None:
             for blue in range(0, 256, 51):
                 colour = f"#{red:02x}{green:02x}{blue:02x}"
                 ink = ink_on(colour)
-                ratio = contrast(_luminance(colour) or 0, _luminance(ink) or 0)
+                ratio = contrast(luminance_of(colour) or 0, luminance_of(ink) or 0)
                 assert ratio >= 3.0, (colour, ink, ratio)  # WCAG AA for large bold text
