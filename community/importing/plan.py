@@ -1,0 +1,67 @@
+"""The numbering of imported posts, worked out from the dump before anything is written.
+
+Stack Exchange shows comments under the post they comment on; Parvis numbers a thread's
+posts. So each thread's numbers run question, its comments, first answer, its comments, …
+(answers in the dump's order). The plan is read from the files alone, so a resumed import
+numbers every post exactly as the interrupted one did.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from community.importing.dump import number, rows
+
+QUESTION = 1
+ANSWER = 2
+
+
+@dataclass
+class Plan:
+    question_of: dict[int, int] = field(default_factory=dict)  # answer id → question id
+    accepted: dict[int, int] = field(default_factory=dict)  # question id → accepted answer id
+    numbers: dict[int, int] = field(default_factory=dict)  # question or answer id → number
+    comment_numbers: dict[int, int] = field(default_factory=dict)  # comment id → number
+    comment_post: dict[int, int] = field(default_factory=dict)  # comment id → post id
+    posts: int = 0  # rows in Posts.xml
+    comments: int = 0  # rows in Comments.xml
+
+
+def make_plan(directory: Path) -> Plan:
+    plan = Plan()
+    questions: list[int] = []
+    answers: dict[int, list[int]] = defaultdict(list)
+    for row in rows(directory / "Posts.xml"):
+        plan.posts += 1
+        post_id, kind = number(row, "Id"), number(row, "PostTypeId")
+        if post_id is None:
+            continue
+        if kind == QUESTION:
+            questions.append(post_id)
+            if (accepted := number(row, "AcceptedAnswerId")) is not None:
+                plan.accepted[post_id] = accepted
+        elif kind == ANSWER and (parent := number(row, "ParentId")) is not None:
+            plan.question_of[post_id] = parent
+            answers[parent].append(post_id)
+    comments: dict[int, list[int]] = defaultdict(list)
+    for row in rows(directory / "Comments.xml"):
+        plan.comments += 1
+        comment_id, post_id = number(row, "Id"), number(row, "PostId")
+        if comment_id is not None and post_id is not None:
+            comments[post_id].append(comment_id)
+    for question_id in questions:  # an answer to a question not in the dump gets no number
+        _number_thread(plan, [question_id, *answers[question_id]], comments)
+    return plan
+
+
+def _number_thread(plan: Plan, post_ids: list[int], comments: dict[int, list[int]]) -> None:
+    next_number = 1
+    for post_id in post_ids:
+        plan.numbers[post_id] = next_number
+        next_number += 1
+        for comment_id in comments.get(post_id, []):
+            plan.comment_numbers[comment_id] = next_number
+            plan.comment_post[comment_id] = post_id
+            next_number += 1

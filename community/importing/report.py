@@ -1,0 +1,45 @@
+"""The import as the `parvis import stackexchange` command shows it: a progress bar per file
+with its rate, then what came in, what was skipped and why."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from community.importing.dump import FILES, count_rows
+from community.importing.stackexchange import Report, import_dump
+
+
+async def import_with_progress(
+    sessions: async_sessionmaker[AsyncSession], tenant_slug: str, directory: Path, category: str
+) -> Report:
+    totals = {name: count_rows(directory / f"{name}.xml") for name in FILES}
+    bars: dict[str, Any] = {}
+
+    def progress(name: str, count: int) -> None:
+        if name not in bars:
+            for bar in bars.values():
+                bar.render_finish()
+            bars[name] = click.progressbar(length=totals.get(name, 0), label=f"{name:12}")
+        bars[name].update(count)
+
+    report = await import_dump(sessions, tenant_slug, directory, category, progress)
+    for bar in bars.values():
+        bar.render_finish()
+    click.echo(summary(report))
+    return report
+
+
+def summary(report: Report) -> str:
+    lines = [f"{report.site} → category {report.category!r}, {report.seconds:.1f} s"]
+    for name, file in report.files.items():
+        again = f", {file.already} already imported" if file.already else ""
+        lines.append(
+            f"  {name:16} {file.rows:>8} rows  {file.imported:>8} imported{again}"
+            f"  {file.rate:>9.0f} rows/s"
+        )
+        lines += [f"  {'':16} skipped {n}: {why}" for why, n in sorted(file.skipped.items())]
+    return "\n".join(lines)
