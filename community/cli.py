@@ -6,9 +6,9 @@ import asyncio
 import os
 import secrets
 import time
-from pathlib import Path
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click

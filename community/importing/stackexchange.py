@@ -123,6 +123,7 @@ class StackExchangeImport:
         self.plan = Plan()
         self.report = Report(site=site, category="")
         self.voters: list[int] = []
+        self.tag_wikis: dict[int, str] = {}  # tag wiki post id → tag slug
 
     # ---- the run --------------------------------------------------------------------------
 
@@ -180,6 +181,12 @@ class StackExchangeImport:
             return []
         for row in rows:
             row.setdefault("tenant_id", self.tenant_id)
+        if scope.db.get_bind().dialect.name == "sqlite":
+            # Asked to keep the order, SQLAlchemy inserts SQLite rows one at a time. One
+            # connection writes at a time there and gives each row of an INSERT the next
+            # rowid, so the rows' ids in ascending order are the rows in order.
+            statement = insert(model).returning(model.id)
+            return sorted(await scope.db.scalars(statement, rows))
         statement = insert(model).returning(model.id, sort_by_parameter_order=True)
         return list(await scope.db.scalars(statement, rows))
 
@@ -286,6 +293,10 @@ class StackExchangeImport:
     async def _tags(self, scope: Scope, batch: list[Row], report: FileReport) -> None:
         names = [row.get("TagName", "") for row in batch]
         await self._tag_ids(scope, names, report)
+        for row in batch:  # the posts that hold each tag's wiki (read again on every run)
+            for attribute in ("ExcerptPostId", "WikiPostId"):
+                if (post_id := number(row, attribute)) is not None:
+                    self.tag_wikis[post_id] = tag_slug(row.get("TagName", ""))
 
     async def _tag_ids(self, scope: Scope, names: Iterable[str], report: FileReport) -> list[int]:
         """The ids of the tags named, created when new."""
@@ -301,11 +312,10 @@ class StackExchangeImport:
 
     async def _describe_tag(self, scope: Scope, row: Row, report: FileReport) -> None:
         """A tag wiki's excerpt (or, without one, its wiki's start) as the tag's description."""
-        name = row.get("Title", "") or ""
-        slug = tag_slug(name) if name else ""
+        slug = self.tag_wikis.get(number(row, "Id") or 0, "")
         text = plain_text(row.get("Body", ""))[:500]
         if not slug or slug not in self.known.tags or not text:
-            report.skipped["tag wiki without its tag"] += 1
+            report.skipped["tag wiki of no tag, or empty"] += 1
             return
         described = Tag.id == self.known.tags[slug]
         if number(row, "PostTypeId") == TAG_WIKI:
@@ -338,7 +348,8 @@ class StackExchangeImport:
         }
 
     async def _posts(self, scope: Scope, batch: list[Row], report: FileReport) -> None:
-        questions, answers = [], []
+        questions: list[Row] = []
+        answers: list[Row] = []
         for row in batch:
             kind, source_id = number(row, "PostTypeId"), number(row, "Id")
             if kind in (TAG_EXCERPT, TAG_WIKI):
@@ -361,7 +372,8 @@ class StackExchangeImport:
         for opening, thread_id in zip(openings, thread_ids, strict=True):
             opening["thread_id"] = thread_id
         post_ids = await self._insert(scope, Post, openings)
-        records, tagged = [], []
+        records: list[dict[str, Any]] = []
+        tagged: list[tuple[int, str]] = []
         for row, thread_id, post_id, opening in zip(
             batch, thread_ids, post_ids, openings, strict=True
         ):
@@ -374,9 +386,17 @@ class StackExchangeImport:
                 self._attribution(SourceKind.QUESTION, row, source_id)
                 | {"target_id": thread_id, "post_id": post_id, "details": details}
             )
-            tag_ids = await self._tag_ids(scope, dump.tag_names(row.get("Tags", "")), FileReport())
-            tagged += [{"thread_id": thread_id, "tag_id": tag_id} for tag_id in tag_ids]
-        await self._insert(scope, ThreadTag, tagged)
+            names = dump.tag_names(row.get("Tags", ""))
+            tagged += [(thread_id, name) for name in names]
+        await self._tag_ids(scope, [name for _thread, name in tagged], FileReport())
+        pairs = {
+            (thread_id, self.known.tags[tag_slug(name)])
+            for thread_id, name in tagged
+            if tag_slug(name)
+        }
+        await self._insert(
+            scope, ThreadTag, [{"thread_id": t, "tag_id": g} for t, g in sorted(pairs)]
+        )
         await self._records(scope, records)
         report.imported += len(post_ids)
 
@@ -448,10 +468,9 @@ class StackExchangeImport:
                 report.skipped["revision of a post not imported"] += 1
             else:
                 latest[post_id] = row.get("Text", "")
-        for post_id, text in latest.items():
-            await scope.db.execute(
-                update(Post).where(Post.id == post_id, Post.body_md != text).values(body_md=text)
-            )
+        if latest:  # one executemany by primary key
+            changes = [{"id": post_id, "body_md": text} for post_id, text in latest.items()]
+            await scope.db.execute(update(Post), changes)
         report.imported += len(latest)
 
     # ---- comments ---------------------------------------------------------------------------
@@ -472,7 +491,11 @@ class StackExchangeImport:
         post_ids = await self._insert(scope, Post, rows)
         records = [
             self._attribution(SourceKind.COMMENT, row, source_id)
-            | {"target_id": post_id, "post_id": post_id, "details": {"on": self.plan.numbers[on]}}
+            | {
+                "target_id": post_id,
+                "post_id": post_id,
+                "details": {"on": self.plan.numbers[on], "on_post": self.known.posts[on]},
+            }
             for (row, source_id, on), post_id in zip(kept, post_ids, strict=True)
         ]
         await self._records(scope, records)
@@ -689,9 +712,7 @@ async def import_dump(
 ) -> Report:
     """Import the dump in `directory` into the tenant's category `category_slug` (made when
     missing; default: one named after the site)."""
-    if not (directory / "Posts.xml").is_file():
-        raise ValidationFailed({"dir": NO_DIRECTORY % {"dir": directory}})
-    site = directory.resolve().name
+    site = site_of(directory)
     tenant_id, category_id = await _target(
         sessions, tenant_slug, category_slug or _slug_of(site), site
     )
@@ -699,6 +720,13 @@ async def import_dump(
     report = await importer.run()
     report.category = category_slug or _slug_of(site)
     return report
+
+
+def site_of(directory: Path) -> str:
+    """The dump's site, named by its directory ("french.meta.stackexchange.com")."""
+    if not (directory / "Posts.xml").is_file():
+        raise ValidationFailed({"dir": NO_DIRECTORY % {"dir": directory}})
+    return directory.resolve().name
 
 
 def _slug_of(site: str) -> str:
