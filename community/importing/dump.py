@@ -68,14 +68,3 @@ def tag_names(value: str) -> list[str]:
     if value.startswith("<"):
         return [name for name in value.strip("<>").split("><") if name]
     return [name for name in value.split("|") if name]
-
-
-def count_rows(path: Path) -> int:
-    """How many rows a file holds, counted on the bytes (for a progress bar's length)."""
-    if not path.is_file():
-        return 0
-    total = 0
-    with path.open("rb") as file:
-        while chunk := file.read(1 << 20):
-            total += chunk.count(b"<row ")
-    return total

@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from community.importing.dump import number, rows
+from community.importing.dump import FILES, number, rows
 
 QUESTION = 1
 ANSWER = 2
@@ -25,16 +25,21 @@ class Plan:
     numbers: dict[int, int] = field(default_factory=dict)  # question or answer id → number
     comment_numbers: dict[int, int] = field(default_factory=dict)  # comment id → number
     comment_post: dict[int, int] = field(default_factory=dict)  # comment id → post id
-    posts: int = 0  # rows in Posts.xml
-    comments: int = 0  # rows in Comments.xml
+    totals: dict[str, int] = field(default_factory=dict)  # rows per file
 
 
 def make_plan(directory: Path) -> Plan:
+    """The plan, having read every file once: a file that does not parse stops the import
+    here, before anything is written (`BrokenDump`)."""
     plan = Plan()
+    for name in FILES:
+        if name not in ("Posts", "Comments"):
+            plan.totals[name] = sum(1 for _row in rows(directory / f"{name}.xml"))
     questions: list[int] = []
     answers: dict[int, list[int]] = defaultdict(list)
+    plan.totals["Posts"] = plan.totals["Comments"] = 0
     for row in rows(directory / "Posts.xml"):
-        plan.posts += 1
+        plan.totals["Posts"] += 1
         post_id, kind = number(row, "Id"), number(row, "PostTypeId")
         if post_id is None:
             continue
@@ -47,7 +52,7 @@ def make_plan(directory: Path) -> Plan:
             answers[parent].append(post_id)
     comments: dict[int, list[int]] = defaultdict(list)
     for row in rows(directory / "Comments.xml"):
-        plan.comments += 1
+        plan.totals["Comments"] += 1
         comment_id, post_id = number(row, "Id"), number(row, "PostId")
         if comment_id is not None and post_id is not None:
             comments[post_id].append(comment_id)

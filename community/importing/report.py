@@ -3,28 +3,32 @@ with its rate, then what came in, what was skipped and why."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
 import click
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from community.importing.dump import FILES, count_rows
 from community.importing.stackexchange import Report, import_dump
 
 
 async def import_with_progress(
     sessions: async_sessionmaker[AsyncSession], tenant_slug: str, directory: Path, category: str
 ) -> Report:
-    totals = {name: count_rows(directory / f"{name}.xml") for name in FILES}
     bars: dict[str, Any] = {}
+    started: dict[str, float] = {}
 
-    def progress(name: str, count: int) -> None:
+    def progress(name: str, total: int, count: int) -> None:
         if name not in bars:
             for bar in bars.values():
                 bar.render_finish()
-            bars[name] = click.progressbar(length=totals.get(name, 0), label=f"{name:12}")
-        bars[name].update(count)
+            started[name] = time.monotonic()
+            bars[name] = click.progressbar(
+                length=total, label=f"{name:12}", show_pos=True, item_show_func=lambda r: r
+            )
+        rate = (bars[name].pos + count) / max(time.monotonic() - started[name], 1e-6)
+        bars[name].update(count, f"{rate:.0f} rows/s")
 
     report = await import_dump(sessions, tenant_slug, directory, category, progress)
     for bar in bars.values():

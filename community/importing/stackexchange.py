@@ -60,7 +60,8 @@ BADGES = {
 NO_DIRECTORY = N_("No Stack Exchange dump in %(dir)s (no Posts.xml).")
 MARKDOWN_EDITS = {2, 5, 8}  # PostHistory: initial body, edit body, rollback body
 
-Progress = Callable[[str, int], None]
+# Hears each file's batches: its name, its rows in all, how many this batch held.
+Progress = Callable[[str, int, int], None]
 
 
 @dataclass
@@ -112,13 +113,15 @@ class StackExchangeImport:
         category_id: int,
         site: str,
         progress: Progress | None = None,
+        batch: int = BATCH,
     ) -> None:
         self.sessions = sessions
         self.tenant_id = tenant_id
         self.directory = directory
         self.category_id = category_id
         self.site = site
-        self.progress = progress or (lambda _file, _n: None)
+        self.progress = progress or (lambda _file, _total, _n: None)
+        self.batch = batch
         self.known = _Known()
         self.plan = Plan()
         self.report = Report(site=site, category="")
@@ -147,11 +150,11 @@ class StackExchangeImport:
     async def _file(self, name: str, write: Callable[[Scope, list[Row], FileReport], Any]) -> None:
         report = self.report.file(name)
         started = time.monotonic()
-        for batch in _batches(dump.rows(self.directory / f"{name}.xml")):
+        for batch in _batches(dump.rows(self.directory / f"{name}.xml"), self.batch):
             async with session_scope(self.sessions) as session:
                 await write(await Scope.load(session, self.tenant_id), batch, report)
             report.rows += len(batch)
-            self.progress(name, len(batch))
+            self.progress(name, self.plan.totals.get(name, 0), len(batch))
         report.seconds = time.monotonic() - started
 
     def _new(self, kind: SourceKind, source_id: int | None, report: FileReport) -> bool:
@@ -203,9 +206,9 @@ class StackExchangeImport:
             )
             for kind, source_id, target_id, post_id in records:
                 self._remember(kind, source_id, target_id, post_id)
-            self.known.tags = dict((await session.execute(select(Tag.slug, Tag.id))).tuples().all())
+            self.known.tags = dict((await session.execute(select(Tag.slug, Tag.id))).all())
             posts = select(Post.id, Post.author_id).where(Post.id.in_(self.known.posts.values()))
-            self.known.authors = dict((await session.execute(posts)).tuples().all())
+            self.known.authors = dict((await session.execute(posts)).all())
             voters = select(Member.id, ImportRecord.source_id).join(
                 ImportRecord, ImportRecord.target_id == Member.id
             )
@@ -564,7 +567,7 @@ class StackExchangeImport:
             .where(Vote.post_id.in_(post_ids))
             .group_by(Vote.post_id)
         )
-        return Counter(dict(found.tuples().all()))
+        return Counter(dict(found.all()))
 
     def _vote_event(
         self, scope: Scope, row: Row, post_id: int, author: int, voter: int, when: datetime
@@ -709,6 +712,7 @@ async def import_dump(
     directory: Path,
     category_slug: str = "",
     progress: Progress | None = None,
+    batch: int = BATCH,
 ) -> Report:
     """Import the dump in `directory` into the tenant's category `category_slug` (made when
     missing; default: one named after the site)."""
@@ -716,7 +720,9 @@ async def import_dump(
     tenant_id, category_id = await _target(
         sessions, tenant_slug, category_slug or _slug_of(site), site
     )
-    importer = StackExchangeImport(sessions, tenant_id, directory, category_id, site, progress)
+    importer = StackExchangeImport(
+        sessions, tenant_id, directory, category_id, site, progress, batch
+    )
     report = await importer.run()
     report.category = category_slug or _slug_of(site)
     return report
