@@ -320,11 +320,14 @@ class StackExchangeImport:
         if not slug or slug not in self.known.tags or not text:
             report.skipped["tag wiki of no tag, or empty"] += 1
             return
-        described = Tag.id == self.known.tags[slug]
-        if number(row, "PostTypeId") == TAG_WIKI:
+        described = (Tag.id == self.known.tags[slug]) & (Tag.description != text)
+        if number(row, "PostTypeId") == TAG_WIKI:  # only where the tag has no excerpt
             described = described & (Tag.description == "")
-        await scope.db.execute(update(Tag).where(described).values(description=text))
-        report.imported += 1
+        changed = await scope.db.execute(update(Tag).where(described).values(description=text))
+        if getattr(changed, "rowcount", 0):
+            report.imported += 1
+        else:
+            report.already += 1
 
     # ---- posts ------------------------------------------------------------------------------
 
@@ -471,10 +474,16 @@ class StackExchangeImport:
                 report.skipped["revision of a post not imported"] += 1
             else:
                 latest[post_id] = row.get("Text", "")
-        if latest:  # one executemany by primary key
-            changes = [{"id": post_id, "body_md": text} for post_id, text in latest.items()]
+        stored = await scope.db.execute(select(Post.id, Post.body_md).where(Post.id.in_(latest)))
+        changes = [
+            {"id": post_id, "body_md": latest[post_id]}
+            for post_id, body_md in stored
+            if body_md != latest[post_id]
+        ]
+        if changes:  # one executemany by primary key
             await scope.db.execute(update(Post), changes)
-        report.imported += len(latest)
+        report.imported += len(changes)
+        report.already += len(latest) - len(changes)
 
     # ---- comments ---------------------------------------------------------------------------
 
