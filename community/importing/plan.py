@@ -16,6 +16,7 @@ from community.importing.dump import FILES, number, rows
 
 QUESTION = 1
 ANSWER = 2
+BODY_REVISIONS = {2, 5, 8}  # PostHistory: initial body, edit body, rollback body
 
 
 @dataclass
@@ -25,6 +26,7 @@ class Plan:
     numbers: dict[int, int] = field(default_factory=dict)  # question or answer id → number
     comment_numbers: dict[int, int] = field(default_factory=dict)  # comment id → number
     comment_post: dict[int, int] = field(default_factory=dict)  # comment id → post id
+    latest_revision: dict[int, int] = field(default_factory=dict)  # post id → history row id
     totals: dict[str, int] = field(default_factory=dict)  # rows per file
 
 
@@ -33,8 +35,9 @@ def make_plan(directory: Path) -> Plan:
     here, before anything is written (`BrokenDump`)."""
     plan = Plan()
     for name in FILES:
-        if name not in ("Posts", "Comments"):
+        if name not in ("Posts", "Comments", "PostHistory"):
             plan.totals[name] = sum(1 for _row in rows(directory / f"{name}.xml"))
+    _latest_revisions(plan, directory)
     questions: list[int] = []
     answers: dict[int, list[int]] = defaultdict(list)
     plan.totals["Posts"] = plan.totals["Comments"] = 0
@@ -70,3 +73,15 @@ def _number_thread(plan: Plan, post_ids: list[int], comments: dict[int, list[int
             plan.comment_numbers[comment_id] = next_number
             plan.comment_post[comment_id] = post_id
             next_number += 1
+
+
+def _latest_revisions(plan: Plan, directory: Path) -> None:
+    """Each post's last body revision: the one whose text is the post's Markdown source."""
+    plan.totals["PostHistory"] = 0
+    for row in rows(directory / "PostHistory.xml"):
+        plan.totals["PostHistory"] += 1
+        post_id, revision = number(row, "PostId"), number(row, "Id")
+        if post_id is None or revision is None:
+            continue
+        if number(row, "PostHistoryTypeId") in BODY_REVISIONS:
+            plan.latest_revision[post_id] = max(revision, plan.latest_revision.get(post_id, 0))

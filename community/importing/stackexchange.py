@@ -32,7 +32,7 @@ from community.importing import dump
 from community.importing.bodies import safe_html, source_text
 from community.importing.dump import Row, moment, number
 from community.importing.models import ImportRecord, SourceKind
-from community.importing.plan import ANSWER, QUESTION, Plan, make_plan
+from community.importing.plan import ANSWER, BODY_REVISIONS, QUESTION, Plan, make_plan
 from community.l10n import N_
 from community.scope import Scope
 from community.scoring.models import MemberBadge, Reason, ReputationEvent
@@ -58,7 +58,6 @@ BADGES = {
     "Great Answer": "great_answer",
 }
 NO_DIRECTORY = N_("No Stack Exchange dump in %(dir)s (no Posts.xml).")
-MARKDOWN_EDITS = {2, 5, 8}  # PostHistory: initial body, edit body, rollback body
 
 # Hears each file's batches: its name, its rows in all, how many this batch held.
 Progress = Callable[[str, int, int], None]
@@ -463,15 +462,18 @@ class StackExchangeImport:
                     )
 
     async def _history(self, scope: Scope, batch: list[Row], report: FileReport) -> None:
-        """Each post's Markdown source, from its latest revision (the file runs in date order,
-        so the last one in it wins): later edits start from what the author wrote."""
+        """Each post's Markdown source, from its latest body revision: later edits start
+        from what the author wrote."""
         latest: dict[int, str] = {}
         for row in batch:
-            post_id = self.known.posts.get(number(row, "PostId") or 0)
-            if number(row, "PostHistoryTypeId") not in MARKDOWN_EDITS:
+            source_id = number(row, "PostId") or 0
+            post_id = self.known.posts.get(source_id)
+            if number(row, "PostHistoryTypeId") not in BODY_REVISIONS:
                 report.skipped["not a body revision (titles, tags, votes to close…)"] += 1
             elif post_id is None:
                 report.skipped["revision of a post not imported"] += 1
+            elif self.plan.latest_revision.get(source_id) != number(row, "Id"):
+                report.skipped["an earlier revision (the latest is kept)"] += 1
             else:
                 latest[post_id] = row.get("Text", "")
         stored = await scope.db.execute(select(Post.id, Post.body_md).where(Post.id.in_(latest)))

@@ -55,7 +55,7 @@ async def snapshot(world: World, tenant: str) -> dict[str, list[Any]]:
             "tags": select(Tag.slug, Tag.description, Tag.thread_count),
             "votes": select(Vote.value, Vote.created_at, Post.number).join(Post),
             "badges": select(Member.display_name, MemberBadge.badge).join(Member),
-            "records": select(ImportRecord.kind, ImportRecord.source_id, ImportRecord.details),
+            "records": select(ImportRecord.kind, ImportRecord.source_id),  # details hold ids
         }
         return {
             name: sorted(map(tuple, (await session.execute(q)).all()), key=repr)
