@@ -41,9 +41,10 @@ def summary(report: Report) -> str:
     lines = [f"{report.site} → category {report.category!r}, {report.seconds:.1f} s"]
     for name, file in report.files.items():
         again = f", {file.already} already imported" if file.already else ""
+        rate = f"{file.rate:>7.0f} rows/s" if file.rows else ""
         lines.append(
             f"  {name:16} {file.rows:>8} rows  {file.imported:>8} imported{again}"
-            f"  {file.rate:>9.0f} rows/s"
+            f"  {file.seconds:>6.1f} s {rate}"
         )
         lines += [f"  {'':16} skipped {n}: {why}" for why, n in sorted(file.skipped.items())]
     return "\n".join(lines)
