@@ -356,7 +356,9 @@ def import_stackexchange_command(directory: Path, tenant_slug: str, category_slu
     from community.importing.report import import_with_progress
 
     run_with_sessions(
-        lambda sessions, _jobs: import_with_progress(sessions, tenant_slug, directory, category_slug)
+        lambda sessions, _jobs: import_with_progress(
+            sessions, tenant_slug, directory, category_slug
+        )
     )
 
 
