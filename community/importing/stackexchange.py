@@ -206,7 +206,12 @@ class StackExchangeImport:
             for kind, source_id, target_id, post_id in records:
                 self._remember(kind, source_id, target_id, post_id)
             self.known.tags = dict((await session.execute(select(Tag.slug, Tag.id))).all())
-            posts = select(Post.id, Post.author_id).where(Post.id.in_(self.known.posts.values()))
+            posts = (  # a join, not an IN list: a big site has millions of posts
+                select(Post.id, Post.author_id)
+                .join(ImportRecord, ImportRecord.post_id == Post.id)
+                .where(ImportRecord.site == self.site)
+                .where(ImportRecord.kind.in_((SourceKind.QUESTION, SourceKind.ANSWER)))
+            )
             self.known.authors = dict((await session.execute(posts)).all())
             voters = select(Member.id, ImportRecord.source_id).join(
                 ImportRecord, ImportRecord.target_id == Member.id

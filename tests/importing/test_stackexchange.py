@@ -230,3 +230,26 @@ async def test_imported_threads_credit_their_authors_and_old_urls_redirect(
 
     assert (await client.get("/questions/12345")).status_code == 404
     assert (await client_for("globex.test").get("/questions/10")).status_code == 404
+
+
+async def test_a_small_import_killed_in_every_file_resumes_to_the_same_result(
+    world: World, tmp_path: Path
+) -> None:
+    directory = write_dump(tmp_path / "se.example.com", small_site())
+    await run_import(world, "acme", directory)
+    seen: set[str] = set()
+
+    def die_once_per_file(name: str, _total: int, _count: int) -> None:
+        if name not in seen:
+            seen.add(name)
+            raise Killed(name)
+
+    while True:  # one row per batch, killed after the first batch of each file in turn
+        try:
+            await run_import(world, "globex", directory, progress=die_once_per_file, batch=1)
+            break
+        except Killed:
+            continue
+
+    assert seen >= {"Users", "Posts", "Comments", "Votes", "PostLinks"}
+    assert await snapshot(world, "globex") == await snapshot(world, "acme")
