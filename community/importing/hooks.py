@@ -9,16 +9,16 @@ from __future__ import annotations
 from typing import Any
 
 from community.forums.lifecycle import ThreadPageHooks, ThreadView
-from community.importing.services import origins, thread_notices
+from community.importing.services import holds_imports, imported_page
 from community.scope import Scope
 
 
 async def imported_origins(scope: Scope, view: ThreadView) -> dict[str, Any]:
     """`imported`: post id -> its Origin; `imported_notices`: the thread's, or None."""
-    return {
-        "imported": await origins(scope, view.post_ids),
-        "imported_notices": await thread_notices(scope, view.thread),
-    }
+    if not holds_imports(scope):
+        return {"imported": {}, "imported_notices": None}
+    page = await imported_page(scope, view.thread, view.post_ids)
+    return {"imported": page.origins, "imported_notices": page.notices}
 
 
 def register(thread_page: ThreadPageHooks) -> None:

@@ -61,35 +61,50 @@ def origin_of(record: ImportRecord) -> Origin:
     )
 
 
-async def origins(scope: Scope, post_ids: Sequence[int]) -> dict[int, Origin]:
-    """The imported posts among `post_ids`, with their origin."""
-    if not post_ids:
-        return {}
-    records = await scope.db.scalars(
-        select(ImportRecord).where(
-            ImportRecord.post_id.in_(post_ids),
-            ImportRecord.kind.in_(tuple(SOURCE_PATHS)),
-        )
-    )
-    return {record.post_id: origin_of(record) for record in records if record.post_id}
+IMPORTED = "imported"  # tenants.preferences: the community holds imported content
 
 
-async def thread_notices(scope: Scope, thread: Thread) -> ThreadNotices | None:
-    """What the source said of the thread: closed (when), duplicate of (which thread)."""
+def holds_imports(scope: Scope) -> bool:
+    """Whether the community imported anything: the others' thread pages ask nothing more."""
+    return bool(scope.tenant.preferences.get(IMPORTED))
+
+
+@dataclass(frozen=True)
+class ImportedPage:
+    origins: dict[int, Origin]  # post id -> where the post came from
+    notices: ThreadNotices | None
+
+
+async def imported_page(scope: Scope, thread: Thread, post_ids: Sequence[int]) -> ImportedPage:
+    """The origins of a thread page's imported posts and the thread's notices, read at once."""
     records = list(
         await scope.db.scalars(
             select(ImportRecord).where(
-                ImportRecord.target_id == thread.id,
-                ImportRecord.kind.in_((SourceKind.QUESTION, SourceKind.LINK)),
+                (ImportRecord.post_id.in_(post_ids) & ImportRecord.kind.in_(tuple(SOURCE_PATHS)))
+                | (
+                    (ImportRecord.target_id == thread.id)
+                    & ImportRecord.kind.in_((SourceKind.QUESTION, SourceKind.LINK))
+                )
             )
         )
     )
-    closed = next(
-        (str(r.details.get("closed_at", "")) for r in records if r.kind == SourceKind.QUESTION), ""
-    )
-    original_id = next(
-        (r.details.get("duplicate_of") for r in records if r.kind == SourceKind.LINK), None
-    )
+    origins = {
+        r.post_id: origin_of(r)
+        for r in records
+        if r.post_id in post_ids and r.kind in SOURCE_PATHS and r.post_id is not None
+    }
+    return ImportedPage(origins, await _notices(scope, thread, records))
+
+
+async def _notices(
+    scope: Scope, thread: Thread, records: list[ImportRecord]
+) -> ThreadNotices | None:
+    """What the source said of the thread: closed (when), duplicate of (which thread)."""
+    mine = [r for r in records if r.target_id == thread.id]
+    questions = (r for r in mine if r.kind == SourceKind.QUESTION)
+    closed = next((str(r.details.get("closed_at", "")) for r in questions), "")
+    duplicates = (r.details.get("duplicate_of") for r in mine if r.kind == SourceKind.LINK)
+    original_id = next(duplicates, None)
     original = await scope.get(Thread, original_id) if isinstance(original_id, int) else None
     if not closed and original is None:
         return None

@@ -33,6 +33,7 @@ from community.importing.bodies import safe_html, source_text
 from community.importing.dump import Row, moment, number
 from community.importing.models import ImportRecord, SourceKind
 from community.importing.plan import ANSWER, BODY_REVISIONS, QUESTION, Plan, make_plan
+from community.importing.services import IMPORTED
 from community.l10n import N_
 from community.scope import Scope
 from community.scoring.models import MemberBadge, Reason, ReputationEvent
@@ -759,9 +760,11 @@ async def _target(
     sessions: async_sessionmaker[AsyncSession], tenant_slug: str, category_slug: str, site: str
 ) -> tuple[int, int]:
     async with session_scope(sessions) as session:
-        tenant_id = await session.scalar(select(Tenant.id).where(Tenant.slug == tenant_slug))
-        if tenant_id is None:
+        tenant = await session.scalar(select(Tenant).where(Tenant.slug == tenant_slug))
+        if tenant is None:
             raise NotFound(f"no tenant with slug {tenant_slug!r}")
+        tenant_id = tenant.id
+        tenant.preferences = {**tenant.preferences, IMPORTED: True}  # its pages show origins
         await Scope.load(session, tenant_id)
         category_id = await session.scalar(
             select(Category.id).where(Category.slug == category_slug)
