@@ -8,7 +8,7 @@ UV := $(or $(shell command -v uv 2>/dev/null),$(wildcard $(HOME)/.local/bin/uv),
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: demo contact-centre oidc-provider test lint typecheck check bench bench-search serve worker clean messages compile-messages
+.PHONY: demo contact-centre oidc-provider test lint typecheck check bench bench-search bench-import serve worker clean messages compile-messages
 
 $(TOOLS)/bin/uv:
 	@command -v python3 >/dev/null || { echo "make: python3 not found: install Python 3.11 or newer" >&2; exit 1; }
@@ -62,6 +62,10 @@ bench-escalation: $(VENV)/.synced
 ## bench-search: search latency (p50/p95) and indexing rate on PostgreSQL at 100,000 posts
 bench-search: $(VENV)/.synced
 	$(PY) benchmarks/search.py
+
+## bench-import: the shared Stack Exchange dump imported on SQLite and PostgreSQL, rows/s per file
+bench-import: $(VENV)/.synced
+	$(PY) benchmarks/import_stackexchange.py
 
 ## messages: bring the catalogs (community/l10n/translations) up to date with the code and templates
 ## (settings in pyproject.toml [tool.babel.*] and babel.cfg); then translate what is new or fuzzy

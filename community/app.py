@@ -35,6 +35,7 @@ from community.ideas.web import IdeaPages
 from community.identity.account_web import AccountPages, PasswordPages
 from community.identity.token_web import TokenAdminPages, TokenSignInPages
 from community.identity.web import IdentityPages
+from community.importing.web import OldAddresses
 from community.jobs import InProcessQueue, JobQueue, connect_queue, sweep_jobs
 from community.l10n import jinja as l10n_jinja
 from community.limits import Limiter
@@ -121,6 +122,7 @@ def create_app(settings: Settings | None = None, outbound: Outbound | None = Non
     return Litestar(
         route_handlers=[
             ForumPages,
+            OldAddresses,
             IdentityPages,
             AccountPages,
             PasswordPages,

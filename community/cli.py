@@ -1,4 +1,4 @@
-"""The `parvis` command: serve, worker, db, tenant, member, scoring, search, demo."""
+"""The `parvis` command: serve, worker, db, tenant, member, scoring, search, import, demo."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import secrets
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -338,6 +339,27 @@ def reindex_command(tenant_slug: str) -> None:
             click.echo(f"{tenant.slug}: {count} threads indexed, {rate(count, started):.0f} docs/s")
 
     run_with_sessions(work)
+
+
+@main.group("import")
+def import_group() -> None:
+    """Bring another community's content in."""
+
+
+@import_group.command("stackexchange")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--tenant", "tenant_slug", required=True, help="The community to import into.")
+@click.option("--category", "category_slug", default="", help="Category slug (made if missing).")
+def import_stackexchange_command(directory: Path, tenant_slug: str, category_slug: str) -> None:
+    """Import a Stack Exchange data dump (the directory of its XML files); safe to re-run,
+    and an interrupted import resumes."""
+    from community.importing.report import import_with_progress
+
+    run_with_sessions(
+        lambda sessions, _jobs: import_with_progress(
+            sessions, tenant_slug, directory, category_slug
+        )
+    )
 
 
 @main.command()

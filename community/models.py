@@ -13,6 +13,7 @@ from community.identity.external import MemberIdentity
 from community.identity.models import Member, MemberSession, SignInFailures
 from community.identity.token_models import PendingTokenLink, TokenSettings, UsedTokenId
 from community.identity.tokens import AccountToken
+from community.importing.models import ImportRecord
 from community.jobstore import QueuedJob
 from community.moderation.models import AuditEntry, Flag, QueueItem
 from community.notify.models import Notification, Subscription
@@ -37,6 +38,7 @@ __all__ = [
     "Idea",
     "IdeaStatusChange",
     "IdeaVote",
+    "ImportRecord",
     "Member",
     "MemberBadge",
     "MemberIdentity",

@@ -18,6 +18,7 @@ from community.forums.labels import VISIBILITY_LABELS
 from community.forums.lifecycle import ASK_FORM, POSTS, THREAD_PAGE
 from community.ideas.models import STATUS_LABELS
 from community.identity.labels import ROLE_LABELS
+from community.importing import hooks as importing
 from community.metrics import register_outbox
 from community.moderation import hooks as moderation
 from community.moderation.services import FLAG_REASON_LABELS, HELD_EXPLANATIONS
@@ -39,6 +40,7 @@ def register_all() -> None:
     votes.register(THREAD_PAGE)
     deflection.register(ASK_FORM, THREAD_PAGE)
     tags.register(POSTS, THREAD_PAGE)
+    importing.register(THREAD_PAGE)
     escalation_backlog.register()  # its outboxes on /metrics
     register_outbox("jobs", jobstore.backlog)  # jobs kept in the database, not run yet
     register_outbox("search_queue", search_queue.backlog)  # threads waiting for their document

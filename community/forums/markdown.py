@@ -102,7 +102,12 @@ def render_markdown(source: str, locale: str = SOURCE_LOCALE) -> str:
     """Render member-written Markdown to HTML that is safe to store and serve as is; `locale`
     is the community's, for the words written into it (a remote image's link)."""
     env: dict[str, Any] = {"locale": locale}
-    html = _markdown.render(source, env)
+    return sanitise_html(_markdown.render(source, env))
+
+
+def sanitise_html(html: str) -> str:
+    """HTML that is safe to store and serve as is: what every post goes through, whether
+    rendered from Markdown here or brought in as HTML (an imported post)."""
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,

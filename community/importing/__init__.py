@@ -1,0 +1,1 @@
+"""Importing another community's content: Stack Exchange data dumps (`stackexchange`)."""
