@@ -53,6 +53,8 @@ from community.search import service as search
 from community.search.admin_web import SearchAdminPages
 from community.search.api import SearchApi
 from community.search.web import SearchPages
+from community.setup.api import SetupApi
+from community.setup.web import SetupAdminPages
 from community.tags.api import TagsApi
 from community.tags.web import TagPages
 from community.tasks import TASKS
@@ -151,6 +153,8 @@ def create_app(settings: Settings | None = None, outbound: Outbound | None = Non
             PrivacyApi,
             OidcPages,
             SsoAdminPages,
+            SetupAdminPages,
+            SetupApi,
             health,
             metrics,
             liveness,
