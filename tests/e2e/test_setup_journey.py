@@ -19,7 +19,9 @@ async def test_an_admin_sets_up_categories_and_a_domain_and_a_member_posts(
     base = f"http://{live_server}"
     admin = await log_in(browser, base, "boss@example.com", "/admin/categories")
 
-    await admin.get_by_label("Name", exact=True).fill("")  # the form refuses an empty name, field marked
+    await admin.get_by_label("Name", exact=True).fill(
+        ""
+    )  # the form refuses an empty name, field marked
     await admin.get_by_role("button", name="Create", exact=True).click()
     assert await admin.get_by_label("Name", exact=True).get_attribute("aria-invalid") == "true"
     assert await admin.get_by_text("Give the category a name.").is_visible()
