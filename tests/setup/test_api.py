@@ -2,17 +2,9 @@
 
 import pytest
 
-from community.identity.models import Role
 from tests.conftest import Client, World
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-async def admin(client: Client, world: World) -> Client:
-    await world.member("acme", "boss@acme.test", Role.ADMIN)
-    await client.login("boss@acme.test")
-    return client
 
 
 async def send(client: Client, method: str, url: str, payload: dict | None = None):

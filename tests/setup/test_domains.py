@@ -8,13 +8,6 @@ from tests.conftest import Client, World
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture
-async def admin(client: Client, world: World) -> Client:
-    await world.member("acme", "boss@acme.test", Role.ADMIN)
-    await client.login("boss@acme.test")
-    return client
-
-
 async def domain_ids(admin: Client) -> dict[str, int]:
     listed = await admin.get("/api/v1/admin/domains")
     assert listed.status_code == 200
