@@ -54,6 +54,8 @@ from community.search import service as search
 from community.search.admin_web import SearchAdminPages
 from community.search.api import SearchApi
 from community.search.web import SearchPages
+from community.setup.api import SetupApi
+from community.setup.web import SetupAdminPages
 from community.tags.api import TagsApi
 from community.tags.web import TagPages
 from community.tasks import TASKS
@@ -157,6 +159,8 @@ def create_app(settings: Settings | None = None, outbound: Outbound | None = Non
             SsoAdminPages,
             BrandPages,
             BrandApi,
+            SetupAdminPages,
+            SetupApi,
             health,
             metrics,
             liveness,

@@ -17,12 +17,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from community.config import PROJECT_ROOT, ConfigError, Settings
 from community.db import create_engine, session_factory, session_scope
 from community.errors import DomainError
+from community.forums.models import Category, CategoryKind, Posting
 from community.identity.models import Role
 from community.l10n import LOCALES
 from community.startup import StartupError, check_database, check_redis
 
 if TYPE_CHECKING:
     from community.jobs import InProcessQueue
+    from community.scope import Scope
 
 T = TypeVar("T")
 STARTUP_FAILED = 2  # exit code: bad settings, or the database or Redis cannot be reached
@@ -239,18 +241,93 @@ def tenant() -> None:
 @click.option("--name", required=True, help="The community's display name.")
 @click.option("--domain", "domains", multiple=True, help="A host name that serves it (repeatable).")
 @click.option("--locale", default="en", show_default=True, type=click.Choice(LOCALES))
-def create_tenant_command(slug: str, name: str, domains: tuple[str, ...], locale: str) -> None:
-    """Create a tenant."""
+@click.option(
+    "--starter/--no-starter",
+    default=True,
+    help="Open it with Questions, Discussions, Ideas and a staff-only Announcements category.",
+)
+def create_tenant_command(
+    slug: str, name: str, domains: tuple[str, ...], locale: str, starter: bool
+) -> None:
+    """Create a tenant (with a starter set of categories unless --no-starter)."""
+    from community.scope import Scope
+    from community.setup.categories import add_starter_set
     from community.tenancy.services import create_tenant
 
-    async def work(session: AsyncSession) -> int:
+    async def work(session: AsyncSession) -> tuple[int, list[str]]:
         created = await create_tenant(
             session, slug=slug, name=name, domains=list(domains), locale=locale
         )
-        return created.id
+        made = await add_starter_set(await Scope.load(session, created.id)) if starter else []
+        return created.id, [_category_line(c) for c in made]
 
-    tenant_id = run_in_session(work)
+    tenant_id, lines = run_in_session(work)
     click.echo(f"tenant {slug} created (id {tenant_id})")
+    click.echo(f"categories: {len(lines)}" + "".join(f"\n  {line}" for line in lines))
+
+
+async def _tenant_scope(session: AsyncSession, tenant_slug: str) -> Scope:
+    """The operator's scope in the tenant with this slug (no member: audited with no actor)."""
+    from sqlalchemy import select
+
+    from community.scope import Scope
+    from community.tenancy.models import Tenant
+
+    tenant_id = await session.scalar(select(Tenant.id).where(Tenant.slug == tenant_slug))
+    if tenant_id is None:
+        raise click.ClickException(f"no tenant with slug {tenant_slug!r}")
+    return await Scope.load(session, tenant_id)
+
+
+def _category_line(category: Category) -> str:
+    flags = [category.kind.value, f"{category.posting.value} post"]
+    flags += ["premoderated"] * category.premoderated + ["archived"] * category.is_archived
+    return f"/c/{category.slug}  {category.name}  ({', '.join(flags)})"
+
+
+@main.group()
+def category() -> None:
+    """Categories and idea boards of a tenant."""
+
+
+@category.command("create")
+@click.option("--tenant", "tenant_slug", required=True, help="The tenant's slug.")
+@click.argument("name")
+@click.option("--slug", default="", help="Its address, /c/<slug> (default: from the name).")
+@click.option("--description", default="")
+@click.option(
+    "--kind", default="forum", show_default=True, type=click.Choice([k.value for k in CategoryKind])
+)
+@click.option("--premoderated", is_flag=True, help="Hold new members' posts for review.")
+@click.option("--staff-only", is_flag=True, help="Only staff start threads (announcements).")
+def create_category_command(
+    tenant_slug: str, name: str, slug: str, description: str, kind: str,
+    premoderated: bool, staff_only: bool,
+) -> None:  # fmt: skip
+    """Create a category (kind forum: questions and discussions) or an idea board."""
+    from community.setup.categories import CategoryForm, add_category
+
+    posting = Posting.STAFF if staff_only else Posting.MEMBERS
+    form = CategoryForm(name, slug, description, kind, premoderated, posting.value)
+
+    async def work(session: AsyncSession) -> str:
+        return _category_line(await add_category(await _tenant_scope(session, tenant_slug), form))
+
+    click.echo(f"category created: {run_in_session(work)}")
+
+
+@category.command("list")
+@click.option("--tenant", "tenant_slug", required=True, help="The tenant's slug.")
+def list_categories_command(tenant_slug: str) -> None:
+    """The tenant's categories and idea boards, in the home page's order."""
+    from community.setup.categories import all_categories
+
+    async def work(session: AsyncSession) -> list[str]:
+        found = await all_categories(await _tenant_scope(session, tenant_slug))
+        return [_category_line(c) for c in found]
+
+    for line in run_in_session(work) or ["no categories"]:
+        click.echo(line)
 
 
 @main.group()

@@ -99,3 +99,35 @@ def test_the_worker_needs_redis_to_start(run, monkeypatch) -> None:
     assert "PARVIS_REDIS_URL is not set" in fails_to_start(run, "worker")
     monkeypatch.setenv("PARVIS_REDIS_URL", f"redis://127.0.0.1:{closed_port()}/0")
     assert "cannot reach Redis at redis://127.0.0.1:" in fails_to_start(run, "worker")
+
+
+def test_a_new_tenant_opens_with_a_starter_set_of_categories(run) -> None:
+    run("db", "upgrade")
+    created = run("tenant", "create", "--slug", "acme", "--name", "Acme", "--locale", "fr")
+    assert created.exit_code == 0, created.output
+    assert "categories: 4" in created.output
+    assert "/c/announcements  Annonces  (discussions, staff post)" in created.output
+    assert "/c/ideas  Idées  (ideas, members post)" in created.output
+    bare = run("tenant", "create", "--slug", "bare", "--name", "Bare", "--no-starter")
+    assert "categories: 0" in bare.output
+    assert run("category", "list", "--tenant", "bare").output == "no categories\n"
+
+
+def test_category_commands(run) -> None:
+    run("db", "upgrade")
+    run("tenant", "create", "--slug", "acme", "--name", "Acme", "--no-starter")
+    made = run("category", "create", "--tenant", "acme", "Help & support", "--premoderated")
+    assert made.exit_code == 0, made.output
+    assert (
+        "category created: /c/help-support  Help & support  (forum, members post, premoderated)"
+        in made.output
+    )
+    board = run("category", "create", "--tenant", "acme", "Wishes", "--kind", "ideas",
+                "--slug", "wishes", "--staff-only")  # fmt: skip
+    assert board.exit_code == 0 and "/c/wishes" in board.output
+    again = run("category", "create", "--tenant", "acme", "Help & support")
+    assert again.exit_code == 1 and "Another category already has this address." in again.output
+    listed = run("category", "list", "--tenant", "acme").output.splitlines()
+    assert [line.split()[0] for line in listed] == ["/c/help-support", "/c/wishes"]
+    nobody = run("category", "list", "--tenant", "nope")
+    assert nobody.exit_code == 1 and "no tenant with slug 'nope'" in nobody.output

@@ -29,7 +29,25 @@ class Visibility(enum.StrEnum):
 
 class CategoryKind(enum.StrEnum):
     FORUM = "forum"  # questions and discussions
+    QUESTIONS = "questions"  # questions only
+    DISCUSSIONS = "discussions"  # discussions only
     IDEAS = "ideas"  # an idea board
+
+
+FORUM_KINDS = frozenset({CategoryKind.FORUM, CategoryKind.QUESTIONS, CategoryKind.DISCUSSIONS})
+THREAD_KINDS: dict[CategoryKind, frozenset[ThreadKind]] = {
+    CategoryKind.FORUM: frozenset({ThreadKind.QUESTION, ThreadKind.DISCUSSION}),
+    CategoryKind.QUESTIONS: frozenset({ThreadKind.QUESTION}),
+    CategoryKind.DISCUSSIONS: frozenset({ThreadKind.DISCUSSION}),
+    CategoryKind.IDEAS: frozenset({ThreadKind.IDEA}),
+}
+
+
+class Posting(enum.StrEnum):
+    """Who may open threads in a category (replies follow the usual rules)."""
+
+    MEMBERS = "members"  # every signed-in member
+    STAFF = "staff"  # experts, moderators and admins (news, announcements)
 
 
 class Category(TenantOwned, Base):
@@ -46,10 +64,22 @@ class Category(TenantOwned, Base):
         string_enum(CategoryKind), default=CategoryKind.FORUM
     )
     premoderated: Mapped[bool] = mapped_column(default=False)
+    posting: Mapped[Posting] = mapped_column(string_enum(Posting), default=Posting.MEMBERS)
+    # Archived: readable, but it takes no new threads and leaves the ask form.
+    archived_at: Mapped[datetime | None] = mapped_column(default=None)
 
     @property
     def is_idea_board(self) -> bool:
         return self.kind == CategoryKind.IDEAS
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    @property
+    def thread_kinds(self) -> frozenset[ThreadKind]:
+        """The kinds of thread this category takes."""
+        return THREAD_KINDS[self.kind]
 
 
 class Thread(TenantOwned, Base):

@@ -32,9 +32,11 @@ from community.forums.lifecycle import (
 )
 from community.forums.markdown import render_markdown
 from community.forums.models import (
+    FORUM_KINDS,
     Category,
     CategoryKind,
     Post,
+    Posting,
     PostRevision,
     Thread,
     ThreadKind,
@@ -89,15 +91,49 @@ def check_kind(kind: str) -> ThreadKind:
 # ---- categories ---------------------------------------------------------------------------
 
 
-async def list_categories(scope: Scope, kind: CategoryKind = CategoryKind.FORUM) -> list[Category]:
-    query = scope.select(Category).where(Category.kind == kind)
+async def list_categories(
+    scope: Scope, kind: CategoryKind = CategoryKind.FORUM, *, archived: bool = True
+) -> list[Category]:
+    """Categories in the tenant's order: the idea boards for IDEAS, else every forum category
+    (of questions, discussions or both); without `archived`, only those still open."""
+    kinds = FORUM_KINDS if kind in FORUM_KINDS else {kind}
+    query = scope.select(Category).where(Category.kind.in_(kinds))
+    if not archived:
+        query = query.where(Category.archived_at.is_(None))
     return list((await scope.db.scalars(query.order_by(Category.position, Category.name))).all())
+
+
+def may_open_threads(scope: Scope, category: Category) -> bool:
+    """Whether the scope's member may start a thread in `category` (not whether they may
+    reply: archiving and staff-only posting only close the door to new threads)."""
+    if category.is_archived:
+        return False
+    return category.posting == Posting.MEMBERS or scope.can(Permission.STAFF_POST)
 
 
 async def ask_categories(scope: Scope) -> list[Category]:
     """The categories a member may ask in (guests are asked to log in first)."""
     _ = scope.actor  # asking is for members: guests are asked to log in
-    return await list_categories(scope)
+    return [c for c in await list_categories(scope) if may_open_threads(scope, c)]
+
+
+def check_opening(scope: Scope, category: Category, kind: ThreadKind) -> None:
+    """Refuse a new thread the category does not take: archived, staff only, another kind."""
+    if category.is_archived:
+        raise ValidationFailed(
+            {"category": N_("This category is archived: it takes no new threads.")}
+        )
+    if not may_open_threads(scope, category):
+        raise Forbidden(N_("Only the community's staff start threads in this category."))
+    if kind in category.thread_kinds:
+        return
+    if category.is_idea_board or kind == ThreadKind.IDEA:
+        raise ValidationFailed(
+            {"category": N_("Ideas go on an idea board, questions in the forum.")}
+        )
+    if kind == ThreadKind.QUESTION:
+        raise ValidationFailed({"kind": N_("This category takes discussions, not questions.")})
+    raise ValidationFailed({"kind": N_("This category takes questions, not discussions.")})
 
 
 async def _category_by_slug(scope: Scope, slug: str) -> Category | None:
@@ -229,10 +265,7 @@ async def create_thread(
     require(check_title(title) | check_body(body))
     if category is None:
         raise NotFound("No such category.")
-    if category.is_idea_board != (kind == ThreadKind.IDEA):
-        raise ValidationFailed(
-            {"category": N_("Ideas go on an idea board, questions in the forum.")}
-        )
+    check_opening(scope, category, kind)
     now = utcnow()
     thread = Thread(
         category_id=category.id,

@@ -96,6 +96,7 @@ class ForumPages(Controller):
             tag=with_tag,
             tag_field=await tags.tag_field(here),
             thread_tags=await tags.tags_of_threads(here, [t.id for t in threads.items]),
+            may_open=services.may_open_threads(here, category),
         )
 
     @get("/t/{thread_id:int}")

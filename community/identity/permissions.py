@@ -28,6 +28,7 @@ class Permission(enum.StrEnum):
     ESCALATE = "escalate"  # send a thread to the contact centre by hand
     SEE_REVISIONS = "see_revisions"  # earlier versions of edited accepted/certified answers
     MANAGE_PERSONAL_DATA = "manage_personal_data"  # download or erase a member's data
+    STAFF_POST = "staff_post"  # start threads in staff-only categories (news, announcements)
 
 
 _ADMIN_ONLY = {
@@ -47,6 +48,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.SKIP_PREMODERATION,
             Permission.ESCALATE,
             Permission.SEE_REVISIONS,
+            Permission.STAFF_POST,
         }
     ),
     Role.MODERATOR: _MODERATOR,

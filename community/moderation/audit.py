@@ -25,9 +25,10 @@ def record(
     after: dict[str, Any] | None = None,
     reason: str = "",
 ) -> AuditEntry:
-    """Log what the scope's actor did (`scope.acting_as(someone)` to log it as someone else)."""
+    """Log what the scope's actor did (`scope.acting_as(someone)` to log it as someone else;
+    a scope without a member is the operator at the command line, logged with no actor)."""
     entry = AuditEntry(
-        actor_id=scope.actor.id,
+        actor_id=scope.member.id if scope.member else None,
         action=action,
         subject_type=subject[0],
         subject_id=subject[1],

@@ -51,6 +51,8 @@ class TenantDomain(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
     domain: Mapped[str] = mapped_column(String(253), unique=True)
+    # The one address the tenant's pages are served at; its other domains redirect there.
+    canonical: Mapped[bool] = mapped_column(default=False)
 
     tenant: Mapped[Tenant] = relationship(back_populates="domains", lazy="raise")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -38,6 +38,8 @@ class TenantInfo:
     theme: dict[str, str] = field(default_factory=dict)
     preferences: dict[str, Any] = field(default_factory=dict)
     look: Look = field(default_factory=Look)
+    # The domain the tenant's pages are served at ("" when none is chosen: no redirects).
+    canonical_domain: str = ""
 
     @classmethod
     def of(cls, tenant: Tenant) -> TenantInfo:
@@ -136,7 +138,19 @@ async def find_tenant_for_host(
         )
     if tenant is None and host in LOCAL_HOSTS and default_slug:
         tenant = await session.scalar(select(Tenant).where(Tenant.slug == default_slug))
-    return TenantInfo.of(tenant) if tenant else None
+    if tenant is None:
+        return None
+    canonical = await session.scalar(
+        select(TenantDomain.domain).where(
+            TenantDomain.tenant_id == tenant.id, TenantDomain.canonical.is_(True)
+        )
+    )
+    return replace(TenantInfo.of(tenant), canonical_domain=canonical or "")
+
+
+def is_local_host(host: str) -> bool:
+    """The hosts that serve a community without being one of its domains."""
+    return host in LOCAL_HOSTS or host.endswith(".localhost")
 
 
 class TenantResolver:

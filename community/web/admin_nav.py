@@ -21,6 +21,8 @@ class AdminPage:
 
 
 ADMIN_PAGES: list[AdminPage] = [
+    AdminPage("/admin/categories", N_("Categories")),
+    AdminPage("/admin/domains", N_("Domains")),
     AdminPage("/admin/scoring", N_("Scoring rules")),
     AdminPage("/admin/moderation", N_("Moderation rules")),
     AdminPage("/admin/escalation", N_("Escalation rules")),

@@ -46,6 +46,7 @@ async def community_with_everything(world: World) -> dict[str, str]:
         scope = await world.scope(session, "acme", bob)
         await forums.reply(scope, thread.id, "Hold **reset** for 10 s.")
         await forums.create_category(scope, slug="ideas", name="Ideas", kind=CategoryKind.IDEAS)
+        general = await forums.get_category(scope, "general")
         idea = await ideas.create_idea(
             scope.acting_as(await session.get(type(ann), ann.id)), board="ideas",
             title="Dark mode for the app", body="Please.",
@@ -85,6 +86,7 @@ async def community_with_everything(world: World) -> dict[str, str]:
         "search": "/search?q=router",
         "search-empty": "/search?q=zzqxv",
         "tags": "/tags",
+        "admin-category": f"/admin/categories/{general.id}",
     }
 
 
@@ -120,6 +122,8 @@ ADMIN_PAGES = {
     "admin-sso": "/admin/sso",
     "admin-sso-token": "/admin/sso/token",
     "admin-brand": "/admin/brand",
+    "admin-categories": "/admin/categories",
+    "admin-domains": "/admin/domains",
 }
 
 

@@ -1,0 +1,1 @@
+"""Setting up a community: its categories and idea boards, and the domains that serve it."""
