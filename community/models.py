@@ -14,6 +14,7 @@ from community.identity.models import Member, MemberSession, SignInFailures
 from community.identity.token_models import PendingTokenLink, TokenSettings, UsedTokenId
 from community.identity.tokens import AccountToken
 from community.jobstore import QueuedJob
+from community.mailing.models import MailOutboxRow, MailPreferences
 from community.moderation.models import AuditEntry, Flag, QueueItem
 from community.notify.models import Notification, Subscription
 from community.oidc.models import OidcProvider, OidcSession, SsoAttempt
@@ -36,6 +37,8 @@ __all__ = [
     "Idea",
     "IdeaStatusChange",
     "IdeaVote",
+    "MailOutboxRow",
+    "MailPreferences",
     "Member",
     "MemberBadge",
     "MemberIdentity",
