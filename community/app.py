@@ -235,6 +235,7 @@ async def _sweep_periodically(jobs: InProcessQueue, seconds: float) -> None:
         await asyncio.sleep(seconds)
         await jobs.enqueue("sweep_escalations")
         await jobs.enqueue("sweep_search")
+        await jobs.enqueue("sweep_mail")
 
 
 async def _hand_on_kept_jobs(
