@@ -38,6 +38,8 @@ from community.identity.web import IdentityPages
 from community.jobs import InProcessQueue, JobQueue, connect_queue, sweep_jobs
 from community.l10n import jinja as l10n_jinja
 from community.limits import Limiter
+from community.mailing.api import MailPreferencesApi
+from community.mailing.web import UNSUBSCRIBE, MailPreferencePages, UnsubscribePages
 from community.moderation.api import ModerationApi
 from community.moderation.web import ModerationPages
 from community.net.outbound import Outbound
@@ -149,6 +151,9 @@ def create_app(settings: Settings | None = None, outbound: Outbound | None = Non
             SearchAdminPages,
             PrivacyPages,
             PrivacyApi,
+            MailPreferencePages,
+            MailPreferencesApi,
+            UnsubscribePages,
             OidcPages,
             SsoAdminPages,
             health,
@@ -171,7 +176,7 @@ def create_app(settings: Settings | None = None, outbound: Outbound | None = Non
             secret=settings.secret_key,
             cookie_secure=settings.secure_cookies,
             cookie_samesite="lax",
-            exclude=["/health", "/hooks/"],
+            exclude=["/health", "/hooks/", UNSUBSCRIBE],  # RFC 8058 POSTs carry no token
         ),
         template_config=TemplateConfig(instance=_template_engine(settings)),
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]

@@ -140,3 +140,10 @@ def record_bounce(preferences: MailPreferences, error: str) -> None:
 
 def record_delivered(preferences: MailPreferences) -> None:
     preferences.bounces, preferences.last_bounce = 0, ""
+
+
+async def try_address_again(scope: Scope) -> MailPreferences:
+    """The actor says their address works again (fixed mailbox): mail it once more."""
+    row = await my_preferences(scope)
+    record_delivered(row)
+    return row
