@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from community.config import Settings
 from community.db import create_engine, session_factory
+from community.activity.web import ActivityPages
 from community.deflection.api import DeflectionApi
 from community.deflection.web import DeflectionPages
 from community.escalation import sentiment
@@ -154,6 +155,7 @@ def create_app(settings: Settings | None = None, outbound: Outbound | None = Non
             MailPreferencePages,
             MailPreferencesApi,
             UnsubscribePages,
+            ActivityPages,
             OidcPages,
             SsoAdminPages,
             health,
