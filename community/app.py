@@ -18,9 +18,9 @@ from litestar.template import TemplateConfig
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from community.activity.web import ActivityPages
 from community.config import Settings
 from community.db import create_engine, session_factory
-from community.activity.web import ActivityPages
 from community.deflection.api import DeflectionApi
 from community.deflection.web import DeflectionPages
 from community.escalation import sentiment

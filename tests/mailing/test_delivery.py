@@ -124,3 +124,14 @@ async def test_an_address_refused_again_and_again_stops_being_mailed(
     states = [row.state for row in await outbox(mailing)]
     assert states == [MailState.FAILED] * 3 + [MailState.SKIPPED]
     assert (await preferences(mailing, ann)).bounces == 3
+
+
+async def test_without_smtp_the_mail_is_written_to_the_log(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    ann = await world.member("acme", ANN)  # the world's jobs have no PARVIS_SMTP_URL, as the demo
+    with caplog.at_level("INFO", logger="community.mailing.outbox"):
+        await notify_member(world, ann, text="My router blinks", url="/t/4/router#post-2")
+    assert "http://acme.test/t/4/router#post-2" in caplog.text
+    [row] = await outbox(world)
+    assert row.state is MailState.SENT
