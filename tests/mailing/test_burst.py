@@ -8,7 +8,6 @@ from collections import Counter
 import pytest
 from litestar import Litestar
 
-from community.config import Settings
 from community.db import session_scope
 from community.mailing.models import MailState
 from community.notify.services import notify
@@ -16,16 +15,11 @@ from community.scope import Scope
 from community.tenancy.services import tenant_info
 from tests.conftest import World, requires_postgres, requires_redis
 from tests.ideas import add_members
-from tests.mail_server import MailServer, smtp_settings
+from tests.mail_server import MailServer
 from tests.mailing import outbox
 
 pytestmark = [pytest.mark.anyio, requires_postgres, requires_redis]
 MEMBERS, ANSWERS = 100, 10
-
-
-@pytest.fixture
-def settings(settings: Settings, mail_server: MailServer) -> Settings:
-    return smtp_settings(settings, mail_server)
 
 
 async def test_a_burst_of_answers_mails_every_notification_once(

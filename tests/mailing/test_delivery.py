@@ -10,25 +10,12 @@ from community.config import Settings
 from community.jobs import InProcessQueue
 from community.mailing import outbox as mail_outbox
 from community.mailing.models import MailState
-from community.tasks import TASKS
 from tests.conftest import TEST_OUTBOUND, World
-from tests.mail_server import MailServer, html_of, smtp_settings, text_of
+from tests.mail_server import MailServer, html_of, text_of
 from tests.mailing import choose, notify_member, outbox, preferences
 
 pytestmark = pytest.mark.anyio
 ANN = "ann@example.com"
-
-
-@pytest.fixture
-def settings(settings: Settings, mail_server: MailServer) -> Settings:
-    return smtp_settings(settings, mail_server)
-
-
-@pytest.fixture
-def mailing(world: World, settings: Settings) -> World:
-    """The world, its jobs sending to the test SMTP server."""
-    world.jobs = InProcessQueue(world.sessions, TASKS, settings.delivery, TEST_OUTBOUND)
-    return world
 
 
 async def test_a_direct_notification_is_mailed_at_once_with_one_click_unsubscribe(

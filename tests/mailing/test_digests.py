@@ -7,29 +7,15 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
-from community.config import Settings
 from community.db import session_scope, utcnow
-from community.jobs import InProcessQueue
 from community.mailing.digests import queue_digests
 from community.notify.models import Notification
-from community.tasks import TASKS
-from tests.conftest import TEST_OUTBOUND, World
-from tests.mail_server import MailServer, smtp_settings, text_of
+from tests.conftest import World
+from tests.mail_server import MailServer, text_of
 from tests.mailing import choose, notify_member
 
 pytestmark = pytest.mark.anyio
 ANN = "ann@example.com"
-
-
-@pytest.fixture
-def settings(settings: Settings, mail_server: MailServer) -> Settings:
-    return smtp_settings(settings, mail_server)
-
-
-@pytest.fixture
-def mailing(world: World, settings: Settings) -> World:
-    world.jobs = InProcessQueue(world.sessions, TASKS, settings.delivery, TEST_OUTBOUND)
-    return world
 
 
 async def digest_now(world: World, after: timedelta) -> int:

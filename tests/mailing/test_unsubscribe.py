@@ -4,26 +4,13 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from litestar import Litestar
 
-from community.config import Settings
 from tests.conftest import Client, World
-from tests.mail_server import MailServer, link_in, smtp_settings
+from tests.mail_server import MailServer, link_in
 from tests.mailing import notify_member, preferences
 
 pytestmark = pytest.mark.anyio
 ANN = "ann@example.com"
-
-
-@pytest.fixture
-def settings(settings: Settings, mail_server: MailServer) -> Settings:
-    return smtp_settings(settings, mail_server)
-
-
-@pytest.fixture
-def mailing(world: World, app: Litestar) -> World:
-    world.jobs = app.state.jobs  # sends to the test SMTP server, as the app would
-    return world
 
 
 async def test_the_link_in_the_mail_asks_then_unsubscribes_from_that_kind(
