@@ -106,6 +106,7 @@ async def _claim(session: AsyncSession, mail_id: int, options: DeliveryOptions) 
     won = await scope.db.scalar(
         update(MailOutboxRow)
         .where(MailOutboxRow.id == mail_id, MailOutboxRow.state == MailState.PENDING)
+        .where(MailOutboxRow.attempts < MAX_ATTEMPTS)  # a row that keeps crashing its job stops
         .where(or_(MailOutboxRow.next_attempt_at.is_(None), MailOutboxRow.next_attempt_at <= now))
         .where(or_(MailOutboxRow.lease_until.is_(None), MailOutboxRow.lease_until < now))
         .values(
@@ -211,6 +212,7 @@ async def redrive(sessions: async_sessionmaker[AsyncSession], jobs: JobQueue) ->
         due = await session.scalars(
             select(MailOutboxRow.id)
             .where(MailOutboxRow.state == MailState.PENDING)
+            .where(MailOutboxRow.attempts < MAX_ATTEMPTS)
             .where(
                 or_(MailOutboxRow.next_attempt_at.is_(None), MailOutboxRow.next_attempt_at <= now)
             )
