@@ -18,6 +18,7 @@ from litestar.template import TemplateConfig
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from community.activity.web import ActivityPages
 from community.config import Settings
 from community.db import create_engine, session_factory
 from community.deflection.api import DeflectionApi
@@ -39,6 +40,8 @@ from community.importing.web import OldAddresses
 from community.jobs import InProcessQueue, JobQueue, connect_queue, sweep_jobs
 from community.l10n import jinja as l10n_jinja
 from community.limits import Limiter
+from community.mailing.api import MailPreferencesApi
+from community.mailing.web import UNSUBSCRIBE, MailPreferencePages, UnsubscribePages
 from community.moderation.api import ModerationApi
 from community.moderation.web import ModerationPages
 from community.net.outbound import Outbound
@@ -155,6 +158,10 @@ def create_app(settings: Settings | None = None, outbound: Outbound | None = Non
             SearchAdminPages,
             PrivacyPages,
             PrivacyApi,
+            MailPreferencePages,
+            MailPreferencesApi,
+            UnsubscribePages,
+            ActivityPages,
             OidcPages,
             SsoAdminPages,
             BrandPages,
@@ -181,7 +188,7 @@ def create_app(settings: Settings | None = None, outbound: Outbound | None = Non
             secret=settings.secret_key,
             cookie_secure=settings.secure_cookies,
             cookie_samesite="lax",
-            exclude=["/health", "/hooks/"],
+            exclude=["/health", "/hooks/", UNSUBSCRIBE],  # RFC 8058 POSTs carry no token
         ),
         template_config=TemplateConfig(instance=_template_engine(settings)),
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
@@ -245,6 +252,7 @@ async def _sweep_periodically(jobs: InProcessQueue, seconds: float) -> None:
         await asyncio.sleep(seconds)
         await jobs.enqueue("sweep_escalations")
         await jobs.enqueue("sweep_search")
+        await jobs.enqueue("sweep_mail")
 
 
 async def _hand_on_kept_jobs(

@@ -15,6 +15,7 @@ from community.identity.token_models import PendingTokenLink, TokenSettings, Use
 from community.identity.tokens import AccountToken
 from community.importing.models import ImportRecord
 from community.jobstore import QueuedJob
+from community.mailing.models import MailOutboxRow, MailPreferences
 from community.moderation.models import AuditEntry, Flag, QueueItem
 from community.notify.models import Notification, Subscription
 from community.oidc.models import OidcProvider, OidcSession, SsoAttempt
@@ -39,6 +40,8 @@ __all__ = [
     "IdeaStatusChange",
     "IdeaVote",
     "ImportRecord",
+    "MailOutboxRow",
+    "MailPreferences",
     "Member",
     "MemberBadge",
     "MemberIdentity",

@@ -5,6 +5,7 @@ from community.forums.tasks import flush_thread_views
 from community.ideas.tasks import notify_idea_status
 from community.jobs import TaskFunction
 from community.mail import deliver_mail
+from community.mailing.tasks import deliver_notification_mail, sweep_mail
 from community.scoring.tasks import check_badges
 from community.search.tasks import search_index, sweep_search
 
@@ -15,6 +16,8 @@ TASKS: dict[str, TaskFunction] = {
     "deliver_escalation": deliver_escalation,
     "sweep_escalations": sweep_escalations,
     "send_mail": deliver_mail,
+    "deliver_notification_mail": deliver_notification_mail,
+    "sweep_mail": sweep_mail,
     "search_index": search_index,
     "sweep_search": sweep_search,
 }

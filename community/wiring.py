@@ -19,11 +19,13 @@ from community.forums.lifecycle import ASK_FORM, POSTS, THREAD_PAGE
 from community.ideas.models import STATUS_LABELS
 from community.identity.labels import ROLE_LABELS
 from community.importing import hooks as importing
+from community.mailing import hooks as mailing
 from community.metrics import register_outbox
 from community.moderation import hooks as moderation
 from community.moderation.services import FLAG_REASON_LABELS, HELD_EXPLANATIONS
 from community.moderation.services import REASON_LABELS as QUEUE_REASON_LABELS
 from community.notify.models import NOTIFICATION_TEXTS
+from community.notify.services import AFTER_NOTIFY
 from community.qa import hooks as qa
 from community.scoring import hooks as scoring
 from community.search import queue as search_queue
@@ -41,6 +43,7 @@ def register_all() -> None:
     deflection.register(ASK_FORM, THREAD_PAGE)
     tags.register(POSTS, THREAD_PAGE)
     importing.register(THREAD_PAGE)
+    mailing.register(AFTER_NOTIFY)  # notification mail, queued with each notification
     escalation_backlog.register()  # its outboxes on /metrics
     register_outbox("jobs", jobstore.backlog)  # jobs kept in the database, not run yet
     register_outbox("search_queue", search_queue.backlog)  # threads waiting for their document

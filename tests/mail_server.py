@@ -37,6 +37,18 @@ class _Keeper:
 
     def __init__(self) -> None:
         self.messages: list[tuple[list[str], EmailMessage]] = []
+        self.refusals: dict[str, tuple[int, int | None]] = {}  # address -> (code, times left)
+
+    async def handle_RCPT(
+        self, server: Any, session: Session, envelope: Envelope, address: str, options: Any
+    ) -> str:
+        code, times = self.refusals.get(address, (0, None))
+        if not code:
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
+        if times is not None:
+            self.refusals[address] = (code, times - 1) if times > 1 else (0, None)
+        return f"{code} Mailbox unavailable"
 
     async def handle_DATA(self, server: Any, session: Session, envelope: Envelope) -> str:
         raw = cast(bytes, envelope.original_content).replace(b"\r\n", b"\n")
@@ -71,6 +83,11 @@ class MailServer:
 
     def clear(self) -> None:
         self._keeper.messages.clear()
+
+    def refuse(self, address: str, code: int = 550, times: int | None = None) -> None:
+        """Refuse mail to `address` with `code` (550: permanent, 451: try later), `times`
+        times (None: until further notice)."""
+        self._keeper.refusals[address] = (code, times)
 
 
 def text_of(message: EmailMessage) -> str:

@@ -45,6 +45,7 @@ from community.jobs import (
     sweep_kept_jobs,
     task_context,
 )
+from community.mailing.tasks import sweep_mail
 from community.metrics import observed_job
 from community.net.outbound import Outbound
 from community.search import service as search
@@ -130,6 +131,12 @@ def worker_options(
                 instrumented("sweep_search", sweep_search),  # type: ignore[arg-type]
                 name="sweep_search",
                 second={30},
+            ),
+            # Digests that are due, and notification mail whose job was lost.
+            cron(
+                instrumented("sweep_mail", sweep_mail),  # type: ignore[arg-type]
+                name="sweep_mail",
+                second={15},
             ),
             # Kept jobs whose Redis copy was lost (Redis restarted, a worker killed): at start,
             # then every few seconds.

@@ -21,6 +21,7 @@ from community.forums import services as forums
 from community.forums.models import CategoryKind, Thread
 from community.ideas import services as ideas
 from community.identity.models import Member, Role
+from community.mailing.preferences import preferences_of
 from community.tenancy.models import Tenant
 from tests.conftest import TEST_OUTBOUND, World
 
@@ -59,6 +60,8 @@ async def community_with_everything(world: World) -> dict[str, str]:
             await world.scope(session, "acme", bob), thread.id, "Call 06 12 34 56 78"
         )
     escalated, escalation_id, target_id = await escalated_thread(world, ann, mod)
+    async with world.unit() as session:
+        mail_token = (await preferences_of(await world.scope(session, "acme"), bob.id)).token
     return {
         "home": "/",
         "category": "/c/general",
@@ -87,6 +90,10 @@ async def community_with_everything(world: World) -> dict[str, str]:
         "search-empty": "/search?q=zzqxv",
         "tags": "/tags",
         "admin-category": f"/admin/categories/{general.id}",
+        "mail-preferences": "/account/notifications",
+        "unsubscribe": f"/mail/unsubscribe/{mail_token}?kind=agent_reply",
+        "activity": "/activity",
+        "member-activity": f"/u/{ann.id}/activity",
     }
 
 

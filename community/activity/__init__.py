@@ -1,0 +1,1 @@
+"""The activity feed (home page, member profiles) and the Atom feeds of categories and tags."""

@@ -1,0 +1,1 @@
+"""Notification email: members' preferences, the outbox, digests and unsubscribing."""
