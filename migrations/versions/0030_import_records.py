@@ -1,7 +1,7 @@
 """import records: what a Stack Exchange import brought in, by source id
 
 Revision ID: 0030
-Revises: 0026
+Revises: 0029
 Create Date: 2026-12-03 12:58:05.508988
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import community.db
 
 revision: str = "0030"
-down_revision: str | None = "0026"
+down_revision: str | None = "0029"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
