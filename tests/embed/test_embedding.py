@@ -74,9 +74,7 @@ async def test_a_password_sign_in_inside_the_frame_gets_the_embedded_session(
     assert refused.status_code == 403
 
 
-async def test_a_tenant_without_embed_origins_is_never_framed(
-    client: Client, world: World
-) -> None:
+async def test_a_tenant_without_embed_origins_is_never_framed(client: Client, world: World) -> None:
     response = await client.get("/embed/widgets/questions", headers=IN_A_FRAME)
     assert response.headers["content-security-policy"].endswith("frame-ancestors 'self'")
     assert response.headers["x-frame-options"] == "SAMEORIGIN"
@@ -92,9 +90,7 @@ async def test_the_admin_page_shows_the_snippets_and_the_allowed_sites(
     page = await client.get("/admin/embed", params={"category": "billing", "board": "nope"})
     assert page.status_code == 200
     text = page.text
-    assert (
-        "&lt;script src=&#34;http://acme.test/embed.js&#34; data-parvis-path=&#34;/&#34;" in text
-    )
+    assert "&lt;script src=&#34;http://acme.test/embed.js&#34; data-parvis-path=&#34;/&#34;" in text
     assert "data-parvis-path=&#34;/embed/widgets/questions?category=billing&#34;" in text
     assert 'src="/embed/widgets/ideas"' in text  # an unknown board is dropped
     assert f"<code>{BRAND}</code>" in text

@@ -139,9 +139,7 @@ async def test_a_guest_vote_is_refused(client: Client, world: World) -> None:
     assert re.search(rf'data-testid="widget-votes-{idea.id}">0<', page)
 
 
-async def test_a_widget_never_shows_another_tenant_s_idea(
-    client_for: object, world: World
-) -> None:
+async def test_a_widget_never_shows_another_tenant_s_idea(client_for: object, world: World) -> None:
     await make_board(world, tenant="globex")
     gus = await world.member("globex", "gus@example.com")
     idea = await make_idea(world, gus, "Globex only", tenant="globex")
