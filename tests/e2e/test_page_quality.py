@@ -85,6 +85,12 @@ async def community_with_everything(world: World) -> dict[str, str]:
         "search": "/search?q=router",
         "search-empty": "/search?q=zzqxv",
         "tags": "/tags",
+        "admin-embed": "/admin/embed",
+        "widget-questions": "/embed/widgets/questions",
+        "widget-certified": "/embed/widgets/certified",
+        "widget-ask": "/embed/widgets/ask?q=reset+router",
+        "widget-ideas": "/embed/widgets/ideas",
+        "embedded-thread": f"/t/{thread.id}/{thread.slug}?embed=1",
     }
 
 
