@@ -54,7 +54,7 @@ class WidgetPages(Controller):
         shown = await widgets.top_questions(
             here, category=category, tag=tag, limit=widgets.widget_limit(limit)
         )
-        return _widget(request, "questions", threads=shown)
+        return _widget(request, "questions", items=shown)
 
     @get("/certified")
     async def certified(
@@ -64,7 +64,7 @@ class WidgetPages(Controller):
         shown = await widgets.certified_answers(
             here, category=category, limit=widgets.widget_limit(limit)
         )
-        return _widget(request, "certified", threads=shown)
+        return _widget(request, "certified", items=shown)
 
     @get("/ask")
     async def ask(
@@ -82,7 +82,7 @@ class WidgetPages(Controller):
         limit: FromQuery[str] = "",
     ) -> Template:  # fmt: skip
         shown = await widgets.top_ideas(here, board=board, limit=widgets.widget_limit(limit))
-        return _widget(request, "ideas", ideas=shown.ideas, voted=shown.voted)
+        return _widget(request, "ideas", items=shown.ideas, voted=shown.voted)
 
     @post("/ideas/{idea_id:int}/vote")
     async def vote(

@@ -83,7 +83,7 @@ async def test_the_ask_box_suggests_answers_then_hands_over(client: Client, worl
     fragment = await client.get(
         "/embed/widgets/ask", params={"q": "router drops"}, headers={"HX-Request": "true"}
     )
-    assert "<html" not in fragment.text and 'data-testid="widget-suggestions"' in fragment.text
+    assert "<html" not in fragment.text and 'data-testid="similar-questions"' in fragment.text
 
 
 async def test_members_vote_in_the_idea_widget_and_guests_are_asked_to_sign_in(
