@@ -28,13 +28,14 @@ def widget_limit(text: str) -> int:
     return DEFAULT_LIMIT if number is None else number
 
 
-def _listed_threads(scope: Scope, kind: ThreadKind = ThreadKind.QUESTION) -> Select[Thread]:
+def _listed_threads(scope: Scope) -> Select[Thread]:
+    """Published questions (the widgets show no discussions, and ideas have their own)."""
     return (
         scope.select(Thread)
         .where(
             Thread.deleted_at.is_(None),
             Thread.visibility == Visibility.PUBLISHED,
-            Thread.kind == kind,
+            Thread.kind == ThreadKind.QUESTION,
         )
         .options(joinedload(Thread.category))
     )
