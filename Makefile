@@ -8,7 +8,7 @@ UV := $(or $(shell command -v uv 2>/dev/null),$(wildcard $(HOME)/.local/bin/uv),
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: demo contact-centre oidc-provider test lint typecheck check bench bench-search bench-import serve worker clean messages compile-messages
+.PHONY: demo contact-centre brand-site oidc-provider test lint typecheck check bench bench-search bench-import serve worker clean messages compile-messages
 
 $(TOOLS)/bin/uv:
 	@command -v python3 >/dev/null || { echo "make: python3 not found: install Python 3.11 or newer" >&2; exit 1; }
@@ -28,6 +28,11 @@ demo: $(VENV)/.synced
 ## (run it beside `make demo`; its DEMO-ONLY secrets live in community/demo/seed.py)
 contact-centre: $(VENV)/.synced
 	@args=$$($(VENV)/bin/parvis demo --print-standin-args) && $(VENV)/bin/parvis contact-centre $$args
+
+## brand-site: the demo brand's help page on http://127.0.0.1:8200, embedding the demo community
+## (run it beside `make demo`)
+brand-site: $(VENV)/.synced
+	$(VENV)/bin/parvis brand-site
 
 ## oidc-provider: the local OpenID provider the demo signs in with, on http://127.0.0.1:9100
 ## (npm's oidc-provider; needs node; login alice with any password: a gold customer)

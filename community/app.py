@@ -23,6 +23,7 @@ from community.config import Settings
 from community.db import create_engine, session_factory
 from community.deflection.api import DeflectionApi
 from community.deflection.web import DeflectionPages
+from community.embed.web import EmbedAdminPages, EmbedScript, WidgetPages
 from community.escalation import sentiment
 from community.escalation.admin_api import EscalationSettingsApi
 from community.escalation.admin_web import EscalationAdminPages
@@ -64,6 +65,7 @@ from community.tags.web import TagPages
 from community.tasks import TASKS
 from community.tenancy.brand_api import BrandApi
 from community.tenancy.brand_web import BrandPages
+from community.tenancy.embedding import embed_origins
 from community.tenancy.middleware import HostCheckMiddleware, TenantMiddleware
 from community.tenancy.services import TenantResolver
 from community.votes.api import VotesApi
@@ -168,6 +170,9 @@ def create_app(settings: Settings | None = None, outbound: Outbound | None = Non
             BrandApi,
             SetupAdminPages,
             SetupApi,
+            EmbedScript,
+            WidgetPages,
+            EmbedAdminPages,
             health,
             metrics,
             liveness,
@@ -237,6 +242,7 @@ def _template_engine(settings: Settings) -> JinjaTemplateEngine:
     l10n_jinja.install(environment)  # `_`, `ngettext`, dates… in each render's locale
     register_template_globals(environment.globals)
     environment.globals["admin_pages"] = ADMIN_PAGES
+    environment.globals["embed_origins"] = embed_origins  # the frame script's partners
     environment.globals.update(PRIVACY_GLOBALS)  # members' names and avatars, as pages show them
     return JinjaTemplateEngine.from_environment(environment)
 

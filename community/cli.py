@@ -500,7 +500,8 @@ def demo(port: int, serve: bool, print_standin_args: bool, print_oidc_options: b
     click.echo("  start it in another terminal with `make contact-centre`, or")
     click.echo(f"      parvis contact-centre {' '.join(standin_args())}\n")
     click.echo(f"  Signed-token sign-in: brand pages on {DEMO_BRAND_ORIGIN} may embed the")
-    click.echo(f"  communities; their tokens are signed (HS256) with {DEMO_TOKEN_SECRET}\n")
+    click.echo(f"  communities; their tokens are signed (HS256) with {DEMO_TOKEN_SECRET}")
+    click.echo("  `make brand-site` serves such a page: the community and a widget embedded.\n")
     click.echo(
         "  Single sign-on goes to a local OpenID provider: start it with `make oidc-provider`"
     )
@@ -560,6 +561,21 @@ def contact_centre(
         )
         run_until_interrupted(centre, click.echo)
     except (ValueError, OSError) as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@main.command("brand-site")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8200, show_default=True, type=int)
+@click.option("--community", default="http://localhost:8000", show_default=True,
+              help="The demo community's address (`parvis demo`).")  # fmt: skip
+def brand_site(host: str, port: int, community: str) -> None:
+    """Run the demo brand's help page, which embeds the community and a widget (until Ctrl-C)."""
+    from community.demo.brand_site import serve
+
+    try:
+        serve(community.rstrip("/"), host, port, click.echo)
+    except OSError as exc:
         raise click.ClickException(str(exc)) from exc
 
 

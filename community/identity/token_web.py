@@ -29,24 +29,22 @@ from community.identity.token_sso import (
 from community.identity.web import safe_next
 from community.limits import RateLimited
 from community.scope import Scope
-from community.tenancy.embedding import embed_origins
 from community.web.client import client_address
 from community.web.context import Req, log_in
 from community.web.errors import rate_limited_headers, rate_limited_message
 from community.web.openapi import ErrorBody
 from community.web.render import form_fields, render, see_other
+from community.web.session_cookie import framed_by_brand
 
 ADMIN_PAGE = "/admin/sso/token"
 NO_CSRF = {"exclude_from_csrf": True}  # the token, or the confirmation key, is the proof
-FRAMED = {"iframe", "frame"}  # Sec-Fetch-Dest of a navigation inside a frame
 FORM_FIELDS = ("enabled", "algorithm", "jwks_url", "issuer", "audience", "max_lifetime", "origins")
 
 
 def _embedded(request: Req) -> bool:
     """Signed in inside a brand's iframe: the tenant has embed origins and the browser says
     this navigation is a frame's (a top-level sign-in keeps the first-party cookie)."""
-    origins = embed_origins(request.state.tenant.preferences)
-    return bool(origins) and request.headers.get("sec-fetch-dest", "") in FRAMED
+    return framed_by_brand(request.scope)
 
 
 async def _context(request: Req, here: Scope, return_to: str) -> TokenContext:

@@ -30,6 +30,7 @@ ADMIN_PAGES: list[AdminPage] = [
     AdminPage("/admin/deflection", N_("Deflection")),
     AdminPage("/admin/tags", N_("Tags"), "moderates"),
     AdminPage("/admin/sso/token", N_("Signed-token SSO (embeds)")),
+    AdminPage("/admin/embed", N_("Embedding and widgets")),
     AdminPage("/admin/sso", N_("OpenID Connect sign-in")),
     AdminPage("/admin/members", N_("Members and roles")),
     AdminPage("/admin/audit", N_("Audit log"), "moderates"),

@@ -116,10 +116,11 @@ async def _viewer(scope: Scope) -> Viewer:
 
 
 async def log_in(
-    request: Request[Any, Any, Any], scope: Scope, member: Member, *, embedded: bool = False
+    request: Request[Any, Any, Any], scope: Scope, member: Member, *, embedded: bool | None = None
 ) -> None:
     """Open a session for `member` (ending the one this browser had) and send its cookie:
-    the third-party one when signed in inside a brand's iframe (`embedded`)."""
+    the third-party one when signed in inside a brand's iframe (`embedded`; None: when this
+    request is a navigation in a frame of a brand page, as a password sign-in there is)."""
     if (current := current_session_id(request)) is not None:
         await sessions.sign_out(scope, current)
     token = await sessions.open_session(scope, member, client_of(request))

@@ -17,6 +17,7 @@ from community.l10n import SOURCE_LOCALE, Localizer, localizer
 from community.tenancy.services import TenantInfo
 from community.web.context import is_htmx
 from community.web.headers import csp_nonce
+from community.web.session_cookie import framed_by_brand
 
 
 def localizer_for(tenant: TenantInfo | None, locale: str = "") -> Localizer:
@@ -45,7 +46,15 @@ def base_context(request: Request[Any, Any, Any]) -> dict[str, Any]:
         "now_ts": time.time(),
         "path": request.url.path,
         "csp_nonce": csp_nonce(request.scope.setdefault("state", {})),
+        "embedded": embedded_page(request),
+        "widget": False,
     }
+
+
+def embedded_page(request: Request[Any, Any, Any]) -> bool:
+    """A page shown in a brand's iframe (`?embed=1`, as embed.js asks, or any navigation in
+    a frame of a brand page): it drops the site's chrome and talks to the brand's page."""
+    return request.query_params.get("embed") == "1" or framed_by_brand(request.scope)
 
 
 def render(

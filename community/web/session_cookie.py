@@ -9,7 +9,9 @@ A member signed in inside a brand's iframe (signed-token sign-in on a tenant wit
 origins) gets another cookie, `parvis_embed_session`: SameSite=None, Secure and Partitioned
 (CHIPS), so that the browser sends it to the community framed by that brand's site, and only
 there. The CSRF cookie of such a request is sent with the same attributes, so that the
-embedded pages' forms work. Every other sign-in keeps the first-party cookie, SameSite=Lax.
+embedded pages' forms work, and so is a guest's in a page framed by the brand (else the
+browser never sends it back from the frame, and the guest's first form after signing in
+there is refused). Every other sign-in keeps the first-party cookie, SameSite=Lax.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from litestar.types import Message
 from litestar.types import Scope as AsgiScope
 
 from community.identity.sessions import LIFETIME
+from community.tenancy.embedding import embed_origins
 
 SESSION_COOKIE = "parvis_session"
 EMBED_COOKIE = "parvis_embed_session"
@@ -29,6 +32,18 @@ CSRF_COOKIE = "csrftoken"  # Litestar's CSRF middleware's
 PENDING = "session_cookie"  # request state: the Set-Cookie headers this response carries
 EMBEDDED = "embedded_session"  # request state: this response belongs to an embedded session
 THIRD_PARTY = b"; Secure; SameSite=None; Partitioned"
+FRAMED = {b"iframe", b"frame"}  # Sec-Fetch-Dest of a navigation inside a frame
+
+
+def framed_by_brand(scope: AsgiScope) -> bool:
+    """A navigation inside a frame (the browser says so with Sec-Fetch-Dest) of a tenant
+    that brand pages may embed: what it sets must work in a third-party frame."""
+    tenant = scope.get("state", {}).get("tenant")
+    if tenant is None or not embed_origins(tenant.preferences):
+        return False
+    return any(
+        name == b"sec-fetch-dest" and value in FRAMED for name, value in scope.get("headers", [])
+    )
 
 
 def session_token(request: Request[Any, Any, Any]) -> str:
@@ -46,7 +61,10 @@ def is_embedded(request: Request[Any, Any, Any]) -> bool:
 def send_session_cookie(
     request: Request[Any, Any, Any], token: str, *, embedded: bool | None = None
 ) -> None:
-    """The session cookie for `token`; `embedded` None keeps the kind the request came with."""
+    """The session cookie for `token`; `embedded` None: the embedded kind inside a brand's
+    frame, else the kind the request came with."""
+    if embedded is None and framed_by_brand(request.scope):
+        embedded = True
     if embedded is not None:
         request.state[EMBEDDED] = embedded
     name = EMBED_COOKIE if is_embedded(request) else SESSION_COOKIE
@@ -91,7 +109,7 @@ async def add_session_cookie(message: Message, scope: AsgiScope) -> None:
         return
     state = scope.get("state", {})
     headers = list(message.get("headers", []))
-    if state.get(EMBEDDED):
+    if state.get(EMBEDDED) or framed_by_brand(scope):
         headers = [_embedded_csrf(name, value) for name, value in headers]
     message["headers"] = [*headers, *state.get(PENDING, [])]
 

@@ -94,6 +94,12 @@ async def community_with_everything(world: World) -> dict[str, str]:
         "unsubscribe": f"/mail/unsubscribe/{mail_token}?kind=agent_reply",
         "activity": "/activity",
         "member-activity": f"/u/{ann.id}/activity",
+        "admin-embed": "/admin/embed",
+        "widget-questions": "/embed/widgets/questions",
+        "widget-certified": "/embed/widgets/certified",
+        "widget-ask": "/embed/widgets/ask?q=reset+router",
+        "widget-ideas": "/embed/widgets/ideas",
+        "embedded-thread": f"/t/{thread.id}/{thread.slug}?embed=1",
     }
 
 
