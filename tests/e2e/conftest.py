@@ -47,9 +47,11 @@ def live_server(settings: Settings) -> Iterator[str]:
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 15
+    # Generous: on a loaded 2-core machine the app's start-up alone can take 15 s; a server
+    # that failed to start ends its thread, which is caught at once.
+    deadline = time.monotonic() + 120
     while not server.started:
-        if time.monotonic() > deadline:
+        if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("the test server did not start")
         time.sleep(0.02)
     yield f"acme.localhost:{port}"
