@@ -47,6 +47,8 @@ from community.privacy.display import TEMPLATE_GLOBALS as PRIVACY_GLOBALS
 from community.privacy.web import PrivacyPages
 from community.qa.api import AnswersApi
 from community.qa.web import AnswerPages
+from community.notify.api import MentionsApi
+from community.notify.web import NotificationPages
 from community.scoring.api import MembersApi
 from community.scoring.web import ScoringPages
 from community.search import service as search
@@ -138,6 +140,8 @@ def create_app(settings: Settings | None = None, outbound: Outbound | None = Non
             ModerationPages,
             ModerationApi,
             IdeaPages,
+            NotificationPages,
+            MentionsApi,
             IdeasApi,
             EscalationPages,
             CallbackEndpoint,
@@ -220,6 +224,7 @@ def _template_engine(settings: Settings) -> JinjaTemplateEngine:
     l10n_jinja.install(environment)  # `_`, `ngettext`, dates… in each render's locale
     register_template_globals(environment.globals)
     environment.globals["admin_pages"] = ADMIN_PAGES
+    environment.globals["bell_poll_seconds"] = settings.bell_poll_seconds
     environment.globals.update(PRIVACY_GLOBALS)  # members' names and avatars, as pages show them
     return JinjaTemplateEngine.from_environment(environment)
 

@@ -15,7 +15,13 @@ from community.identity.token_models import PendingTokenLink, TokenSettings, Use
 from community.identity.tokens import AccountToken
 from community.jobstore import QueuedJob
 from community.moderation.models import AuditEntry, Flag, QueueItem
-from community.notify.models import Notification, Subscription
+from community.notify.models import (
+    Announcement,
+    CategoryFollow,
+    FollowPreference,
+    Notification,
+    Subscription,
+)
 from community.oidc.models import OidcProvider, OidcSession, SsoAttempt
 from community.scoring.models import MemberBadge, ReputationDay, ReputationEvent
 from community.search.models import SearchQueueItem, SearchSettingsRow
@@ -25,14 +31,17 @@ from community.votes.models import Vote
 
 __all__ = [
     "AccountToken",
+    "Announcement",
     "AuditEntry",
     "CallbackReceipt",
     "Category",
+    "CategoryFollow",
     "DeflectionEvent",
     "Escalation",
     "EscalationEvent",
     "EscalationTarget",
     "Flag",
+    "FollowPreference",
     "Idea",
     "IdeaStatusChange",
     "IdeaVote",

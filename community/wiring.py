@@ -22,7 +22,8 @@ from community.metrics import register_outbox
 from community.moderation import hooks as moderation
 from community.moderation.services import FLAG_REASON_LABELS, HELD_EXPLANATIONS
 from community.moderation.services import REASON_LABELS as QUEUE_REASON_LABELS
-from community.notify.models import NOTIFICATION_TEXTS
+from community.notify import hooks as notify
+from community.notify.models import GROUPED_TEXTS, LEVEL_LABELS, NOTIFICATION_TEXTS
 from community.qa import hooks as qa
 from community.scoring import hooks as scoring
 from community.search import queue as search_queue
@@ -39,6 +40,7 @@ def register_all() -> None:
     votes.register(THREAD_PAGE)
     deflection.register(ASK_FORM, THREAD_PAGE)
     tags.register(POSTS, THREAD_PAGE)
+    notify.register(POSTS, THREAD_PAGE)
     escalation_backlog.register()  # its outboxes on /metrics
     register_outbox("jobs", jobstore.backlog)  # jobs kept in the database, not run yet
     register_outbox("search_queue", search_queue.backlog)  # threads waiting for their document
@@ -55,6 +57,8 @@ def register_template_globals(names: MutableMapping[str, object]) -> None:
         flag_reason_labels=FLAG_REASON_LABELS,
         held_explanations=HELD_EXPLANATIONS,
         notification_texts=NOTIFICATION_TEXTS,
+        grouped_notification_texts=GROUPED_TEXTS,
+        follow_level_labels=LEVEL_LABELS,
         state_labels=escalation_labels.STATE_LABELS,
         rule_labels=escalation_labels.RULE_LABELS,
         priority_labels=escalation_labels.PRIORITY_LABELS,
