@@ -41,14 +41,14 @@ from community.limits import Limiter
 from community.moderation.api import ModerationApi
 from community.moderation.web import ModerationPages
 from community.net.outbound import Outbound
+from community.notify.api import MentionsApi
+from community.notify.web import NotificationPages
 from community.oidc.web import OidcPages, SsoAdminPages
 from community.privacy.api import PrivacyApi
 from community.privacy.display import TEMPLATE_GLOBALS as PRIVACY_GLOBALS
 from community.privacy.web import PrivacyPages
 from community.qa.api import AnswersApi
 from community.qa.web import AnswerPages
-from community.notify.api import MentionsApi
-from community.notify.web import NotificationPages
 from community.scoring.api import MembersApi
 from community.scoring.web import ScoringPages
 from community.search import service as search

@@ -38,7 +38,7 @@ async def resolve_mentions(scope: Scope, body: str) -> dict[str, int]:
         )
         .order_by(Member.id.desc())
     )
-    found = {_handle_key(name): member_id for member_id, name in rows.tuples()}
+    found = {_handle_key(name): member_id for member_id, name in rows}
     return {key: found[key] for key in keys if key in found}
 
 

@@ -59,7 +59,7 @@ async def _levels(
             model.member_id.in_(member_ids),
         )
     )
-    return {member_id: Level(level) for member_id, level in rows.tuples()}
+    return {member_id: Level(level) for member_id, level in rows}
 
 
 async def watchers_of_thread(scope: Scope, thread: Thread) -> set[int]:
@@ -69,7 +69,7 @@ async def watchers_of_thread(scope: Scope, thread: Thread) -> set[int]:
             Subscription.thread_id == thread.id
         )
     )
-    chosen = dict(own.tuples())
+    chosen = {member_id: level for member_id, level in own}
     by_category = await watchers_of_category(scope, thread.category_id)
     return {m for m, level in chosen.items() if level == Level.WATCHING} | (
         by_category - set(chosen)
