@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from community.forums.lifecycle import PostLifecycle, ThreadPageHooks, ThreadView
-from community.notify import follows
+from community.identity.permissions import Permission
+from community.notify import announcements, follows
 from community.notify.events import on_post_written
 from community.notify.models import Level
 from community.scope import Scope
@@ -24,6 +25,16 @@ async def follow_level(scope: Scope, view: ThreadView) -> dict[str, Any]:
     return {"follow_level": level, "follow_levels": list(Level)}
 
 
+async def announcement(scope: Scope, view: ThreadView) -> dict[str, Any]:
+    """`announcement` (or None) and `may_announce`: whether the viewer may publish it."""
+    return {
+        "announcement": await announcements.announcement_of(scope, view.thread.id),
+        "may_announce": scope.can(Permission.MODERATE),
+    }
+
+
 def register(posts: PostLifecycle, thread_page: ThreadPageHooks) -> None:
+    posts.check(announcements.refuse_closed_comments)
     posts.react(on_post_written)
     thread_page.extra(follow_level)
+    thread_page.extra(announcement)

@@ -8,7 +8,7 @@ from litestar.response import Redirect, Template
 
 from community.errors import ValidationFailed
 from community.forums import services as forums
-from community.notify import follows
+from community.notify import announcements, follows
 from community.notify import services as notify
 from community.notify.models import Level
 from community.scope import Scope
@@ -67,6 +67,19 @@ class NotificationPages(Controller):
         except ValidationFailed as exc:
             return await _category(request, here, slug, exc.errors, status_code=422)
         return see_other(f"/c/{category.slug}/notifications?done=1")
+
+    @post("/t/{thread_id:int}/announcement")
+    async def announce(self, request: Req, here: NamedDependency[Scope], thread_id: Id) -> Redirect:
+        values = await form_fields(request, "action", "pinned_until", "comments_allowed")
+        thread = await forums.get_thread(here, thread_id)
+        if values["action"] == "remove":
+            await announcements.unpublish(here, thread.id)
+        else:
+            await announcements.publish(
+                here, thread.id, pinned_until=announcements.parse_end_date(values["pinned_until"]),
+                comments_allowed=values["comments_allowed"] == "on",
+            )  # fmt: skip
+        return see_other(f"/t/{thread.id}/{thread.slug}")
 
     @get("/account/following")
     async def following_page(self, request: Req, here: NamedDependency[Scope]) -> Template:
