@@ -87,7 +87,7 @@ class NotificationGroup:
         return any(n.read_at is None for n in self.items)
 
 
-def _shown(scope: Scope) -> Select[tuple[Notification]]:
+def _shown(scope: Scope) -> Select[Notification]:
     """The actor's notifications, without those of posts that are no longer public (hidden,
     deleted): they come back if the post is restored. Moderation notices about the post
     itself are kept: they say why it went."""
@@ -111,7 +111,9 @@ class NotificationsPage:
 async def notifications_page(scope: Scope, page: int = 1) -> NotificationsPage:
     listing = await notification_groups(scope, page)
     ids = {g.latest.actor_id for g in listing.items if g.latest.actor_id is not None}
-    found = await scope.db.scalars(select(Member).where(Member.id.in_(ids))) if ids else []
+    found: list[Member] = []
+    if ids:
+        found = list(await scope.db.scalars(select(Member).where(Member.id.in_(ids))))
     return NotificationsPage(listing, {m.id: m for m in found})
 
 
