@@ -30,6 +30,7 @@ NOTIFICATION_TEXTS: dict[str, str] = {
     "answer_accepted": N_("Your answer to “%(text)s” was accepted"),
     "answer_certified": N_("Your answer to “%(text)s” was certified"),
     "badge_earned": N_("You earned the badge “%(text)s”"),
+    "rank_earned": N_("You reached the rank “%(text)s”"),
     "announcement": N_("Announcement: “%(text)s”"),
 }
 

@@ -23,7 +23,10 @@ async def _notes(world: World, member: Member) -> list[tuple[str, str]]:
     async with world.unit() as session:
         rows = await session.scalars(
             select(Notification)
-            .where(Notification.member_id == member.id, Notification.kind != "badge_earned")
+            .where(
+                Notification.member_id == member.id,
+                Notification.kind.not_in(["badge_earned", "rank_earned"]),
+            )
             .order_by(Notification.id)
         )
         return [(n.kind, n.url) for n in rows.all()]
