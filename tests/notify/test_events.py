@@ -185,3 +185,22 @@ async def test_opening_a_notification_marks_its_group_read(world: World) -> None
         url = await notify.open_notification(scope, groups[0].latest.id)
     assert url.startswith("/p/")
     assert await _shown(world, asker) == (0, ["answer"])
+
+
+async def test_reaching_a_new_rank_is_told(world: World) -> None:
+    asker = await world.member("acme", "asker@example.com")
+    answerer = await world.member("acme", "answerer@example.com")
+    expert = await world.member("acme", "expert@example.com", Role.EXPERT)
+    for title in ("First question", "Second question"):
+        thread = await world.thread("acme", asker, title)
+        answer = await _reply(world, answerer, thread.id, "An answer worth 25 points.")
+        async with world.unit() as session:
+            certifying = await world.scope(session, "acme", await session.get(Member, expert.id))
+            await qa.certify(certifying, answer)
+    async with world.unit() as session:
+        told = await session.scalars(
+            select(Notification.text).where(
+                Notification.member_id == answerer.id, Notification.kind == "rank_earned"
+            )
+        )
+        assert told.all() == ["Contributor"]
