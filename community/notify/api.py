@@ -7,13 +7,13 @@ from typing import Annotated
 import msgspec
 from litestar import Controller, get
 from litestar.di import NamedDependency
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 
 from community.forums.mentions import mention_handle, suggest_members
 from community.scope import Scope
 from community.web.openapi import MEMBER_READ
 
-Prefix = Annotated[str, Parameter(max_length=80, description="The start of a member's name")]
+Prefix = Annotated[str, QueryParameter(max_length=80, description="The start of a member name")]
 
 
 class MemberSuggestion(msgspec.Struct):
