@@ -46,6 +46,8 @@ from community.mailing.web import UNSUBSCRIBE, MailPreferencePages, UnsubscribeP
 from community.moderation.api import ModerationApi
 from community.moderation.web import ModerationPages
 from community.net.outbound import Outbound
+from community.notify.api import MentionsApi
+from community.notify.web import NotificationPages
 from community.oidc.web import OidcPages, SsoAdminPages
 from community.privacy.api import PrivacyApi
 from community.privacy.display import TEMPLATE_GLOBALS as PRIVACY_GLOBALS
@@ -149,6 +151,8 @@ def create_app(settings: Settings | None = None, outbound: Outbound | None = Non
             ModerationPages,
             ModerationApi,
             IdeaPages,
+            NotificationPages,
+            MentionsApi,
             IdeasApi,
             EscalationPages,
             CallbackEndpoint,
@@ -243,6 +247,7 @@ def _template_engine(settings: Settings) -> JinjaTemplateEngine:
     register_template_globals(environment.globals)
     environment.globals["admin_pages"] = ADMIN_PAGES
     environment.globals["embed_origins"] = embed_origins  # the frame script's partners
+    environment.globals["bell_poll_seconds"] = settings.bell_poll_seconds
     environment.globals.update(PRIVACY_GLOBALS)  # members' names and avatars, as pages show them
     return JinjaTemplateEngine.from_environment(environment)
 

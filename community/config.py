@@ -169,6 +169,8 @@ class Settings:
     view_flush_threshold: Positive = 50
     view_flush_seconds: Positive = 5
     sweep_seconds: Positive = 60
+    # How often an open page asks for the notification bell's count.
+    bell_poll_seconds: Positive = 30
     # How often kept jobs that are overdue are handed on again (worker cron, web sweeper).
     job_sweep_seconds: Positive = 10
     # How long a job being run holds its row: a worker that dies mid-job delays it this long.

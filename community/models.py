@@ -17,7 +17,13 @@ from community.importing.models import ImportRecord
 from community.jobstore import QueuedJob
 from community.mailing.models import MailOutboxRow, MailPreferences
 from community.moderation.models import AuditEntry, Flag, QueueItem
-from community.notify.models import Notification, Subscription
+from community.notify.models import (
+    Announcement,
+    CategoryFollow,
+    FollowPreference,
+    Notification,
+    Subscription,
+)
 from community.oidc.models import OidcProvider, OidcSession, SsoAttempt
 from community.scoring.models import MemberBadge, ReputationDay, ReputationEvent
 from community.search.models import SearchQueueItem, SearchSettingsRow
@@ -27,15 +33,18 @@ from community.votes.models import Vote
 
 __all__ = [
     "AccountToken",
+    "Announcement",
     "AuditEntry",
     "BrandAsset",
     "CallbackReceipt",
     "Category",
+    "CategoryFollow",
     "DeflectionEvent",
     "Escalation",
     "EscalationEvent",
     "EscalationTarget",
     "Flag",
+    "FollowPreference",
     "Idea",
     "IdeaStatusChange",
     "IdeaVote",

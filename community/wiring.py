@@ -26,6 +26,8 @@ from community.moderation.services import FLAG_REASON_LABELS, HELD_EXPLANATIONS
 from community.moderation.services import REASON_LABELS as QUEUE_REASON_LABELS
 from community.notify.models import NOTIFICATION_TEXTS
 from community.notify.services import AFTER_NOTIFY
+from community.notify import hooks as notify
+from community.notify.models import GROUPED_TEXTS, LEVEL_LABELS, NOTIFICATION_TEXTS
 from community.qa import hooks as qa
 from community.scoring import hooks as scoring
 from community.search import queue as search_queue
@@ -44,6 +46,7 @@ def register_all() -> None:
     tags.register(POSTS, THREAD_PAGE)
     importing.register(THREAD_PAGE)
     mailing.register(AFTER_NOTIFY)  # notification mail, queued with each notification
+    notify.register(POSTS, THREAD_PAGE)
     escalation_backlog.register()  # its outboxes on /metrics
     register_outbox("jobs", jobstore.backlog)  # jobs kept in the database, not run yet
     register_outbox("search_queue", search_queue.backlog)  # threads waiting for their document
@@ -60,6 +63,8 @@ def register_template_globals(names: MutableMapping[str, object]) -> None:
         flag_reason_labels=FLAG_REASON_LABELS,
         held_explanations=HELD_EXPLANATIONS,
         notification_texts=NOTIFICATION_TEXTS,
+        grouped_notification_texts=GROUPED_TEXTS,
+        follow_level_labels=LEVEL_LABELS,
         state_labels=escalation_labels.STATE_LABELS,
         rule_labels=escalation_labels.RULE_LABELS,
         priority_labels=escalation_labels.PRIORITY_LABELS,

@@ -6,7 +6,7 @@ image (a tracking pixel) by opening a page."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from html import unescape
 from typing import Any
 from urllib.parse import urlsplit
@@ -15,9 +15,11 @@ import nh3
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 from markdown_it.renderer import RendererHTML
+from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
+from community.forums.mentions import MENTION, mention_key
 from community.l10n import N_, SOURCE_LOCALE, localizer
 
 IMAGE_LINK = N_("image: %(name)s")
@@ -59,6 +61,55 @@ _markdown = MarkdownIt("js-default", {"linkify": False, "typographer": False}).e
 )
 _markdown.add_render_rule("image", _image_or_link)
 
+
+def _link_mentions(state: StateCore) -> None:
+    """Each `@Name` of a member (env "mentions": key to id) in plain text, outside links and
+    code, becomes a link to their profile."""
+    mentions: Mapping[str, int] = state.env.get("mentions") or {}
+    if not mentions:
+        return
+    for block in state.tokens:
+        if block.type == "inline" and block.children:
+            block.children = _with_mention_links(block.children, mentions)
+
+
+def _with_mention_links(children: list[Token], mentions: Mapping[str, int]) -> list[Token]:
+    out: list[Token] = []
+    in_link = 0
+    for token in children:
+        in_link += {"link_open": 1, "link_close": -1}.get(token.type, 0)
+        if token.type != "text" or in_link:
+            out.append(token)
+            continue
+        out.extend(_split_mentions(token.content, mentions))
+    return out
+
+
+def _split_mentions(text: str, mentions: Mapping[str, int]) -> list[Token]:
+    tokens: list[Token] = []
+    start = 0
+    for match in MENTION.finditer(text):
+        key = mention_key(match.group(1))
+        if key not in mentions:
+            continue
+        end = match.start() + 1 + len(match.group(1).rstrip(".-"))
+        tokens.append(_text(text[start : match.start()]))
+        link = Token("link_open", "a", 1)
+        link.attrs = {"href": f"/u/{mentions[key]}"}
+        tokens += [link, _text(text[match.start() : end]), Token("link_close", "a", -1)]
+        start = end
+    tokens.append(_text(text[start:]))
+    return [t for t in tokens if t.type != "text" or t.content]
+
+
+def _text(content: str) -> Token:
+    token = Token("text", "", 0)
+    token.content = content
+    return token
+
+
+_markdown.core.ruler.push("mentions", _link_mentions)
+
 ALLOWED_TAGS = {
     "a",
     "p",
@@ -98,10 +149,13 @@ ALLOWED_ATTRIBUTES = {
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 
 
-def render_markdown(source: str, locale: str = SOURCE_LOCALE) -> str:
+def render_markdown(
+    source: str, locale: str = SOURCE_LOCALE, mentions: Mapping[str, int] | None = None
+) -> str:
     """Render member-written Markdown to HTML that is safe to store and serve as is; `locale`
-    is the community's, for the words written into it (a remote image's link)."""
-    env: dict[str, Any] = {"locale": locale}
+    is the community's, for the words written into it (a remote image's link); `mentions`
+    (see community.forums.mentions) become links to the members' profiles."""
+    env: dict[str, Any] = {"locale": locale, "mentions": mentions or {}}
     return sanitise_html(_markdown.render(source, env))
 
 

@@ -31,6 +31,7 @@ from community.forums.lifecycle import (
     ThreadView,
 )
 from community.forums.markdown import render_markdown
+from community.forums.mentions import resolve_mentions
 from community.forums.models import (
     FORUM_KINDS,
     Category,
@@ -279,7 +280,7 @@ async def create_thread(
     )
     scope.db.add(thread)
     await scope.db.flush()
-    first = _new_post(scope, thread, author, number=1, body=body, now=now)
+    first = await _new_post(scope, thread, author, number=1, body=body, now=now)
     scope.db.add(first)
     await scope.db.execute(
         update(Category)
@@ -294,15 +295,16 @@ async def create_thread(
 # ---- posts ----------------------------------------------------------------------------------
 
 
-def _new_post(
+async def _new_post(
     scope: Scope, thread: Thread, author: Member, *, number: int, body: str, now: datetime
 ) -> Post:
+    mentions = await resolve_mentions(scope, body)
     return Post(
         thread_id=thread.id,
         author_id=author.id,
         number=number,
         body_md=body,
-        body_html=render_markdown(body, scope.tenant.locale),
+        body_html=render_markdown(body, scope.tenant.locale, mentions),
         created_at=now,
     )
 
@@ -416,7 +418,7 @@ async def reply(
         .returning(Thread.post_count)
     )
     assert number is not None
-    post = _new_post(scope, thread, author, number=number, body=body, now=now)
+    post = await _new_post(scope, thread, author, number=number, body=body, now=now)
     scope.db.add(post)
     await scope.db.flush()
     thread.post_count, thread.last_activity_at = number, now
@@ -467,7 +469,8 @@ async def edit_post(scope: Scope, post_id: int, *, body: str, title: str | None 
     retitled = post.is_opening and title is not None and title.strip() != thread.title
     if body != post.body_md or retitled:  # saving the same text again is no edit
         post.edited_at = utcnow()
-    post.body_md, post.body_html = body, render_markdown(body, scope.tenant.locale)
+    mentions = await resolve_mentions(scope, body)
+    post.body_md, post.body_html = body, render_markdown(body, scope.tenant.locale, mentions)
     if post.is_opening and title is not None:
         thread.title = normalise_line(title)
         thread.slug = slugify(thread.title)

@@ -15,6 +15,7 @@ from community.forums.lifecycle import ASK_FORM, THREAD_PAGE, AskForm
 from community.forums.models import Category, Post, Thread, ThreadKind, Visibility
 from community.inputs import MAX_PAGE, parse_int
 from community.l10n import N_
+from community.notify import announcements
 from community.pagination import page_of
 from community.scope import Scope
 from community.tags import services as tags
@@ -63,6 +64,7 @@ class ForumPages(Controller):
             threads=latest,
             status=status,
             thread_tags=await tags.tags_of_threads(here, [t.id for t in latest.items]),
+            announcements=await announcements.pinned(here),
         )
 
     @get("/c/{slug:str}")
@@ -97,6 +99,7 @@ class ForumPages(Controller):
             tag_field=await tags.tag_field(here),
             thread_tags=await tags.tags_of_threads(here, [t.id for t in threads.items]),
             may_open=services.may_open_threads(here, category),
+            announcements=await announcements.pinned(here, category.id),
         )
 
     @get("/t/{thread_id:int}")

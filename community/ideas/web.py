@@ -1,4 +1,4 @@
-"""Idea boards, idea pages, the roadmap and notifications, as pages."""
+"""Idea boards, idea pages and the roadmap, as pages."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from litestar.response import Redirect, Template
 from community.errors import ValidationFailed
 from community.ideas import services as ideas
 from community.ideas.models import IdeaStatus
-from community.notify import services as notify
 from community.scope import Scope
 from community.tags import services as tags
 from community.web.context import Req, is_htmx, page_size
@@ -148,16 +147,6 @@ class IdeaPages(Controller):
     @get("/roadmap")
     async def roadmap(self, request: Req, here: NamedDependency[Scope]) -> Template:
         return render(request, "ideas/roadmap.html", columns=await ideas.roadmap(here))
-
-    @get("/notifications")
-    async def notifications(self, request: Req, here: NamedDependency[Scope]) -> Template:
-        recent = await notify.recent_notifications(here)
-        return render(request, "notify/notifications.html", notifications=recent)
-
-    @post("/notifications/read")
-    async def mark_read(self, here: NamedDependency[Scope]) -> Redirect:
-        await notify.mark_all_read(here)
-        return see_other("/notifications")
 
 
 async def _idea_form(

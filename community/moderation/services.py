@@ -28,6 +28,7 @@ from community.moderation import checks
 from community.moderation.audit import record
 from community.moderation.models import Flag, FlagOutcome, FlagReason, ItemState, QueueItem
 from community.moderation.rules import ModerationRules
+from community.notify.events import notify_post
 from community.notify.services import notify
 from community.qa import services as qa
 from community.scope import Scope
@@ -459,6 +460,9 @@ async def decide(scope: Scope, item_id: int, action: str, note: str = "") -> Que
     if action == "delete":
         await _removed(scope, post)
     await _tell_author(scope, post, action, note, was_held=was_held)
+    if action == "approve" and was_held:  # now public: who it concerns hears of it
+        thread = await scope.one(Thread, post.thread_id)
+        await notify_post(scope, thread, post)
     await scope.db.flush()
     return item
 

@@ -36,7 +36,7 @@ from community.l10n import N_, gettext
 from community.mail import send_mail
 from community.moderation.audit import record
 from community.moderation.models import AuditEntry, Flag, QueueItem
-from community.notify.models import Notification, Subscription
+from community.notify.models import CategoryFollow, FollowPreference, Notification, Subscription
 from community.scope import Scope
 from community.scoring.models import MemberBadge, ReputationDay, ReputationEvent
 from community.votes.models import Vote
@@ -139,6 +139,10 @@ SECTIONS: tuple[Section, ...] = (
             (Notification.member_id,), _rows_of(Notification.member_id)),
     Section("subscriptions.json", N_("The threads you follow."),
             (Subscription.member_id,), _rows_of(Subscription.member_id)),
+    Section("category_follows.json", N_("The categories you follow, and how closely."),
+            (CategoryFollow.member_id,), _rows_of(CategoryFollow.member_id)),
+    Section("follow_preferences.json", N_("Whether asking or answering follows the thread."),
+            (FollowPreference.member_id,), _rows_of(FollowPreference.member_id)),
     Section("flags.json", N_("The posts you flagged, why, and what moderators decided."),
             (Flag.member_id,), _rows_of(Flag.member_id)),
     Section("reputation_events.json",

@@ -16,6 +16,7 @@ from community.inputs import refuse_control_characters
 from community.jobs import enqueue_after_commit
 from community.l10n import N_
 from community.moderation.audit import record
+from community.notify.events import notify_resolution
 from community.scope import Scope
 from community.scoring.models import Reason
 from community.scoring.services import Cause, award, reverse_live_events
@@ -71,6 +72,7 @@ async def accept(scope: Scope, post_id: int) -> Thread:
     await _reward_acceptance(scope, actor, post, thread)
     record(scope, "answer.accept", ("thread", thread.id),
            before={"accepted_post_id": before}, after={"accepted_post_id": post.id})  # fmt: skip
+    await notify_resolution(scope, thread, post, "answer_accepted")
     _check_badges(scope, post)
     await scope.db.flush()
     return thread
@@ -147,6 +149,7 @@ async def do_certify(
     record(scope, "answer.certify", ("thread", thread.id),
            before={"certified_post_id": before},
            after={"certified_post_id": answer.id, "note": note, **(audit or {})})  # fmt: skip
+    await notify_resolution(scope, thread, answer, "answer_certified")
     _check_badges(scope, answer)
     await scope.db.flush()
     return thread

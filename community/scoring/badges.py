@@ -12,6 +12,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from community.forums.models import Post, Thread, ThreadKind
 from community.identity.models import Member
 from community.l10n import N_, NC_, context_gettext, translate
+from community.notify.services import notify
 from community.scope import Scope
 from community.scoring.models import MemberBadge
 
@@ -142,7 +143,14 @@ async def check_badges(scope: Scope, member_id: int) -> list[str]:
             except IntegrityError:  # a concurrent job awarded it first
                 continue
             awarded.append(badge.code)
+            await _tell(scope, member_id, badge)
     return awarded
+
+
+async def _tell(scope: Scope, member_id: int, badge: Badge) -> None:
+    name, _ = badge.text(scope.tenant.locale)
+    await notify(scope, [member_id], kind="badge_earned", text=name, url="/badges",
+                 event_key=f"badge:{badge.code}")  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from community.forums import services as forums
 from community.forums.models import Category
 from community.identity.models import Member
 from community.l10n import N_
+from community.notify.services import notify
 from community.scope import Scope
 from community.scoring.models import VOTE_REASONS, Reason, ReputationDay, ReputationEvent
 
@@ -140,11 +141,14 @@ async def _vote_points_since(scope: Scope, member_id: int, since: datetime) -> i
 async def _apply(scope: Scope, event: ReputationEvent) -> None:
     """Keep the member's counter and the daily roll-up in step with one new event."""
     await scope.db.flush()
-    await scope.db.execute(
+    reputation = await scope.db.scalar(
         update(Member)
         .where(Member.id == event.member_id)
         .values(reputation=Member.reputation + event.points)
+        .returning(Member.reputation)
     )
+    if reputation is not None and event.points > 0:
+        await _tell_new_rank(scope, event.member_id, reputation - event.points, reputation)
     await _add_to_day(
         scope,
         member_id=event.member_id,
@@ -152,6 +156,13 @@ async def _apply(scope: Scope, event: ReputationEvent) -> None:
         day=event.created_at.date(),
         points=event.points,
     )
+
+
+async def _tell_new_rank(scope: Scope, member_id: int, before: int, after: int) -> None:
+    rank = scope.settings.scoring.rank
+    if rank(after) != rank(before):
+        await notify(scope, [member_id], kind="rank_earned", text=rank(after),
+                     url=f"/u/{member_id}", event_key=f"rank:{rank(after)}")  # fmt: skip
 
 
 async def _add_to_day(

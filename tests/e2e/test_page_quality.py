@@ -76,6 +76,8 @@ async def community_with_everything(world: World) -> dict[str, str]:
         "profile": f"/u/{bob.id}",
         "queue": "/mod/queue",
         "notifications": "/notifications",
+        "following": "/account/following",
+        "category-notifications": "/c/general/notifications",
         "moderator": f"/u/{mod.id}",
         "escalated-thread": f"/t/{escalated.id}/{escalated.slug}",
         "escalations": "/mod/escalations",

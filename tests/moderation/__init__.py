@@ -114,11 +114,16 @@ async def backdate_item(
 
 
 async def notifications(world: World, member: Member) -> list[tuple[str, str]]:
-    """(kind, text) of the member's notifications, oldest first."""
+    """(kind, text) of the member's moderation notices (flags, held and removed posts),
+    oldest first."""
     async with world.unit() as session:
         rows = await session.execute(
             select(Notification.kind, Notification.text)
-            .where(Notification.member_id == member.id)
+            .where(
+                Notification.member_id == member.id,
+                Notification.kind.like("flag\\_%", escape="\\")
+                | Notification.kind.like("post\\_%", escape="\\"),
+            )
             .order_by(Notification.id)
         )
         return [(kind, text) for kind, text in rows.all()]

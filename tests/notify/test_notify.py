@@ -15,7 +15,9 @@ pytestmark = pytest.mark.anyio
 async def _kinds_for(world: World, member_id: int) -> list[str]:
     async with world.unit() as session:
         rows = await session.scalars(
-            select(Notification.event_key).where(Notification.member_id == member_id)
+            select(Notification.event_key).where(
+                Notification.member_id == member_id, Notification.kind != "badge_earned"
+            )
         )
         return [str(key) for key in rows.all()]
 

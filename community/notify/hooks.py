@@ -1,0 +1,40 @@
+"""Notifications' part in a post's life: who hears of a post, following what you write, and
+the level a member has on the thread they read.
+
+`register(POSTS, THREAD_PAGE)` is called once by `community.wiring`, after moderation (which
+may hold the post back: a held post notifies when a moderator approves it).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from community.forums.lifecycle import PostLifecycle, ThreadPageHooks, ThreadView
+from community.identity.permissions import Permission
+from community.notify import announcements, follows
+from community.notify.events import on_post_written
+from community.notify.models import Level
+from community.scope import Scope
+
+
+async def follow_level(scope: Scope, view: ThreadView) -> dict[str, Any]:
+    """`follow_level`: the viewer's level on the thread (None for a guest), and the choices."""
+    if scope.member is None:
+        return {"follow_level": None}
+    level = await follows.level_for(scope, scope.member.id, view.thread)
+    return {"follow_level": level, "follow_levels": list(Level)}
+
+
+async def announcement(scope: Scope, view: ThreadView) -> dict[str, Any]:
+    """`announcement` (or None) and `may_announce`: whether the viewer may publish it."""
+    return {
+        "announcement": await announcements.announcement_of(scope, view.thread.id),
+        "may_announce": scope.can(Permission.MODERATE),
+    }
+
+
+def register(posts: PostLifecycle, thread_page: ThreadPageHooks) -> None:
+    posts.check(announcements.refuse_closed_comments)
+    posts.react(on_post_written)
+    thread_page.extra(follow_level)
+    thread_page.extra(announcement)
