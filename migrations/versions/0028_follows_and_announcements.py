@@ -1,7 +1,7 @@
 """follow levels, category follows, announcements
 
 Revision ID: 0028
-Revises: 0024
+Revises: 0026
 Create Date: 2026-12-03 12:55:47.213874
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import community.db
 
 revision: str = "0028"
-down_revision: str | None = "0024"
+down_revision: str | None = "0026"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """notification email: members' mail preferences and the mail outbox
 
 Revision ID: 0029
-Revises: 0026
+Revises: 0028
 Create Date: 2026-12-03 12:55:16.757457
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import community.db
 
 revision: str = "0029"
-down_revision: str | None = "0026"
+down_revision: str | None = "0028"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
