@@ -24,10 +24,9 @@ from community.metrics import register_outbox
 from community.moderation import hooks as moderation
 from community.moderation.services import FLAG_REASON_LABELS, HELD_EXPLANATIONS
 from community.moderation.services import REASON_LABELS as QUEUE_REASON_LABELS
-from community.notify.models import NOTIFICATION_TEXTS
-from community.notify.services import AFTER_NOTIFY
 from community.notify import hooks as notify
 from community.notify.models import GROUPED_TEXTS, LEVEL_LABELS, NOTIFICATION_TEXTS
+from community.notify.services import AFTER_NOTIFY
 from community.qa import hooks as qa
 from community.scoring import hooks as scoring
 from community.search import queue as search_queue
