@@ -37,6 +37,15 @@ def brand_site(live_server: str) -> Iterator[str]:
         yield base
 
 
+async def open_menu(frame: Any) -> None:
+    """A frame narrower than a desktop folds the community's navigation into its Menu."""
+    await frame.locator("header nav").wait_for(state="attached")
+    toggle = frame.get_by_test_id("nav-toggle")
+    if await toggle.is_visible():
+        await toggle.click()
+    await frame.get_by_test_id("viewer-name").wait_for()
+
+
 async def test_the_brand_page_signs_the_member_in_inside_its_iframe(
     browser: Any, live_server: str, brand_site: str, world: World, settings: Settings
 ) -> None:
@@ -47,12 +56,13 @@ async def test_the_brand_page_signs_the_member_in_inside_its_iframe(
     page = await context.new_page()
     await page.goto(brand_site + "/")
     frame = page.frame_locator("iframe")
-    await frame.get_by_test_id("viewer-name").wait_for()
+    await open_menu(frame)
     assert await frame.get_by_test_id("viewer-name").inner_text() == "Dana Brand"
     assert "/ideas" in page.frames[1].url
     # The embedded session lasts from page to page inside the frame.
     await frame.locator("a[href='/leaderboard']").first.click()
     await page.frames[1].wait_for_url("**/leaderboard")
+    await open_menu(frame)
     assert await frame.get_by_test_id("viewer-name").inner_text() == "Dana Brand"
     # The community's own tab, first-party, does not share the brand's partitioned cookie.
     own = await context.new_page()
