@@ -23,6 +23,7 @@ from community.notify.models import (
     FollowPreference,
     Notification,
     Subscription,
+    TagFollow,
 )
 from community.oidc.models import OidcProvider, OidcSession, SsoAttempt
 from community.scoring.models import MemberBadge, ReputationDay, ReputationEvent
@@ -71,6 +72,7 @@ __all__ = [
     "SsoAttempt",
     "Subscription",
     "Tag",
+    "TagFollow",
     "Tenant",
     "TenantDomain",
     "Thread",

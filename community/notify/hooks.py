@@ -1,8 +1,8 @@
 """Notifications' part in a post's life: who hears of a post, following what you write, and
 the level a member has on the thread they read.
 
-`register(POSTS, THREAD_PAGE)` is called once by `community.wiring`, after moderation (which
-may hold the post back: a held post notifies when a moderator approves it).
+`register(POSTS, THREAD_PAGE, TAGGING)` is called once by `community.wiring`, after
+moderation (which may hold the post back: a held post notifies when a moderator approves it).
 """
 
 from __future__ import annotations
@@ -12,9 +12,10 @@ from typing import Any
 from community.forums.lifecycle import PostLifecycle, ThreadPageHooks, ThreadView
 from community.identity.permissions import Permission
 from community.notify import announcements, follows
-from community.notify.events import on_post_written
+from community.notify.events import on_post_written, on_thread_tagged
 from community.notify.models import Level
 from community.scope import Scope
+from community.tags.lifecycle import TagLifecycle
 
 
 async def follow_level(scope: Scope, view: ThreadView) -> dict[str, Any]:
@@ -33,8 +34,9 @@ async def announcement(scope: Scope, view: ThreadView) -> dict[str, Any]:
     }
 
 
-def register(posts: PostLifecycle, thread_page: ThreadPageHooks) -> None:
+def register(posts: PostLifecycle, thread_page: ThreadPageHooks, tagging: TagLifecycle) -> None:
     posts.check(announcements.refuse_closed_comments)
     posts.react(on_post_written)
+    tagging.react(on_thread_tagged)
     thread_page.extra(follow_level)
     thread_page.extra(announcement)

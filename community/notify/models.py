@@ -26,6 +26,7 @@ NOTIFICATION_TEXTS: dict[str, str] = {
     "reply": N_("New reply to your discussion “%(text)s”"),
     "watched_reply": N_("New post in “%(text)s”, which you watch"),
     "new_thread": N_("New thread in a category you watch: “%(text)s”"),
+    "tagged_thread": N_("New thread with a tag you watch: “%(text)s”"),
     "mention": N_("You were mentioned in “%(text)s”"),
     "answer_accepted": N_("Your answer to “%(text)s” was accepted"),
     "answer_certified": N_("Your answer to “%(text)s” was certified"),
@@ -113,6 +114,22 @@ class CategoryFollow(TenantOwned, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id", ondelete="CASCADE"))
+    level: Mapped[Level] = mapped_column(string_enum(Level), default=Level.WATCHING)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TagFollow(TenantOwned, Base):
+    """A member's level on a tag (no row: normal)."""
+
+    __tablename__ = "tag_follows"
+    __table_args__ = (
+        UniqueConstraint("member_id", "tag_id"),
+        Index("ix_tag_follows_tag", "tag_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    tag_id: Mapped[int] = mapped_column(ForeignKey("tags.id", ondelete="CASCADE"))
     level: Mapped[Level] = mapped_column(string_enum(Level), default=Level.WATCHING)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

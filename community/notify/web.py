@@ -54,19 +54,23 @@ class NotificationPages(Controller):
     async def category_page(
         self, request: Req, here: NamedDependency[Scope], slug: str
     ) -> Template:
-        return await _category(request, here, slug)
+        return await _level_page(request, here, await follows.category_target(here, slug))
 
     @post("/c/{slug:str}/notifications")
     async def category_level(
         self, request: Req, here: NamedDependency[Scope], slug: str
     ) -> Template | Redirect:
-        chosen = (await form_fields(request, "level"))["level"]
-        category = await forums.get_category(here, slug)
-        try:
-            await follows.set_category_level(here, category.id, follows.parse_level(chosen))
-        except ValidationFailed as exc:
-            return await _category(request, here, slug, exc.errors, status_code=422)
-        return see_other(f"/c/{category.slug}/notifications?done=1")
+        return await _choose(request, here, await follows.category_target(here, slug))
+
+    @get("/tags/{slug:str}/notifications")
+    async def tag_page(self, request: Req, here: NamedDependency[Scope], slug: str) -> Template:
+        return await _level_page(request, here, await follows.tag_target(here, slug))
+
+    @post("/tags/{slug:str}/notifications")
+    async def tag_level(
+        self, request: Req, here: NamedDependency[Scope], slug: str
+    ) -> Template | Redirect:
+        return await _choose(request, here, await follows.tag_target(here, slug))
 
     @post("/t/{thread_id:int}/announcement")
     async def announce(self, request: Req, here: NamedDependency[Scope], thread_id: Id) -> Redirect:
@@ -93,16 +97,24 @@ class NotificationPages(Controller):
         return see_other("/account/following?done=1")
 
 
-async def _category(
+async def _choose(request: Req, here: Scope, target: follows.Target) -> Template | Redirect:
+    chosen = (await form_fields(request, "level"))["level"]
+    try:
+        await follows.set_target_level(here, target, follows.parse_level(chosen))
+    except ValidationFailed as exc:
+        return await _level_page(request, here, target, exc.errors, status_code=422)
+    return see_other(f"{target.url}/notifications?done=1")
+
+
+async def _level_page(
     request: Req,
     here: Scope,
-    slug: str,
+    target: follows.Target,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Template:
     here.actor  # noqa: B018 (guests are asked to log in)
-    category = await forums.get_category(here, slug)
-    level = await follows.category_level(here, category.id)
-    return render(request, "notify/category_level.html", category=category, level=level,
-                  levels=list(Level), errors=errors or {}, done=request.query_params.get("done") == "1",
+    level = await follows.target_level(here, target)
+    return render(request, "notify/level.html", target=target, level=level, levels=list(Level),
+                  errors=errors or {}, done=request.query_params.get("done") == "1",
                   status_code=status_code)  # fmt: skip

@@ -27,6 +27,7 @@ from community.moderation.audit import record
 from community.pagination import Page
 from community.scope import Scope
 from community.search.queue import touch
+from community.tags.lifecycle import TAGGING, ThreadTagged
 from community.tags.models import Tag, ThreadTag
 from community.tags.rules import MAX_TAGS_PER_THREAD
 from community.tenancy.models import Tenant
@@ -191,6 +192,8 @@ async def set_thread_tags(scope: Scope, thread: Thread, tags: Sequence[Tag]) -> 
         await _move_counts(scope, added, +1)
         await _move_counts(scope, removed, -1)
     await scope.db.flush()
+    if added:
+        await TAGGING.after_tagging(scope, ThreadTagged(thread, frozenset(added)))
     return True
 
 
