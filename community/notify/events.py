@@ -4,8 +4,8 @@ A published post notifies, once each (one event key per post): the members it me
 then the author of the thread it answers, then the watchers of the thread, its category and
 its tags. Members who muted the thread (or its category, or one of its tags) hear nothing;
 the writer never hears of their own post. An edit only notifies the members it newly
-mentions. Tags are given after the opening post is written: the watchers of a tag hear of
-the opening post when its thread gains the tag (once, like everyone else).
+mentions. The watchers of a tag an older thread gains hear of its opening post then (once,
+like everyone else).
 """
 
 from __future__ import annotations
@@ -53,8 +53,11 @@ async def notify_post(scope: Scope, thread: Thread, post: Post, *, edited: bool 
 
 
 async def on_thread_tagged(scope: Scope, tagged: ThreadTagged) -> None:
-    """A TAGGING reaction: the watchers of the new tags hear of the thread's public opening."""
+    """A TAGGING reaction: the watchers of tags a thread gains later hear of its public
+    opening post (a new thread's tag watchers hear of it with the post itself)."""
     thread = tagged.thread
+    if tagged.new_thread:
+        return
     opening = await scope.db.scalar(
         select(Post).where(Post.thread_id == thread.id, Post.number == 1)
     )

@@ -19,6 +19,7 @@ class ThreadTagged:
 
     thread: Thread
     added: frozenset[int]  # the tag ids
+    new_thread: bool = False  # tagged as its opening post is written, not later
 
 
 Tagged = Callable[[Scope, ThreadTagged], Awaitable[None]]
