@@ -19,6 +19,7 @@ from community.mailing.models import MailOutboxRow, MailPreferences
 from community.moderation.models import AuditEntry, Flag, QueueItem
 from community.notify.models import (
     Announcement,
+    AnnouncementCategory,
     CategoryFollow,
     FollowPreference,
     Notification,
@@ -35,6 +36,7 @@ from community.votes.models import Vote
 __all__ = [
     "AccountToken",
     "Announcement",
+    "AnnouncementCategory",
     "AuditEntry",
     "BrandAsset",
     "CallbackReceipt",

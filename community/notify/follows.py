@@ -106,7 +106,13 @@ async def watchers_of_thread(scope: Scope, thread: Thread) -> set[int]:
 async def watchers_of_category(
     scope: Scope, category_id: int, levels: Iterable[Level] = (Level.WATCHING,)
 ) -> set[int]:
-    return await _followers(scope, CategoryFollow, [category_id], levels)
+    return await followers_of_categories(scope, [category_id], levels)
+
+
+async def followers_of_categories(
+    scope: Scope, category_ids: Iterable[int], levels: Iterable[Level]
+) -> set[int]:
+    return await _followers(scope, CategoryFollow, list(category_ids), levels)
 
 
 async def watchers_of_tags(scope: Scope, tag_ids: Iterable[int]) -> set[int]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from community.forums.lifecycle import PostLifecycle, ThreadPageHooks, ThreadView
+from community.forums.services import list_categories
 from community.identity.permissions import Permission
 from community.notify import announcements, follows
 from community.notify.events import on_post_written, on_thread_tagged
@@ -27,11 +28,14 @@ async def follow_level(scope: Scope, view: ThreadView) -> dict[str, Any]:
 
 
 async def announcement(scope: Scope, view: ThreadView) -> dict[str, Any]:
-    """`announcement` (or None) and `may_announce`: whether the viewer may publish it."""
-    return {
-        "announcement": await announcements.announcement_of(scope, view.thread.id),
-        "may_announce": scope.can(Permission.MODERATE),
-    }
+    """`announcement` (or None); `may_announce`: whether the viewer may publish it; for them,
+    `announce_categories` to pin it in besides its own, and `announced_in`, those chosen."""
+    found = await announcements.announcement_of(scope, view.thread.id)
+    if not scope.can(Permission.MODERATE):
+        return {"announcement": found, "may_announce": False}
+    others = [c for c in await list_categories(scope) if c.id != view.thread.category_id]
+    return {"announcement": found, "may_announce": True, "announce_categories": others,
+            "announced_in": await announcements.extra_categories(scope, found)}  # fmt: skip
 
 
 def register(posts: PostLifecycle, thread_page: ThreadPageHooks, tagging: TagLifecycle) -> None:

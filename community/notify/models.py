@@ -148,7 +148,8 @@ class FollowPreference(TenantOwned, Base):
 
 class Announcement(TenantOwned, Base):
     """A thread staff published as brand news: pinned on the home page and atop its category
-    until `pinned_until` (None: until unpinned), open to comments or not."""
+    (and the categories chosen with it) until `pinned_until` (None: until unpinned), open to
+    comments or not."""
 
     __tablename__ = "announcements"
     __table_args__ = (UniqueConstraint("thread_id"),)
@@ -158,3 +159,17 @@ class Announcement(TenantOwned, Base):
     pinned_until: Mapped[datetime | None] = mapped_column(default=None)
     comments_allowed: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AnnouncementCategory(TenantOwned, Base):
+    """A category, besides its own, where an announcement is also pinned."""
+
+    __tablename__ = "announcement_categories"
+    __table_args__ = (
+        UniqueConstraint("announcement_id", "category_id"),
+        Index("ix_announcement_categories_category", "category_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    announcement_id: Mapped[int] = mapped_column(ForeignKey("announcements.id", ondelete="CASCADE"))
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id", ondelete="CASCADE"))

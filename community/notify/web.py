@@ -8,13 +8,14 @@ from litestar.response import Redirect, Template
 
 from community.errors import ValidationFailed
 from community.forums import services as forums
+from community.inputs import parse_id
 from community.notify import announcements, follows
 from community.notify import services as notify
 from community.notify.models import Level
 from community.scope import Scope
 from community.web.context import Req
 from community.web.inputs import Id, PageNumber
-from community.web.render import form_fields, render, see_other
+from community.web.render import form_fields, render, see_other, submitted_form
 
 
 class NotificationPages(Controller):
@@ -75,6 +76,7 @@ class NotificationPages(Controller):
     @post("/t/{thread_id:int}/announcement")
     async def announce(self, request: Req, here: NamedDependency[Scope], thread_id: Id) -> Redirect:
         values = await form_fields(request, "action", "pinned_until", "comments_allowed")
+        chosen = (await submitted_form(request)).getall("categories", [])
         thread = await forums.get_thread(here, thread_id)
         if values["action"] == "remove":
             await announcements.unpublish(here, thread.id)
@@ -82,6 +84,7 @@ class NotificationPages(Controller):
             await announcements.publish(
                 here, thread.id, pinned_until=announcements.parse_end_date(values["pinned_until"]),
                 comments_allowed=values["comments_allowed"] == "on",
+                categories=[i for v in chosen if (i := parse_id(v))],
             )  # fmt: skip
         return see_other(f"/t/{thread.id}/{thread.slug}")
 

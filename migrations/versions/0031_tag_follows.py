@@ -1,4 +1,5 @@
-"""tag follows: a member's level (watching, normal, muted) on a tag
+"""tag follows: a member's level (watching, normal, muted) on a tag;
+announcement categories: where an announcement is pinned besides its own category
 
 Revision ID: 0031
 Revises: 0030
@@ -53,8 +54,50 @@ def upgrade() -> None:
         batch_op.create_index("ix_tag_follows_tag", ["tag_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_tag_follows_tenant_id"), ["tenant_id"], unique=False)
 
+    op.create_table(
+        "announcement_categories",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("announcement_id", sa.Integer(), nullable=False),
+        sa.Column("category_id", sa.Integer(), nullable=False),
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["announcement_id"],
+            ["announcements.id"],
+            name=op.f("fk_announcement_categories_announcement_id_announcements"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["category_id"],
+            ["categories.id"],
+            name=op.f("fk_announcement_categories_category_id_categories"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["tenants.id"],
+            name=op.f("fk_announcement_categories_tenant_id_tenants"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_announcement_categories")),
+        sa.UniqueConstraint(
+            "announcement_id",
+            "category_id",
+            name=op.f("uq_announcement_categories_announcement_id_category_id"),
+        ),
+    )
+    with op.batch_alter_table("announcement_categories", schema=None) as batch_op:
+        batch_op.create_index("ix_announcement_categories_category", ["category_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_announcement_categories_tenant_id"), ["tenant_id"], unique=False
+        )
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("announcement_categories", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_announcement_categories_tenant_id"))
+        batch_op.drop_index("ix_announcement_categories_category")
+
+    op.drop_table("announcement_categories")
     with op.batch_alter_table("tag_follows", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_tag_follows_tenant_id"))
         batch_op.drop_index("ix_tag_follows_tag")
