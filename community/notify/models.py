@@ -102,7 +102,16 @@ class Subscription(TenantOwned, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class CategoryFollow(TenantOwned, Base):
+class _LevelChosen:
+    """A member's level on something they follow (no row: normal)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    level: Mapped[Level] = mapped_column(string_enum(Level), default=Level.WATCHING)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CategoryFollow(_LevelChosen, TenantOwned, Base):
     """A member's level on a category (no row: normal)."""
 
     __tablename__ = "category_follows"
@@ -111,14 +120,10 @@ class CategoryFollow(TenantOwned, Base):
         Index("ix_category_follows_category", "category_id"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id", ondelete="CASCADE"))
-    level: Mapped[Level] = mapped_column(string_enum(Level), default=Level.WATCHING)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class TagFollow(TenantOwned, Base):
+class TagFollow(_LevelChosen, TenantOwned, Base):
     """A member's level on a tag (no row: normal)."""
 
     __tablename__ = "tag_follows"
@@ -127,11 +132,7 @@ class TagFollow(TenantOwned, Base):
         Index("ix_tag_follows_tag", "tag_id"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
     tag_id: Mapped[int] = mapped_column(ForeignKey("tags.id", ondelete="CASCADE"))
-    level: Mapped[Level] = mapped_column(string_enum(Level), default=Level.WATCHING)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class FollowPreference(TenantOwned, Base):
