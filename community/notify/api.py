@@ -8,7 +8,7 @@ from typing import Annotated
 import msgspec
 from litestar import Controller, get, put
 from litestar.di import NamedDependency
-from litestar.params import JSONBody, QueryParameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 
 from community.forums.mentions import mention_handle, suggest_members
 from community.notify import follows
@@ -67,25 +67,25 @@ class FollowLevelsApi(Controller):
     tags = ["notifications"]
 
     @get("/categories/{slug:str}/level", **MEMBER_READ)
-    async def category_level(self, here: NamedDependency[Scope], slug: str) -> LevelOut:
+    async def category_level(self, here: NamedDependency[Scope], slug: FromPath[str]) -> LevelOut:
         """Your level on the category: `watching`, `normal` (no choice) or `muted`."""
         return await _level_of(here, await follows.category_target(here, slug))
 
     @put("/categories/{slug:str}/level", **MEMBER_WRITE)
     async def set_category_level(
-        self, here: NamedDependency[Scope], slug: str, data: JSONBody[LevelIn]
+        self, here: NamedDependency[Scope], slug: FromPath[str], data: JSONBody[LevelIn]
     ) -> LevelOut:
         """Choose your level on the category (422 for a level that is not one of the three)."""
         return await _set(here, await follows.category_target(here, slug), data.level)
 
     @get("/tags/{slug:str}/level", **MEMBER_READ)
-    async def tag_level(self, here: NamedDependency[Scope], slug: str) -> LevelOut:
+    async def tag_level(self, here: NamedDependency[Scope], slug: FromPath[str]) -> LevelOut:
         """Your level on the tag: `watching`, `normal` (no choice) or `muted`."""
         return await _level_of(here, await follows.tag_target(here, slug))
 
     @put("/tags/{slug:str}/level", **MEMBER_WRITE)
     async def set_tag_level(
-        self, here: NamedDependency[Scope], slug: str, data: JSONBody[LevelIn]
+        self, here: NamedDependency[Scope], slug: FromPath[str], data: JSONBody[LevelIn]
     ) -> LevelOut:
         """Choose your level on the tag (422 for a level that is not one of the three)."""
         return await _set(here, await follows.tag_target(here, slug), data.level)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from community.errors import ValidationFailed
@@ -53,23 +54,25 @@ class NotificationPages(Controller):
 
     @get("/c/{slug:str}/notifications")
     async def category_page(
-        self, request: Req, here: NamedDependency[Scope], slug: str
+        self, request: Req, here: NamedDependency[Scope], slug: FromPath[str]
     ) -> Template:
         return await _level_page(request, here, await follows.category_target(here, slug))
 
     @post("/c/{slug:str}/notifications")
     async def category_level(
-        self, request: Req, here: NamedDependency[Scope], slug: str
+        self, request: Req, here: NamedDependency[Scope], slug: FromPath[str]
     ) -> Template | Redirect:
         return await _choose(request, here, await follows.category_target(here, slug))
 
     @get("/tags/{slug:str}/notifications")
-    async def tag_page(self, request: Req, here: NamedDependency[Scope], slug: str) -> Template:
+    async def tag_page(
+        self, request: Req, here: NamedDependency[Scope], slug: FromPath[str]
+    ) -> Template:
         return await _level_page(request, here, await follows.tag_target(here, slug))
 
     @post("/tags/{slug:str}/notifications")
     async def tag_level(
-        self, request: Req, here: NamedDependency[Scope], slug: str
+        self, request: Req, here: NamedDependency[Scope], slug: FromPath[str]
     ) -> Template | Redirect:
         return await _choose(request, here, await follows.tag_target(here, slug))
 
