@@ -46,7 +46,7 @@ from community.mailing.web import UNSUBSCRIBE, MailPreferencePages, UnsubscribeP
 from community.moderation.api import ModerationApi
 from community.moderation.web import ModerationPages
 from community.net.outbound import Outbound
-from community.notify.api import MentionsApi
+from community.notify.api import FollowLevelsApi, MentionsApi
 from community.notify.web import NotificationPages
 from community.oidc.web import OidcPages, SsoAdminPages
 from community.privacy.api import PrivacyApi
@@ -153,6 +153,7 @@ def create_app(settings: Settings | None = None, outbound: Outbound | None = Non
             IdeaPages,
             NotificationPages,
             MentionsApi,
+            FollowLevelsApi,
             IdeasApi,
             EscalationPages,
             CallbackEndpoint,

@@ -19,10 +19,12 @@ from community.mailing.models import MailOutboxRow, MailPreferences
 from community.moderation.models import AuditEntry, Flag, QueueItem
 from community.notify.models import (
     Announcement,
+    AnnouncementCategory,
     CategoryFollow,
     FollowPreference,
     Notification,
     Subscription,
+    TagFollow,
 )
 from community.oidc.models import OidcProvider, OidcSession, SsoAttempt
 from community.scoring.models import MemberBadge, ReputationDay, ReputationEvent
@@ -34,6 +36,7 @@ from community.votes.models import Vote
 __all__ = [
     "AccountToken",
     "Announcement",
+    "AnnouncementCategory",
     "AuditEntry",
     "BrandAsset",
     "CallbackReceipt",
@@ -71,6 +74,7 @@ __all__ = [
     "SsoAttempt",
     "Subscription",
     "Tag",
+    "TagFollow",
     "Tenant",
     "TenantDomain",
     "Thread",

@@ -31,6 +31,7 @@ from community.qa import hooks as qa
 from community.scoring import hooks as scoring
 from community.search import queue as search_queue
 from community.tags import hooks as tags
+from community.tags.lifecycle import TAGGING
 from community.votes import hooks as votes
 
 
@@ -45,7 +46,7 @@ def register_all() -> None:
     tags.register(POSTS, THREAD_PAGE)
     importing.register(THREAD_PAGE)
     mailing.register(AFTER_NOTIFY)  # notification mail, queued with each notification
-    notify.register(POSTS, THREAD_PAGE)
+    notify.register(POSTS, THREAD_PAGE, TAGGING)
     escalation_backlog.register()  # its outboxes on /metrics
     register_outbox("jobs", jobstore.backlog)  # jobs kept in the database, not run yet
     register_outbox("search_queue", search_queue.backlog)  # threads waiting for their document

@@ -1,14 +1,18 @@
 """Who hears of a post: the rules, in the order they win when several name one member.
 
 A published post notifies, once each (one event key per post): the members it mentions,
-then the author of the thread it answers, then the thread's and the category's watchers.
-Members who muted the thread hear nothing; the writer never hears of their own post. An
-edit only notifies the members it newly mentions.
+then the author of the thread it answers, then the watchers of the thread, its category and
+its tags. Members who muted the thread (or its category, or one of its tags) hear nothing;
+the writer never hears of their own post. An edit only notifies the members it newly
+mentions. The watchers of a tag an older thread gains hear of its opening post then (once,
+like everyone else).
 """
 
 from __future__ import annotations
 
 import re
+
+from sqlalchemy import select
 
 from community.forums.lifecycle import PostWritten
 from community.forums.models import Post, Thread, ThreadKind, Visibility
@@ -16,6 +20,7 @@ from community.notify import follows
 from community.notify.models import Level
 from community.notify.services import notify
 from community.scope import Scope
+from community.tags.lifecycle import ThreadTagged
 
 # A mention as the renderer writes it (community.forums.markdown): a profile link reading "@…".
 MENTION_LINK = re.compile(r'<a href="/u/(\d+)"[^>]*>@')
@@ -44,6 +49,29 @@ async def notify_post(scope: Scope, thread: Thread, post: Post, *, edited: bool 
     rules: list[tuple[str, set[int]]] = [("mention", mentioned(post))]
     if not edited:
         rules += await _audience(scope, thread, post)
+    await _send(scope, thread, post, rules)
+
+
+async def on_thread_tagged(scope: Scope, tagged: ThreadTagged) -> None:
+    """A TAGGING reaction: the watchers of tags a thread gains later hear of its public
+    opening post (a new thread's tag watchers hear of it with the post itself)."""
+    thread = tagged.thread
+    if tagged.new_thread:
+        return
+    opening = await scope.db.scalar(
+        select(Post).where(Post.thread_id == thread.id, Post.number == 1)
+    )
+    if opening is None or opening.visibility != Visibility.PUBLISHED or thread.deleted_at:
+        return
+    watchers = await follows.watchers_of_tags(scope, tagged.added)
+    await _send(scope, thread, opening, [("tagged_thread", watchers)])
+
+
+async def _send(
+    scope: Scope, thread: Thread, post: Post, rules: list[tuple[str, set[int]]]
+) -> None:
+    """Notify each rule's members of the post (the first rule naming a member wins), except
+    its writer and whoever is muted on the thread."""
     everyone = set().union(*(members for _, members in rules)) - {post.author_id}
     levels = await follows.thread_levels(scope, thread, everyone)
     for kind, members in rules:
@@ -62,7 +90,11 @@ async def notify_post(scope: Scope, thread: Thread, post: Post, *, edited: bool 
 
 async def _audience(scope: Scope, thread: Thread, post: Post) -> list[tuple[str, set[int]]]:
     if post.is_opening:
-        return [("new_thread", await follows.watchers_of_category(scope, thread.category_id))]
+        tag_ids = await follows.thread_tag_ids(scope, thread.id)
+        return [
+            ("new_thread", await follows.watchers_of_category(scope, thread.category_id)),
+            ("tagged_thread", await follows.watchers_of_tags(scope, tag_ids)),
+        ]
     direct = "answer" if thread.is_question else "reply"
     return [
         (direct, {thread.author_id}),

@@ -1,8 +1,8 @@
 """Notifications' part in a post's life: who hears of a post, following what you write, and
 the level a member has on the thread they read.
 
-`register(POSTS, THREAD_PAGE)` is called once by `community.wiring`, after moderation (which
-may hold the post back: a held post notifies when a moderator approves it).
+`register(POSTS, THREAD_PAGE, TAGGING)` is called once by `community.wiring`, after
+moderation (which may hold the post back: a held post notifies when a moderator approves it).
 """
 
 from __future__ import annotations
@@ -10,11 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from community.forums.lifecycle import PostLifecycle, ThreadPageHooks, ThreadView
+from community.forums.services import list_categories
 from community.identity.permissions import Permission
 from community.notify import announcements, follows
-from community.notify.events import on_post_written
+from community.notify.events import on_post_written, on_thread_tagged
 from community.notify.models import Level
 from community.scope import Scope
+from community.tags.lifecycle import TagLifecycle
 
 
 async def follow_level(scope: Scope, view: ThreadView) -> dict[str, Any]:
@@ -26,15 +28,19 @@ async def follow_level(scope: Scope, view: ThreadView) -> dict[str, Any]:
 
 
 async def announcement(scope: Scope, view: ThreadView) -> dict[str, Any]:
-    """`announcement` (or None) and `may_announce`: whether the viewer may publish it."""
-    return {
-        "announcement": await announcements.announcement_of(scope, view.thread.id),
-        "may_announce": scope.can(Permission.MODERATE),
-    }
+    """`announcement` (or None); `may_announce`: whether the viewer may publish it; for them,
+    `announce_categories` to pin it in besides its own, and `announced_in`, those chosen."""
+    found = await announcements.announcement_of(scope, view.thread.id)
+    if not scope.can(Permission.MODERATE):
+        return {"announcement": found, "may_announce": False}
+    others = [c for c in await list_categories(scope) if c.id != view.thread.category_id]
+    return {"announcement": found, "may_announce": True, "announce_categories": others,
+            "announced_in": await announcements.extra_categories(scope, found)}  # fmt: skip
 
 
-def register(posts: PostLifecycle, thread_page: ThreadPageHooks) -> None:
+def register(posts: PostLifecycle, thread_page: ThreadPageHooks, tagging: TagLifecycle) -> None:
     posts.check(announcements.refuse_closed_comments)
     posts.react(on_post_written)
+    tagging.react(on_thread_tagged)
     thread_page.extra(follow_level)
     thread_page.extra(announcement)

@@ -26,6 +26,7 @@ NOTIFICATION_TEXTS: dict[str, str] = {
     "reply": N_("New reply to your discussion “%(text)s”"),
     "watched_reply": N_("New post in “%(text)s”, which you watch"),
     "new_thread": N_("New thread in a category you watch: “%(text)s”"),
+    "tagged_thread": N_("New thread with a tag you watch: “%(text)s”"),
     "mention": N_("You were mentioned in “%(text)s”"),
     "answer_accepted": N_("Your answer to “%(text)s” was accepted"),
     "answer_certified": N_("Your answer to “%(text)s” was certified"),
@@ -101,7 +102,16 @@ class Subscription(TenantOwned, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class CategoryFollow(TenantOwned, Base):
+class _LevelChosen:
+    """A member's level on something they follow (no row: normal)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    level: Mapped[Level] = mapped_column(string_enum(Level), default=Level.WATCHING)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CategoryFollow(_LevelChosen, TenantOwned, Base):
     """A member's level on a category (no row: normal)."""
 
     __tablename__ = "category_follows"
@@ -110,11 +120,19 @@ class CategoryFollow(TenantOwned, Base):
         Index("ix_category_follows_category", "category_id"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id", ondelete="CASCADE"))
-    level: Mapped[Level] = mapped_column(string_enum(Level), default=Level.WATCHING)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TagFollow(_LevelChosen, TenantOwned, Base):
+    """A member's level on a tag (no row: normal)."""
+
+    __tablename__ = "tag_follows"
+    __table_args__ = (
+        UniqueConstraint("member_id", "tag_id"),
+        Index("ix_tag_follows_tag", "tag_id"),
+    )
+
+    tag_id: Mapped[int] = mapped_column(ForeignKey("tags.id", ondelete="CASCADE"))
 
 
 class FollowPreference(TenantOwned, Base):
@@ -131,7 +149,8 @@ class FollowPreference(TenantOwned, Base):
 
 class Announcement(TenantOwned, Base):
     """A thread staff published as brand news: pinned on the home page and atop its category
-    until `pinned_until` (None: until unpinned), open to comments or not."""
+    (and the categories chosen with it) until `pinned_until` (None: until unpinned), open to
+    comments or not."""
 
     __tablename__ = "announcements"
     __table_args__ = (UniqueConstraint("thread_id"),)
@@ -141,3 +160,17 @@ class Announcement(TenantOwned, Base):
     pinned_until: Mapped[datetime | None] = mapped_column(default=None)
     comments_allowed: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AnnouncementCategory(TenantOwned, Base):
+    """A category, besides its own, where an announcement is also pinned."""
+
+    __tablename__ = "announcement_categories"
+    __table_args__ = (
+        UniqueConstraint("announcement_id", "category_id"),
+        Index("ix_announcement_categories_category", "category_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    announcement_id: Mapped[int] = mapped_column(ForeignKey("announcements.id", ondelete="CASCADE"))
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id", ondelete="CASCADE"))

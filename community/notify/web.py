@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from community.errors import ValidationFailed
 from community.forums import services as forums
+from community.inputs import parse_id
 from community.notify import announcements, follows
 from community.notify import services as notify
 from community.notify.models import Level
 from community.scope import Scope
 from community.web.context import Req
 from community.web.inputs import Id, PageNumber
-from community.web.render import form_fields, render, see_other
+from community.web.render import form_fields, render, see_other, submitted_form
 
 
 class NotificationPages(Controller):
@@ -52,25 +54,32 @@ class NotificationPages(Controller):
 
     @get("/c/{slug:str}/notifications")
     async def category_page(
-        self, request: Req, here: NamedDependency[Scope], slug: str
+        self, request: Req, here: NamedDependency[Scope], slug: FromPath[str]
     ) -> Template:
-        return await _category(request, here, slug)
+        return await _level_page(request, here, await follows.category_target(here, slug))
 
     @post("/c/{slug:str}/notifications")
     async def category_level(
-        self, request: Req, here: NamedDependency[Scope], slug: str
+        self, request: Req, here: NamedDependency[Scope], slug: FromPath[str]
     ) -> Template | Redirect:
-        chosen = (await form_fields(request, "level"))["level"]
-        category = await forums.get_category(here, slug)
-        try:
-            await follows.set_category_level(here, category.id, follows.parse_level(chosen))
-        except ValidationFailed as exc:
-            return await _category(request, here, slug, exc.errors, status_code=422)
-        return see_other(f"/c/{category.slug}/notifications?done=1")
+        return await _choose(request, here, await follows.category_target(here, slug))
+
+    @get("/tags/{slug:str}/notifications")
+    async def tag_page(
+        self, request: Req, here: NamedDependency[Scope], slug: FromPath[str]
+    ) -> Template:
+        return await _level_page(request, here, await follows.tag_target(here, slug))
+
+    @post("/tags/{slug:str}/notifications")
+    async def tag_level(
+        self, request: Req, here: NamedDependency[Scope], slug: FromPath[str]
+    ) -> Template | Redirect:
+        return await _choose(request, here, await follows.tag_target(here, slug))
 
     @post("/t/{thread_id:int}/announcement")
     async def announce(self, request: Req, here: NamedDependency[Scope], thread_id: Id) -> Redirect:
         values = await form_fields(request, "action", "pinned_until", "comments_allowed")
+        chosen = (await submitted_form(request)).getall("categories", [])
         thread = await forums.get_thread(here, thread_id)
         if values["action"] == "remove":
             await announcements.unpublish(here, thread.id)
@@ -78,6 +87,7 @@ class NotificationPages(Controller):
             await announcements.publish(
                 here, thread.id, pinned_until=announcements.parse_end_date(values["pinned_until"]),
                 comments_allowed=values["comments_allowed"] == "on",
+                categories=[i for v in chosen if (i := parse_id(v))],
             )  # fmt: skip
         return see_other(f"/t/{thread.id}/{thread.slug}")
 
@@ -93,16 +103,24 @@ class NotificationPages(Controller):
         return see_other("/account/following?done=1")
 
 
-async def _category(
+async def _choose(request: Req, here: Scope, target: follows.Target) -> Template | Redirect:
+    chosen = (await form_fields(request, "level"))["level"]
+    try:
+        await follows.set_target_level(here, target, follows.parse_level(chosen))
+    except ValidationFailed as exc:
+        return await _level_page(request, here, target, exc.errors, status_code=422)
+    return see_other(f"{target.url}/notifications?done=1")
+
+
+async def _level_page(
     request: Req,
     here: Scope,
-    slug: str,
+    target: follows.Target,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Template:
     here.actor  # noqa: B018 (guests are asked to log in)
-    category = await forums.get_category(here, slug)
-    level = await follows.category_level(here, category.id)
-    return render(request, "notify/category_level.html", category=category, level=level,
-                  levels=list(Level), errors=errors or {}, done=request.query_params.get("done") == "1",
+    level = await follows.target_level(here, target)
+    return render(request, "notify/level.html", target=target, level=level, levels=list(Level),
+                  errors=errors or {}, done=request.query_params.get("done") == "1",
                   status_code=status_code)  # fmt: skip

@@ -43,7 +43,13 @@ from community.l10n import N_
 from community.moderation.audit import record
 from community.moderation.checks import mask_personal_data
 from community.moderation.models import AuditEntry, Flag
-from community.notify.models import CategoryFollow, FollowPreference, Notification, Subscription
+from community.notify.models import (
+    CategoryFollow,
+    FollowPreference,
+    Notification,
+    Subscription,
+    TagFollow,
+)
 from community.privacy import avatars
 from community.privacy.avatars import AvatarStore
 from community.privacy.export import ADMINS_ONLY
@@ -150,8 +156,8 @@ async def _forget_links(scope: Scope, member: Member, personal: Personal) -> Non
     """Sessions end at once; what only served the person goes."""
     await end_all_sessions(scope, member.id)
     # Mailed links go too: a reset link still in a mailbox must not reopen the account.
-    for model in (MemberIdentity, Notification, Subscription, CategoryFollow, FollowPreference,
-                  AccountToken, PendingTokenLink):  # fmt: skip
+    for model in (MemberIdentity, Notification, Subscription, CategoryFollow, TagFollow,
+                  FollowPreference, AccountToken, PendingTokenLink):  # fmt: skip
         await scope.db.execute(delete(model).where(model.member_id == member.id))
     await scope.db.execute(
         update(DeflectionEvent).where(DeflectionEvent.member_id == member.id).values(member_id=None)

@@ -36,7 +36,13 @@ from community.l10n import N_, gettext
 from community.mail import send_mail
 from community.moderation.audit import record
 from community.moderation.models import AuditEntry, Flag, QueueItem
-from community.notify.models import CategoryFollow, FollowPreference, Notification, Subscription
+from community.notify.models import (
+    CategoryFollow,
+    FollowPreference,
+    Notification,
+    Subscription,
+    TagFollow,
+)
 from community.scope import Scope
 from community.scoring.models import MemberBadge, ReputationDay, ReputationEvent
 from community.votes.models import Vote
@@ -141,6 +147,8 @@ SECTIONS: tuple[Section, ...] = (
             (Subscription.member_id,), _rows_of(Subscription.member_id)),
     Section("category_follows.json", N_("The categories you follow, and how closely."),
             (CategoryFollow.member_id,), _rows_of(CategoryFollow.member_id)),
+    Section("tag_follows.json", N_("The tags you follow, and how closely."),
+            (TagFollow.member_id,), _rows_of(TagFollow.member_id)),
     Section("follow_preferences.json", N_("Whether asking or answering follows the thread."),
             (FollowPreference.member_id,), _rows_of(FollowPreference.member_id)),
     Section("flags.json", N_("The posts you flagged, why, and what moderators decided."),

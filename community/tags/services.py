@@ -19,6 +19,7 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import joinedload
 
 from community.errors import NotFound, ValidationFailed, require
+from community.forums.lifecycle import PostWritten
 from community.forums.models import Thread, Visibility
 from community.identity.permissions import Permission
 from community.inputs import CONTROL_MESSAGE, has_control_characters, normalise_line
@@ -27,6 +28,7 @@ from community.moderation.audit import record
 from community.pagination import Page
 from community.scope import Scope
 from community.search.queue import touch
+from community.tags.lifecycle import TAGGING, ThreadTagged
 from community.tags.models import Tag, ThreadTag
 from community.tags.rules import MAX_TAGS_PER_THREAD
 from community.tenancy.models import Tenant
@@ -169,7 +171,9 @@ async def resolve_tags(scope: Scope, text: str) -> list[Tag]:
     return [known[slug] for slug in slugs]
 
 
-async def set_thread_tags(scope: Scope, thread: Thread, tags: Sequence[Tag]) -> bool:
+async def set_thread_tags(
+    scope: Scope, thread: Thread, tags: Sequence[Tag], *, new_thread: bool = False
+) -> bool:
     """Give the thread exactly these tags, keeping the counts; True when they changed.
 
     Rows are added and deleted through the session, never by a bulk DELETE: the search
@@ -191,10 +195,13 @@ async def set_thread_tags(scope: Scope, thread: Thread, tags: Sequence[Tag]) -> 
         await _move_counts(scope, added, +1)
         await _move_counts(scope, removed, -1)
     await scope.db.flush()
+    if added:
+        await TAGGING.after_tagging(scope, ThreadTagged(thread, frozenset(added), new_thread))
     return True
 
 
 Written = TypeVar("Written")
+PENDING_TAGS = "tags.pending"  # in the session's info, while write_tagged writes
 
 
 async def write_tagged(
@@ -204,21 +211,35 @@ async def write_tagged(
     thread_id_of: Callable[[Written], int | None],
 ) -> Written:
     """Write a thread or its opening post (`write`, which checks who may) and give the
-    thread the tags of its tag field: the problems of both are answered together."""
+    thread the tags of its tag field: the problems of both are answered together.
+
+    The tags wait in the session for the opening post's reactions (`tag_opening_post`, which
+    runs before the notifications'): who hears of a new thread depends on its tags."""
     errors: dict[str, str] = {}
     tags: list[Tag] = []
     try:
         tags = await resolve_tags(scope, text)
     except ValidationFailed as exc:
         errors = exc.errors
+    if not errors:
+        scope.db.info[PENDING_TAGS] = tags
     try:
         written = await write()
     except ValidationFailed as exc:
         raise ValidationFailed(exc.errors | errors) from None
+    finally:
+        pending = scope.db.info.pop(PENDING_TAGS, None)
     require(errors)
-    if (thread_id := thread_id_of(written)) is not None:
+    if pending is not None and (thread_id := thread_id_of(written)) is not None:
         await set_thread_tags(scope, await scope.one(Thread, thread_id), tags)
     return written
+
+
+async def tag_opening_post(scope: Scope, written: PostWritten) -> None:
+    """A POSTS reaction: the opening post written through `write_tagged` gets its tags now."""
+    if written.post.is_opening and PENDING_TAGS in scope.db.info:
+        tags: list[Tag] = scope.db.info.pop(PENDING_TAGS)
+        await set_thread_tags(scope, written.thread, tags, new_thread=not written.edited)
 
 
 async def untag_deleted_thread(scope: Scope, thread: Thread) -> None:

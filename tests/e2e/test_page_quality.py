@@ -22,6 +22,7 @@ from community.forums.models import CategoryKind, Thread
 from community.ideas import services as ideas
 from community.identity.models import Member, Role
 from community.mailing.preferences import preferences_of
+from community.tags import services as tags
 from community.tenancy.models import Tenant
 from tests.conftest import TEST_OUTBOUND, World
 
@@ -48,6 +49,8 @@ async def community_with_everything(world: World) -> dict[str, str]:
         await forums.reply(scope, thread.id, "Hold **reset** for 10 s.")
         await forums.create_category(scope, slug="ideas", name="Ideas", kind=CategoryKind.IDEAS)
         general = await forums.get_category(scope, "general")
+        staff = await world.scope(session, "acme", await session.get(Member, mod.id))
+        await tags.create_tag(staff, "Wi-Fi")
         idea = await ideas.create_idea(
             scope.acting_as(await session.get(type(ann), ann.id)), board="ideas",
             title="Dark mode for the app", body="Please.",
@@ -91,6 +94,8 @@ async def community_with_everything(world: World) -> dict[str, str]:
         "search": "/search?q=router",
         "search-empty": "/search?q=zzqxv",
         "tags": "/tags",
+        "tag": "/tags/wi-fi",
+        "tag-notifications": "/tags/wi-fi/notifications",
         "admin-category": f"/admin/categories/{general.id}",
         "mail-preferences": "/account/notifications",
         "unsubscribe": f"/mail/unsubscribe/{mail_token}?kind=agent_reply",

@@ -11,7 +11,7 @@ from community.forums.models import Post, ThreadKind, Visibility
 from community.identity.models import Member, Role
 from community.notify import follows
 from community.notify import services as notify
-from community.notify.models import Level, Notification
+from community.notify.models import CategoryFollow, Level, Notification
 from community.qa import services as qa
 from tests.conftest import World
 
@@ -110,7 +110,7 @@ async def test_a_muted_thread_tells_nothing_and_a_watched_category_tells_everyth
     async with world.unit() as session:
         scope = await world.scope(session, "acme", watcher)
         category = await forums.get_category(scope, "general")
-        await follows.set_category_level(scope, category.id, Level.WATCHING)
+        await follows.set_level(scope, CategoryFollow, category.id, Level.WATCHING)
     thread = await world.thread("acme", asker)
     async with world.unit() as session:
         await follows.set_thread_level(
