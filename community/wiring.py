@@ -15,7 +15,7 @@ from community.escalation import backlog as escalation_backlog
 from community.escalation import hooks as escalation
 from community.escalation import labels as escalation_labels
 from community.forums.labels import VISIBILITY_LABELS
-from community.forums.lifecycle import ASK_FORM, POSTS, THREAD_PAGE
+from community.forums.lifecycle import ASK_FORM, LISTING_PAGE, POSTS, THREAD_PAGE
 from community.ideas.models import STATUS_LABELS
 from community.identity.labels import ROLE_LABELS
 from community.importing import hooks as importing
@@ -46,7 +46,7 @@ def register_all() -> None:
     tags.register(POSTS, THREAD_PAGE)
     importing.register(THREAD_PAGE)
     mailing.register(AFTER_NOTIFY)  # notification mail, queued with each notification
-    notify.register(POSTS, THREAD_PAGE, TAGGING)
+    notify.register(POSTS, THREAD_PAGE, TAGGING, LISTING_PAGE)
     escalation_backlog.register()  # its outboxes on /metrics
     register_outbox("jobs", jobstore.backlog)  # jobs kept in the database, not run yet
     register_outbox("search_queue", search_queue.backlog)  # threads waiting for their document

@@ -202,6 +202,31 @@ THREAD_PAGE = ThreadPageHooks()
 """The thread page; votes and escalation add their extras in `community.wiring`."""
 
 
+# ---- the home page and category pages -------------------------------------------------------
+
+ListingExtra = Callable[[Scope, int | None], Awaitable[dict[str, Any]]]
+
+
+@dataclass
+class ListingPageHooks:
+    """What capabilities add to the home page (category None) and to a category's page."""
+
+    extras: list[ListingExtra] = field(default_factory=list)
+
+    def extra(self, hook: ListingExtra) -> ListingExtra:
+        return _once(self.extras, hook)
+
+    async def context(self, scope: Scope, category_id: int | None) -> dict[str, Any]:
+        merged: dict[str, Any] = {}
+        for hook in self.extras:
+            merged.update(await hook(scope, category_id))
+        return merged
+
+
+LISTING_PAGE = ListingPageHooks()
+"""The home and category pages; notify adds its pinned announcements in `community.wiring`."""
+
+
 # ---- the ask form ---------------------------------------------------------------------------
 
 

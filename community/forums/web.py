@@ -11,11 +11,10 @@ from litestar.response import Redirect, Template
 
 from community.errors import NotFound, ValidationFailed
 from community.forums import services
-from community.forums.lifecycle import ASK_FORM, THREAD_PAGE, AskForm
+from community.forums.lifecycle import ASK_FORM, LISTING_PAGE, THREAD_PAGE, AskForm
 from community.forums.models import Category, Post, Thread, ThreadKind, Visibility
 from community.inputs import MAX_PAGE, parse_int
 from community.l10n import N_
-from community.notify import announcements
 from community.pagination import page_of
 from community.scope import Scope
 from community.tags import services as tags
@@ -64,7 +63,7 @@ class ForumPages(Controller):
             threads=latest,
             status=status,
             thread_tags=await tags.tags_of_threads(here, [t.id for t in latest.items]),
-            announcements=await announcements.pinned(here),
+            **await LISTING_PAGE.context(here, None),
         )
 
     @get("/c/{slug:str}")
@@ -99,7 +98,7 @@ class ForumPages(Controller):
             tag_field=await tags.tag_field(here),
             thread_tags=await tags.tags_of_threads(here, [t.id for t in threads.items]),
             may_open=services.may_open_threads(here, category),
-            announcements=await announcements.pinned(here, category.id),
+            **await LISTING_PAGE.context(here, category.id),
         )
 
     @get("/t/{thread_id:int}")

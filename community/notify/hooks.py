@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from community.forums.lifecycle import PostLifecycle, ThreadPageHooks, ThreadView
+from community.forums.lifecycle import ListingPageHooks, PostLifecycle, ThreadPageHooks, ThreadView
 from community.forums.services import list_categories
 from community.identity.permissions import Permission
 from community.notify import announcements, follows
@@ -38,9 +38,18 @@ async def announcement(scope: Scope, view: ThreadView) -> dict[str, Any]:
             "announced_in": await announcements.extra_categories(scope, found)}  # fmt: skip
 
 
-def register(posts: PostLifecycle, thread_page: ThreadPageHooks, tagging: TagLifecycle) -> None:
+def register(
+    posts: PostLifecycle, thread_page: ThreadPageHooks, tagging: TagLifecycle,
+    listing: ListingPageHooks,
+) -> None:  # fmt: skip
     posts.check(announcements.refuse_closed_comments)
     posts.react(on_post_written)
     tagging.react(on_thread_tagged)
     thread_page.extra(follow_level)
     thread_page.extra(announcement)
+    listing.extra(pinned_announcements)
+
+
+async def pinned_announcements(scope: Scope, category_id: int | None) -> dict[str, Any]:
+    """The announcements pinned on the home page (None) or on one category's page."""
+    return {"announcements": await announcements.pinned(scope, category_id)}

@@ -40,6 +40,7 @@ from community.identity.sessions import end_all_sessions
 from community.identity.token_models import PendingTokenLink
 from community.identity.tokens import AccountToken
 from community.l10n import N_
+from community.mailing.models import MailOutboxRow, MailPreferences
 from community.moderation.audit import record
 from community.moderation.checks import mask_personal_data
 from community.moderation.models import AuditEntry, Flag
@@ -156,8 +157,10 @@ async def _forget_links(scope: Scope, member: Member, personal: Personal) -> Non
     """Sessions end at once; what only served the person goes."""
     await end_all_sessions(scope, member.id)
     # Mailed links go too: a reset link still in a mailbox must not reopen the account.
+    # Mail waiting for the person goes too (and their preferences with its unsubscribe token).
     for model in (MemberIdentity, Notification, Subscription, CategoryFollow, TagFollow,
-                  FollowPreference, AccountToken, PendingTokenLink):  # fmt: skip
+                  FollowPreference, AccountToken, PendingTokenLink, MailOutboxRow,
+                  MailPreferences):  # fmt: skip
         await scope.db.execute(delete(model).where(model.member_id == member.id))
     await scope.db.execute(
         update(DeflectionEvent).where(DeflectionEvent.member_id == member.id).values(member_id=None)

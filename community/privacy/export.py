@@ -34,6 +34,7 @@ from community.identity.token_models import PendingTokenLink
 from community.identity.tokens import AccountToken
 from community.l10n import N_, gettext
 from community.mail import send_mail
+from community.mailing.models import MailOutboxRow, MailPreferences
 from community.moderation.audit import record
 from community.moderation.models import AuditEntry, Flag, QueueItem
 from community.notify.models import (
@@ -151,6 +152,12 @@ SECTIONS: tuple[Section, ...] = (
             (TagFollow.member_id,), _rows_of(TagFollow.member_id)),
     Section("follow_preferences.json", N_("Whether asking or answering follows the thread."),
             (FollowPreference.member_id,), _rows_of(FollowPreference.member_id)),
+    Section("mail_preferences.json",
+            N_("Which notifications we email you and how often, and whether mail to your "
+               "address came back."),
+            (MailPreferences.member_id,), _rows_of(MailPreferences.member_id)),
+    Section("mail.json", N_("The notification emails sent to you, or waiting to be sent."),
+            (MailOutboxRow.member_id,), _rows_of(MailOutboxRow.member_id)),
     Section("flags.json", N_("The posts you flagged, why, and what moderators decided."),
             (Flag.member_id,), _rows_of(Flag.member_id)),
     Section("reputation_events.json",
@@ -190,6 +197,8 @@ SECTIONS: tuple[Section, ...] = (
 NOT_PERSONAL: dict[Column, str] = {
     ReputationEvent.actor_id: "points others received through this member's votes or "
     "acceptances: the votes are in votes.json, the points are the other member's",
+    Notification.actor_id: "who caused a notification another member received: what the "
+    "member did (posts, votes, decisions) is in its own section",
     ReputationDay.member_id: "a daily sum of reputation_events.json, for leaderboards",
     PendingTokenLink.member_id: "a sign-in waiting ten minutes at most for its confirmation, "
     "deleted once confirmed or expired",

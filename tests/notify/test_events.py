@@ -193,7 +193,7 @@ async def test_reaching_a_new_rank_is_told(world: World) -> None:
     expert = await world.member("acme", "expert@example.com", Role.EXPERT)
     for title in ("First question", "Second question"):
         thread = await world.thread("acme", asker, title)
-        answer = await _reply(world, answerer, thread.id, "An answer worth 25 points.")
+        answer = await _reply(world, answerer, thread.id, f"An answer worth 25 points: {title}.")
         async with world.unit() as session:
             certifying = await world.scope(session, "acme", await session.get(Member, expert.id))
             await qa.certify(certifying, answer)
