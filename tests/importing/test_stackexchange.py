@@ -219,7 +219,7 @@ async def test_imported_threads_credit_their_authors_and_old_urls_redirect(
     assert "https://se.example.com/q/10" in page.text
     assert "https://creativecommons.org/licenses/by-sa/4.0/" in page.text  # the answer's
     assert "By ghost," in page.text  # a deleted user, credited by the name the dump kept
-    assert 'data-testid="origin-' in page.text and ">Comment<" in page.text
+    assert 'data-testid="origin-' in page.text and ">Imported comment<" in page.text
 
     answer = await client.get("/a/11")
     assert (answer.status_code, answer.headers["location"]) == (301, f"/p/{posts[11].id}")
