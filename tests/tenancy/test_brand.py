@@ -227,3 +227,21 @@ async def test_the_api_reads_and_changes_the_brand(world: World, client: Client)
         headers={"x-csrftoken": token},
     )  # fmt: skip
     assert logo.status_code == 201 and logo.json()["url"].startswith("/brand/")
+
+
+async def test_an_upload_that_is_not_multipart_is_refused_not_a_server_error(
+    world: World, client: Client
+) -> None:
+    await admin(world, client)
+    token = await client.ensure_csrf()
+    for kind in ("logo", "nothing"):
+        as_json = await client.post(
+            f"/api/v1/admin/brand/{kind}", json={"data": "x"}, headers={"x-csrftoken": token}
+        )
+        as_form = await client.post(
+            f"/api/v1/admin/brand/{kind}",
+            data={"_csrf_token": token},
+            headers={"x-csrftoken": token},
+        )
+        for sent in (as_json, as_form):
+            assert 400 <= sent.status_code < 500, (kind, sent.status_code, sent.text[:200])
