@@ -10,6 +10,8 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import DateTime, Dialect, Enum, ForeignKey, MetaData, event
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -180,6 +182,18 @@ AfterCommit = Callable[[], Awaitable[None]]
 def after_commit(session: AsyncSession, callback: AfterCommit) -> None:
     """Run `callback` once the session's transaction has committed (e.g. to enqueue a job)."""
     session.info.setdefault("after_commit", []).append(callback)
+
+
+async def insert_missing(
+    session: AsyncSession, model: type[Any], rows: list[dict[str, Any]]
+) -> None:
+    """Insert the rows a unique constraint does not already hold (INSERT … ON CONFLICT DO
+    NOTHING). Not a savepoint: rolling one back on a duplicate would also drop what the
+    session's own flush queued inside it. Rows name their tenant_id (this is Core)."""
+    if not rows:
+        return
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    await session.execute(insert(model).on_conflict_do_nothing(), rows)
 
 
 async def commit(session: AsyncSession) -> None:

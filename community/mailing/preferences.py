@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from community.db import utcnow
+from community.db import insert_missing, utcnow
 from community.errors import NotFound, require
 from community.identity.models import Member
 from community.l10n import N_
@@ -79,9 +79,17 @@ async def preferences_for_many(scope: Scope, member_ids: set[int]) -> dict[int, 
         select(MailPreferences).where(MailPreferences.member_id.in_(member_ids))
     )
     known = {row.member_id: row for row in result.all()}
-    for member_id in member_ids - known.keys():
-        known[member_id] = await preferences_of(scope, member_id)
-    return known
+    missing = member_ids - known.keys()
+    if not missing:
+        return known
+    # The first mail of many members at once (a burst of answers): one INSERT, one read.
+    await insert_missing(scope.db, MailPreferences, [
+        {"tenant_id": scope.tenant_id, "member_id": m, "choices": {}} for m in sorted(missing)
+    ])  # fmt: skip
+    made = await scope.db.scalars(
+        select(MailPreferences).where(MailPreferences.member_id.in_(missing))
+    )
+    return known | {row.member_id: row for row in made.all()}
 
 
 async def _find(scope: Scope, member_id: int) -> MailPreferences | None:

@@ -12,12 +12,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute
 
-from community.db import utcnow
+from community.db import insert_missing, utcnow
 from community.errors import ValidationFailed
 from community.forums import services as forums
 from community.forums.models import Thread
@@ -238,15 +236,8 @@ async def follow_on_writing(scope: Scope, member_id: int, thread_id: int) -> Non
     """The writer watches the thread, when they let writing follow and chose nothing yet."""
     if not await auto_follows(scope, member_id):
         return
-    # A plain INSERT that skips an existing row (they already chose a level: it stays). Not a
-    # savepoint: rolling one back would also drop what the post's own flush queued in it
-    # (the thread's search-index entry).
-    dialect_insert = (
-        pg_insert if scope.db.get_bind().dialect.name == "postgresql" else sqlite_insert
-    )
-    await scope.db.execute(
-        dialect_insert(Subscription)
-        .values(tenant_id=scope.tenant_id, member_id=member_id, thread_id=thread_id,
-                level=Level.WATCHING, created_at=utcnow())
-        .on_conflict_do_nothing()
-    )  # fmt: skip
+    # They already chose a level: it stays.
+    await insert_missing(scope.db, Subscription, [
+        {"tenant_id": scope.tenant_id, "member_id": member_id, "thread_id": thread_id,
+         "level": Level.WATCHING, "created_at": utcnow()},
+    ])  # fmt: skip
