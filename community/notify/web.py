@@ -47,8 +47,8 @@ class NotificationPages(Controller):
     async def thread_level(
         self, request: Req, here: NamedDependency[Scope], thread_id: Id
     ) -> Redirect:
-        level = follows.parse_level((await form_fields(request, "level"))["level"])
         thread = await forums.get_thread(here, thread_id)
+        level = follows.parse_level((await form_fields(request, "level"))["level"])
         await follows.set_thread_level(here, thread.id, level)
         return see_other(f"/t/{thread.id}/{thread.slug}?level={level.value}")
 

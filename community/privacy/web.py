@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, get, post
-from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Response, Template
@@ -21,7 +20,7 @@ from community.privacy.avatars import AvatarStore
 from community.scope import Scope
 from community.web.context import Req, log_out
 from community.web.inputs import Id
-from community.web.render import form_fields, render, see_other, submitted_form
+from community.web.render import form_fields, render, see_other, submitted_file
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 NO_SUCH_AVATAR = N_("No such avatar.")
@@ -80,8 +79,7 @@ class PrivacyPages(Controller):
         self, request: Req, here: NamedDependency[Scope]
     ) -> Template | Redirect:
         member = here.actor
-        upload = (await submitted_form(request)).get("avatar")
-        data = await upload.read() if isinstance(upload, UploadFile) else b""
+        data, _declared = await submitted_file(request, "avatar")
         try:
             await avatars.set_avatar(here, avatar_store(request), data)
         except ValidationFailed as exc:

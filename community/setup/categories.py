@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from community.db import utcnow
-from community.errors import ValidationFailed, require
+from community.errors import NotFound, ValidationFailed, require
 from community.forums import services as forums
 from community.forums.models import FORUM_KINDS, Category, CategoryKind, Posting
 from community.identity.permissions import Permission
@@ -212,7 +212,7 @@ async def move(scope: Scope, category_id: int, step: int) -> list[Category]:
     """Move one category up (step -1) or down (+1) the list."""
     ids = [c.id for c in await managed_categories(scope)]
     if category_id not in ids:
-        raise ValidationFailed({"order": NO_SUCH_CATEGORY})
+        raise NotFound(NO_SUCH_CATEGORY)
     at = ids.index(category_id)
     to = min(max(at + step, 0), len(ids) - 1)
     ids.insert(to, ids.pop(at))

@@ -3,14 +3,10 @@ logo or favicon. The same services and checks as /admin/brand."""
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import msgspec
 from litestar import Controller, get, post, put
-from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
-from litestar.enums import RequestEncodingType
-from litestar.params import BodyKwarg, FromPath, JSONBody
+from litestar.params import FromPath, JSONBody
 
 from community.scope import Scope
 from community.tenancy import brand
@@ -18,6 +14,7 @@ from community.tenancy.brand import BrandForm, BrandSaved
 from community.web.context import Req
 from community.web.inputs import Input
 from community.web.openapi import MEMBER_READ, MEMBER_WRITE
+from community.web.render import submitted_file
 
 
 class LinkIO(Input):
@@ -92,10 +89,12 @@ class BrandApi(Controller):
         request: Req,
         here: NamedDependency[Scope],
         kind: FromPath[str],
-        data: Annotated[UploadFile, BodyKwarg(media_type=RequestEncodingType.MULTI_PART)],
     ) -> ImageOut:
-        """Multipart with the image in a field named `data`; `kind` is logo or favicon."""
+        """Multipart (`multipart/form-data`) with the image in a field named `data`; `kind` is
+        logo or favicon (404 otherwise). The body is read after the kind is known, so a
+        request without the file is told what is missing (422), not refused unread."""
         chosen = brand.image_kind(kind)
-        url = await brand.set_image(here, chosen, await data.read(), data.content_type)
+        data, declared = await submitted_file(request, "data")
+        url = await brand.set_image(here, chosen, data, declared)
         request.app.state.tenants.forget()
         return ImageOut(url)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, get, post
-from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Response, Template
@@ -17,7 +16,7 @@ from community.tenancy import brand
 from community.tenancy.brand import FOOTER_LINKS, HEADER_LINKS, BrandForm
 from community.tenancy.look import FONTS
 from community.web.context import Req
-from community.web.render import render, see_other, submitted_form
+from community.web.render import render, see_other, submitted_file, submitted_form
 
 PAGE = "/admin/brand"
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -45,9 +44,7 @@ class BrandPages(Controller):
         self, request: Req, here: NamedDependency[Scope], kind: FromPath[str]
     ) -> Template | Redirect:
         chosen = brand.image_kind(kind)
-        upload = (await submitted_form(request)).get(chosen)
-        data = await upload.read() if isinstance(upload, UploadFile) else b""
-        declared = upload.content_type if isinstance(upload, UploadFile) else ""
+        data, declared = await submitted_file(request, chosen)
         try:
             await brand.set_image(here, chosen, data, declared)
         except ValidationFailed as exc:

@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 from litestar import Request
-from litestar.datastructures import FormMultiDict
+from litestar.datastructures import FormMultiDict, UploadFile
 from litestar.response import Redirect, Template
 from markupsafe import Markup
 
@@ -93,6 +93,15 @@ async def submitted_form(request: Request[Any, Any, Any]) -> FormMultiDict:
     form = await request.form()
     require(control_errors((key, str(value)) for key, value in form.multi_items()))
     return form
+
+
+async def submitted_file(request: Request[Any, Any, Any], name: str) -> tuple[bytes, str]:
+    """The bytes and declared content type of an uploaded file field (empty when the request
+    has no such file, whatever its encoding: the service then says what is missing)."""
+    upload = (await submitted_form(request)).get(name)
+    if not isinstance(upload, UploadFile):
+        return b"", ""
+    return await upload.read(), upload.content_type
 
 
 async def form_fields(request: Request[Any, Any, Any], *names: str) -> dict[str, str]:
