@@ -92,7 +92,9 @@ async def _decisions(scope: Scope, member_id: int | None, limit: int) -> list[Ac
     query = query.order_by(IdeaStatusChange.created_at.desc()).limit(limit)
     rows = (await scope.db.execute(query)).all()
     return [
-        Activity("idea_status", c.created_at, t.title, f"/ideas/{t.id}", c.actor_id, c.to_status)
+        Activity(
+            "idea_status", c.created_at, t.title, f"/ideas/{c.idea_id}", c.actor_id, c.to_status
+        )
         for c, t in rows
     ]
 

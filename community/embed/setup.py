@@ -12,7 +12,7 @@ from community.forums import services as forums
 from community.forums.models import Category
 from community.ideas import services as ideas
 from community.identity.permissions import Permission
-from community.l10n import N_
+from community.l10n import N_, translate
 from community.scope import Scope
 from community.tags import services as tags
 from community.tags.models import Tag
@@ -100,7 +100,8 @@ async def embed_setup(scope: Scope, base_url: str, picked: Choice, title: str) -
         board=_known(picked.board, [b.slug for b in boards]),
     )
     widgets = [
-        WidgetSnippet(w, path, snippet(base_url, path, w.label))
+        # The frame's title is read out on the brand's page: in the community's language.
+        WidgetSnippet(w, path, snippet(base_url, path, translate(scope.tenant.locale, w.label)))
         for w in WIDGETS
         for path in [widget_path(w, choice)]
     ]

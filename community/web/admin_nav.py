@@ -33,6 +33,6 @@ ADMIN_PAGES: list[AdminPage] = [
     AdminPage("/admin/embed", N_("Embedding and widgets")),
     AdminPage("/admin/sso", N_("OpenID Connect sign-in")),
     AdminPage("/admin/members", N_("Members and roles")),
-    AdminPage("/admin/audit", N_("Audit log"), "moderates"),
+    AdminPage("/admin/audit", N_("Audit log")),
     AdminPage("/admin/brand", N_("Brand")),
 ]

@@ -19,9 +19,16 @@ from typing import Any
 import httpx
 
 from community.escalation.adapters import DeliveryFailed
+from community.l10n import N_
 from community.net.outbound import Outbound, OutboundError
 
 RETRY_LATER = frozenset({408, 425, 429})
+# Shown to the tenant's staff in their language (community.l10n.translate refills them).
+TIMED_OUT = N_("Timed out after %(seconds)s s talking to %(origin)s")
+CANNOT_CONNECT = N_(
+    "Cannot connect to %(origin)s: the connection was refused or the host cannot be reached"
+)
+LOST_CONNECTION = N_("Lost the connection to %(origin)s: %(detail)s")
 
 
 class BadSetting(ValueError):
@@ -52,17 +59,14 @@ async def send(outbound: Outbound, method: str, url: str, **kwargs: Any) -> http
     except OutboundError as exc:
         raise DeliveryFailed(exc.message, retryable=exc.retryable) from exc
     except httpx.TimeoutException as exc:
-        raise DeliveryFailed(
-            f"Timed out after {outbound.timeout:g} s talking to {origin(url)}", retryable=True
-        ) from exc
+        timeout = {"seconds": f"{outbound.timeout:g}", "origin": origin(url)}
+        raise DeliveryFailed(TIMED_OUT % timeout, retryable=True) from exc
     except httpx.ConnectError as exc:
-        detail = str(exc) or "connection refused"
-        raise DeliveryFailed(f"Cannot connect to {origin(url)}: {detail}", retryable=True) from exc
+        # httpx's own words ("All connection attempts failed") add nothing for the staff.
+        raise DeliveryFailed(CANNOT_CONNECT % {"origin": origin(url)}, retryable=True) from exc
     except httpx.TransportError as exc:
-        detail = str(exc) or type(exc).__name__
-        raise DeliveryFailed(
-            f"Lost the connection to {origin(url)}: {detail}", retryable=True
-        ) from exc
+        lost = {"origin": origin(url), "detail": str(exc) or type(exc).__name__}
+        raise DeliveryFailed(LOST_CONNECTION % lost, retryable=True) from exc
 
 
 def retry_after(response: httpx.Response) -> float | None:
