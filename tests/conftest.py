@@ -119,6 +119,27 @@ def pytest_cmdline_main(config: pytest.Config) -> None:
         config.option.dist = "loadgroup"
 
 
+# CI's second stage (PostgreSQL and Redis) sets PARVIS_TEST_SERVICES_ONLY=1: a test that
+# touches neither (no database or Redis fixture, no PG_URL/REDIS_URL in its module) ran in
+# the first stage already and would prove nothing new there.
+SERVICE_FIXTURES = {"migrated_database", "redis_url"}
+
+
+def uses_services(item: pytest.Item) -> bool:
+    if SERVICE_FIXTURES & set(getattr(item, "fixturenames", ())):
+        return True
+    module = getattr(item, "module", None)
+    return module is not None and bool({"PG_URL", "REDIS_URL"} & set(vars(module)))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if os.environ.get("PARVIS_TEST_SERVICES_ONLY") != "1":
+        return
+    kept = [item for item in items if uses_services(item)]
+    config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+    items[:] = kept
+
+
 @pytest.fixture(scope="session")
 def anyio_backend() -> str:
     return "asyncio"
