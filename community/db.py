@@ -149,7 +149,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    # A writer waits up to 30 s for the one write lock: on a loaded machine a long write (the
+    # demo's seed) can hold it past 5 s, and a job that gave up then was lost to its retry.
+    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
 
 
