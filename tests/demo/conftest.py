@@ -1,14 +1,15 @@
-"""Both demo communities, seeded once for the tests of this folder.
+"""Both demo communities, seeded once per test process for the tests of this folder.
 
 Seeding goes through the same services members use and takes about half a minute, so the
-tests here share one database: they only read, or roll back what they try.
+tests here share one database: they only read, or roll back what they try. Under
+pytest-xdist each worker seeds its own and takes whichever of these tests come its way
+(the long crawls and the input walk spread over the workers).
 """
 
 from __future__ import annotations
 
-import shutil
+from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -25,19 +26,9 @@ from community.oidc.models import OidcSession, SsoAttempt
 from community.scope import Scope
 from community.tasks import TASKS
 from community.wiring import register_all
-from tests.conftest import PG_URL, TEST_DELIVERY, _truncate_all
+from tests.conftest import PG_URL, TEST_DELIVERY, new_database
 
 DEMO_SECRET_KEY = "test-secret-key-" + "x" * 32  # the settings fixture's
-HERE = Path(__file__).parent
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under pytest-xdist (--dist loadgroup) this folder's tests all go to one worker, which
-    seeds the shared database once instead of each worker seeding its own."""
-    for item in items:
-        if item.path.is_relative_to(HERE):
-            item.add_marker(pytest.mark.xdist_group("demo"))
 
 
 async def seed_both_communities(url: str, secret_key: str = DEMO_SECRET_KEY) -> None:
@@ -57,18 +48,20 @@ async def seed_both_communities(url: str, secret_key: str = DEMO_SECRET_KEY) -> 
     await engine.dispose()
 
 
-@pytest.fixture(scope="package")
-async def database_url(migrated_database: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+@pytest.fixture(scope="session")
+def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database of its own (other tests' clean-ups never touch it), kept for the whole run:
+    a worker runs other tests between these, and a package-scoped seed was redone each time
+    it came back to them."""
+    with new_database(tmp_path_factory) as database:
+        yield database if PG_URL else f"sqlite+aiosqlite:///{database}"
+
+
+@pytest.fixture(scope="session")
+async def database_url(demo_database: str) -> str:
     """The database of this folder's tests, with both demo communities seeded."""
-    if PG_URL:
-        await _truncate_all(migrated_database)
-        url = migrated_database
-    else:
-        copy = tmp_path_factory.mktemp("isolation") / "parvis.db"
-        shutil.copyfile(migrated_database, copy)
-        url = f"sqlite+aiosqlite:///{copy}"
-    await seed_both_communities(url)
-    return url
+    await seed_both_communities(demo_database)
+    return demo_database
 
 
 async def _sign_in_once_in_each_community(sessions: async_sessionmaker[AsyncSession]) -> None:
