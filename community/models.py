@@ -1,5 +1,6 @@
 """Every model, imported once so the metadata is complete (Alembic, tests)."""
 
+from community.analytics.models import DashboardCount, DashboardDuration, DashboardRollupState
 from community.deflection.models import DeflectionEvent
 from community.escalation.models import (
     CallbackReceipt,
@@ -34,6 +35,9 @@ from community.tenancy.models import BrandAsset, Tenant, TenantDomain
 from community.votes.models import Vote
 
 __all__ = [
+    "DashboardCount",
+    "DashboardDuration",
+    "DashboardRollupState",
     "AccountToken",
     "Announcement",
     "AnnouncementCategory",
