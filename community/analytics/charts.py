@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -20,6 +21,7 @@ from community.ideas.models import STATUS_LABELS
 from community.l10n import N_, translate
 
 Cell = str | int | float | None
+SCRIPT = re.compile(rb"<script\b.*?</script>", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -122,4 +124,4 @@ def as_svg(chart: Chart, colours: tuple[str, ...]) -> bytes:
     if chart.percent:
         drawn.range = (0, 1)
     svg: bytes = drawn.render()
-    return svg
+    return SCRIPT.sub(b"", svg)  # pygal's tooltips script: dead weight in an image
