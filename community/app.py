@@ -19,10 +19,10 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from community.activity.web import ActivityPages
-from community.config import Settings
-from community.db import create_engine, session_factory
 from community.analytics.api import DashboardApi
 from community.analytics.web import DashboardPages
+from community.config import Settings
+from community.db import create_engine, session_factory
 from community.deflection.api import DeflectionApi
 from community.deflection.web import DeflectionPages
 from community.embed.web import EmbedAdminPages, EmbedScript, WidgetPages

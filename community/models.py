@@ -35,9 +35,6 @@ from community.tenancy.models import BrandAsset, Tenant, TenantDomain
 from community.votes.models import Vote
 
 __all__ = [
-    "DashboardCount",
-    "DashboardDuration",
-    "DashboardRollupState",
     "AccountToken",
     "Announcement",
     "AnnouncementCategory",
@@ -46,6 +43,9 @@ __all__ = [
     "CallbackReceipt",
     "Category",
     "CategoryFollow",
+    "DashboardCount",
+    "DashboardDuration",
+    "DashboardRollupState",
     "DeflectionEvent",
     "Escalation",
     "EscalationEvent",

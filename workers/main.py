@@ -33,9 +33,9 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from community.analytics.tasks import rollup_dashboard
 from community.config import Settings
 from community.db import create_engine, session_factory
-from community.analytics.tasks import rollup_dashboard
 from community.escalation.tasks import sweep_escalations
 from community.jobs import (
     QUEUE_NAME,

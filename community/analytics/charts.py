@@ -9,11 +9,11 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-import pygal
-from pygal.style import Style
+import pygal  # type: ignore[import-untyped]
+from pygal.style import Style  # type: ignore[import-untyped]
 
 from community.analytics.services import Dashboard
 from community.escalation.labels import STATE_LABELS
@@ -30,7 +30,7 @@ class Chart:
     title: str  # translated
     kind: str  # "bar", "line" or "hbar"
     columns: list[str]  # translated; the first names the rows
-    rows: list[tuple[Cell, ...]]
+    rows: Sequence[tuple[Cell, ...]]
     percent: bool = False  # values are shares (0-1), drawn as %
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from community.deflection.models import DeflectionEvent, DeflectionKind
 from community.deflection.services import deflected_sessions
@@ -24,8 +25,8 @@ from community.escalation.models import Escalation, EscalationState
 from community.escalation.sentiment import NEGATIVE_AT_MOST
 from community.escalation.sweep import STAFF
 from community.forums.models import Post, Thread, ThreadKind, Visibility
-from community.identity.models import Member, Role
 from community.ideas.models import Idea
+from community.identity.models import Member, Role
 from community.moderation.models import Flag, QueueItem
 from community.scope import Scope
 
@@ -47,7 +48,9 @@ class Span:
     def end(self) -> datetime:
         return datetime.combine(self.last + timedelta(days=1), time(), UTC)
 
-    def within(self, column: ColumnElement[datetime]) -> ColumnElement[bool]:
+    def within(
+        self, column: InstrumentedAttribute[datetime] | ColumnElement[datetime]
+    ) -> ColumnElement[bool]:
         return (column >= self.start) & (column < self.end)
 
 
@@ -121,7 +124,9 @@ async def _questions(scope: Scope, span: Span, facts: Facts, now: datetime) -> N
         if answer := first_answers.get(thread_id):
             answered_at, by_staff = answer
             facts.count(asked, category_id, "answered")
-            facts.count(asked, category_id, "answered_by_staff" if by_staff else "answered_by_community")
+            facts.count(
+                asked, category_id, "answered_by_staff" if by_staff else "answered_by_community"
+            )
             facts.wait("first_answer", subject, asked, answered_at)
         moments = [m for i, m in ((accepted_id, accepted), (certified_id, certified)) if i and m]
         if moments:
@@ -174,6 +179,7 @@ async def _sentiment(scope: Scope, span: Span, facts: Facts, now: datetime) -> N
                Thread.deleted_at.is_(None), span.within(Post.created_at))
     )  # fmt: skip
     for at, sentiment, category_id in rows.all():
+        assert sentiment is not None  # the query's condition
         facts.count(at, category_id, "sentiment_posts")
         facts.count(at, category_id, "sentiment_milli", n=round(sentiment * 1000))
         if sentiment <= NEGATIVE_AT_MOST:
@@ -181,7 +187,7 @@ async def _sentiment(scope: Scope, span: Span, facts: Facts, now: datetime) -> N
 
 
 async def _deflection(scope: Scope, span: Span, facts: Facts, now: datetime) -> None:
-    """"This solved my problem" clicks, sessions that posted anyway, and deflected sessions
+    """ "This solved my problem" clicks, sessions that posted anyway, and deflected sessions
     (the deflection page's rule), on the suggested (or posted) thread's category."""
     rows = await scope.db.execute(
         select(DeflectionEvent.kind, DeflectionEvent.created_at, Thread.category_id)

@@ -59,9 +59,7 @@ def _spans(days: list[date]) -> list[Span]:
 async def _store(scope: Scope, span: Span, facts: Facts) -> None:
     tenant = scope.tenant_id
     for model in (DashboardCount, DashboardDuration):
-        await scope.db.execute(
-            delete(model).where(model.day >= span.first, model.day <= span.last)
-        )
+        await scope.db.execute(delete(model).where(model.day >= span.first, model.day <= span.last))
     counts = [
         {"tenant_id": tenant, "day": day, "category_id": category, "name": name, "key": key,
          "value": value}
@@ -165,7 +163,7 @@ async def touched_threads(scope: Scope, since: datetime) -> list[int]:
     return sorted(found)
 
 
-def _audited(since: datetime, subject: str, column: InstrumentedAttribute[int]) -> Select[tuple[int]]:
+def _audited(since: datetime, subject: str, column: InstrumentedAttribute[int]) -> Select[int]:
     return select(column).where(AuditEntry.subject_type == subject, AuditEntry.created_at >= since)
 
 
@@ -184,7 +182,9 @@ async def recompute_tenants(sessions: async_sessionmaker[AsyncSession], slug: st
     """`parvis dashboard recompute`: one tenant by slug, or every tenant."""
     async with session_scope(sessions) as session:
         query = select(Tenant)
-        tenants = list((await session.scalars(query.where(Tenant.slug == slug) if slug else query)).all())
+        tenants = list(
+            (await session.scalars(query.where(Tenant.slug == slug) if slug else query)).all()
+        )
     if slug and not tenants:
         from community.errors import NotFound
 

@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 
 from community.analytics.facts import CountKey, Span, Wait, collect, day_of
 from community.analytics.models import DashboardCount, DashboardDuration
@@ -22,9 +22,9 @@ from community.db import utcnow
 from community.errors import ValidationFailed
 from community.escalation.models import EscalationTarget
 from community.forums.models import Category, Post, Thread, ThreadKind
+from community.ideas.models import Idea, IdeaStatus
 from community.identity.models import Member, Role
 from community.identity.permissions import Permission
-from community.ideas.models import Idea, IdeaStatus
 from community.l10n import N_
 from community.scope import Scope
 
@@ -159,7 +159,7 @@ class Card:
 
     @property
     def trend(self) -> str:
-        """"better", "worse" or "same" (for the card's colour)."""
+        """ "better", "worse" or "same" (for the card's colour)."""
         change = self.change
         if not change or not self.good:
             return "same"
@@ -407,7 +407,9 @@ async def _breakdowns(scope: Scope, loaded: Loaded) -> dict[str, list[tuple[str,
         "escalation_rule": loaded.parts("escalation_rule").most_common(),
         "escalation_state": loaded.parts("escalation_state").most_common(),
         "escalation_target": targets.most_common(),
-        "ideas": [(status.value, ideas[status.value]) for status in IdeaStatus if ideas[status.value]],
+        "ideas": [
+            (status.value, ideas[status.value]) for status in IdeaStatus if ideas[status.value]
+        ],
     }
 
 
@@ -437,7 +439,7 @@ async def negative_threads(scope: Scope, query: Query) -> list[Ranked]:
             for i, title, slug, m, n in rows.all()]  # fmt: skip
 
 
-def _in_category(query: Query) -> list[object]:
+def _in_category(query: Query) -> list[ColumnElement[bool]]:
     return [Thread.category_id == query.category.id] if query.category else []
 
 
@@ -453,7 +455,8 @@ async def _member_totals(
         where.append(DashboardCount.key.in_(only))
     rows = await scope.db.execute(
         select(DashboardCount.key, DashboardCount.name, func.sum(DashboardCount.value))
-        .where(*where).group_by(DashboardCount.key, DashboardCount.name)
+        .where(*where)
+        .group_by(DashboardCount.key, DashboardCount.name)
     )
     found: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for key, name, value in rows.all():
@@ -462,9 +465,9 @@ async def _member_totals(
     if span.first <= today <= span.last:  # today, from the facts
         facts = await collect(scope, Span(today, today), utcnow())
         for (_, category_id, name, key), value in facts.counts.items():
-            if name in MEMBER_MEASURES and (not query.category or category_id == query.category.id):
-                if only is None or key in only:
-                    found[int(key)][MEMBER_MEASURES.index(name)] += value
+            in_category = not query.category or category_id == query.category.id
+            if name in MEMBER_MEASURES and in_category and (only is None or key in only):
+                found[int(key)][MEMBER_MEASURES.index(name)] += value
     return {member: (a, s) for member, (a, s) in found.items()}
 
 

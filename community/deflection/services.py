@@ -273,7 +273,9 @@ async def deflected_sessions(
     """The sessions whose first "solved" falls in [start, end) and that did not post within
     DEFLECTION_WINDOW of it (a window still running at `now` does not count yet)."""
     keys = await scope.db.scalars(
-        select(DeflectionEvent.session_key.distinct()).where(
+        select(DeflectionEvent.session_key)
+        .distinct()
+        .where(
             DeflectionEvent.kind == DeflectionKind.SOLVED,
             DeflectionEvent.created_at >= start,
             DeflectionEvent.created_at < end,

@@ -74,14 +74,18 @@ async def seeded_week(world: World) -> History:
     for author, thread, text in ((bob, q1, "Reboot it."), (eve, q2, "Yes, in settings."),
                                  (ann, q3, "Still waiting.")):  # fmt: skip
         async with world.unit() as session:
-            replies.append(await forums.reply(await acting(world, session, author), thread.id, text))
+            replies.append(
+                await forums.reply(await acting(world, session, author), thread.id, text)
+            )
     answer, staff, own = replies
     async with world.unit() as session:
         await qa.accept(await acting(world, session, ann), answer.id)
     for thread, asked in ((q1, at(FRI, 17)), (q2, at(MON, 9, 30)), (q3, at(TUE, 12))):
         await _dated(world, Thread, thread.id, created_at=asked, last_activity_at=asked)
         async with world.unit() as session:
-            opening = await session.scalar(select(Post.id).where(Post.thread_id == thread.id, Post.number == 1))
+            opening = await session.scalar(
+                select(Post.id).where(Post.thread_id == thread.id, Post.number == 1)
+            )
         await _dated(world, Post, opening, created_at=asked)
     await _dated(world, Post, answer.id, created_at=at(MON, 10))
     await _dated(world, Thread, q1.id, accepted_at=at(MON, 11))
@@ -98,15 +102,24 @@ async def seeded_week(world: World) -> History:
             ("b" * 22, DeflectionKind.SOLVED, q1.id, at(TUE, 11)),
             ("b" * 22, DeflectionKind.POSTED_ANYWAY, q3.id, at(TUE, 11, 20)),
         ):
-            session.add(DeflectionEvent(tenant_id=world.tenants["acme"], kind=kind,
-                                        thread_id=thread_id, session_key=key, created_at=moment))
+            session.add(
+                DeflectionEvent(
+                    tenant_id=world.tenants["acme"],
+                    kind=kind,
+                    thread_id=thread_id,
+                    session_key=key,
+                    created_at=moment,
+                )
+            )
     return History(ann, bob, eve, boss, q1, q2, q3, answer.id)
 
 
 async def figures(world: World, admin: Member, category: str = "") -> services.Dashboard:
     async with world.unit() as session:
         scope = await acting(world, session, admin)
-        query = await services.parse_query(scope, "", WEEK["from"], WEEK["to"], category, LATER.date())
+        query = await services.parse_query(
+            scope, "", WEEK["from"], WEEK["to"], category, LATER.date()
+        )
         return await services.dashboard(scope, query, LATER)
 
 
@@ -194,7 +207,9 @@ async def test_the_job_keeps_the_roll_ups_equal_to_a_recompute(world: World) -> 
         await qa.unaccept(asker, history.q1_answer)
     async with world.unit() as session:
         flagger = await acting(world, session, history.bob)
-        staff_post = await session.scalar(select(Post.id).where(Post.thread_id == history.q2.id, Post.number == 2))
+        staff_post = await session.scalar(
+            select(Post.id).where(Post.thread_id == history.q2.id, Post.number == 2)
+        )
         await moderation.flag_post(flagger, staff_post, "spam")
     await world.thread("acme", history.bob, title="Is there an outage in Lyon?")
     stale = await snapshot(world)
@@ -215,12 +230,18 @@ async def admin_client(client: Client, world: World) -> History:
     return history
 
 
-async def test_the_api_gives_the_figures_and_refuses_bad_periods(client: Client, world: World) -> None:
+async def test_the_api_gives_the_figures_and_refuses_bad_periods(
+    client: Client, world: World
+) -> None:
     await admin_client(client, world)
     found = await client.get("/api/v1/admin/dashboard", params=WEEK)
     assert found.status_code == 200, found.text
     body = found.json()
-    assert (body["from"], body["to"], body["previous_from"]) == ("2026-11-20", "2026-11-26", "2026-11-13")
+    assert (body["from"], body["to"], body["previous_from"]) == (
+        "2026-11-20",
+        "2026-11-26",
+        "2026-11-13",
+    )
     assert body["totals"]["questions"] == 3 and body["totals"]["deflected"] == 1
     waits = {w["name"]: w for w in body["waits"]}
     assert waits["first_answer"]["median_business_hours"] == 2.0
@@ -255,7 +276,9 @@ async def test_the_page_shows_the_cards_and_charts_and_marks_bad_fields(
     page = await client.get("/admin/dashboard", params=WEEK)
     assert page.status_code == 200
     assert 'data-card="questions"' in page.text and "Questions asked" in page.text
-    assert '<img src="/admin/dashboard/questions.svg?from=2026-11-20&amp;to=2026-11-26"' in page.text
+    assert (
+        '<img src="/admin/dashboard/questions.svg?from=2026-11-20&amp;to=2026-11-26"' in page.text
+    )
     assert 'href="/admin/dashboard/answered.csv?from=2026-11-20&amp;to=2026-11-26"' in page.text
     bad = await client.get("/admin/dashboard", params={"from": "2026-11-26", "to": "2026-11-20"})
     assert bad.status_code == 422
@@ -278,11 +301,17 @@ async def test_each_chart_is_an_svg_image_and_a_csv_file(client: Client, world: 
     assert rows[1:] == [["2026-11-20", "1"], ["2026-11-21", "0"], ["2026-11-22", "0"],
                         ["2026-11-23", "1"], ["2026-11-24", "1"], ["2026-11-25", "0"],
                         ["2026-11-26", "0"]]  # fmt: skip
-    states = list(csv.reader(io.StringIO((await client.get("/admin/dashboard/escalations.csv", params=WEEK)).text)))
+    states = list(
+        csv.reader(
+            io.StringIO((await client.get("/admin/dashboard/escalations.csv", params=WEEK)).text)
+        )
+    )
     assert states == [["State", "Escalations"], ["Case open", "1"]]
     for name in ("answered", "sentiment", "ideas"):
         for ext in ("svg", "csv"):
-            assert (await client.get(f"/admin/dashboard/{name}.{ext}", params=WEEK)).status_code == 200
+            assert (
+                await client.get(f"/admin/dashboard/{name}.{ext}", params=WEEK)
+            ).status_code == 200
     assert (await client.get("/admin/dashboard/nothing.csv")).status_code == 404
     assert (await client.get("/admin/dashboard/questions.png")).status_code == 404
     assert (await client.get("/admin/dashboard/questions.csv?from=x")).status_code in (400, 422)
