@@ -319,7 +319,7 @@ def percentile(values: list[int], share: float) -> float | None:
 
 
 def _hours(seconds: float | None) -> float | None:
-    return None if seconds is None else round(seconds / 3600, 1)
+    return None if seconds is None else round(seconds / 3600, 2)
 
 
 def _wait_median(loaded: Loaded, name: str) -> float | None:

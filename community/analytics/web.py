@@ -37,8 +37,10 @@ class DashboardPages(Controller):
             errors = exc.errors
             query = await services.parse_query(here, "", "", "", "")
         shown = await services.dashboard(here, query)
+        drawn = charts.charts(shown, base_context(request)["locale"])
+        images = {chart.name: charts.as_data_uri(chart, _colours(here)) for chart in drawn}
         return render(request, "analytics/dashboard.html", status_code=422 if errors else 200,
-                      dashboard=shown, charts=charts.charts(shown, base_context(request)["locale"]),
+                      dashboard=shown, charts=drawn, images=images,
                       errors=errors, asked={"period": period, "from": first, "to": last,
                       "category": category}, categories=await services.categories(here))  # fmt: skip
 
@@ -54,9 +56,13 @@ class DashboardPages(Controller):
         chart = charts.chart(await services.dashboard(here, query), name,
                              base_context(request)["locale"])  # fmt: skip
         if extension == "svg":
-            colours = (here.tenant.theme.get("primary", ""), here.tenant.theme.get("accent", ""))
-            body = charts.as_svg(chart, tuple(c for c in colours if c))
-            return Response(body, media_type=FORMATS["svg"])
+            return Response(charts.as_svg(chart, _colours(here)), media_type=FORMATS["svg"])
         disposition = f'attachment; filename="{name}-{query.first}-{query.last}.csv"'
         return Response(charts.as_csv(chart).encode(), media_type=FORMATS["csv"],
                         headers={"content-disposition": disposition})  # fmt: skip
+
+
+def _colours(here: Scope) -> tuple[str, ...]:
+    """The brand's primary and accent colours, for the charts' first two series."""
+    theme = here.tenant.theme
+    return tuple(c for c in (theme.get("primary", ""), theme.get("accent", "")) if c)
