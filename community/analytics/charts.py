@@ -33,6 +33,7 @@ class Chart:
     columns: list[str]  # translated; the first names the rows
     rows: Sequence[tuple[Cell, ...]]
     percent: bool = False  # values are shares (0-1), drawn as %
+    plotted: int = 0  # how many value columns the image draws (0: all); the table has all
 
 
 def _pct(value: float | None) -> float | None:
@@ -56,7 +57,7 @@ def _sentiment(d: Dashboard, t: Callable[[str], str]) -> Chart:
     return Chart("sentiment", t(N_("Customer sentiment per day (-1 to 1)")), "line",
                  [t(N_("Day")), t(N_("Mean sentiment")), t(N_("Negative posts"))],
                  [(p.day.isoformat(), None if p.sentiment is None else round(p.sentiment, 3),
-                   p.negative_posts) for p in d.days])  # fmt: skip
+                   p.negative_posts) for p in d.days], plotted=1)  # fmt: skip
 
 
 def _escalations(d: Dashboard, t: Callable[[str], str]) -> Chart:
@@ -105,23 +106,19 @@ def as_svg(chart: Chart, colours: tuple[str, ...]) -> bytes:
         title_font_size=16, label_font_size=12, major_label_font_size=12,
     )  # fmt: skip
     kind = {"bar": pygal.Bar, "line": pygal.Line, "hbar": pygal.HorizontalBar}[chart.kind]
+    series = chart.plotted or len(chart.columns) - 1
     drawn = kind(
-        style=style, js=[], width=800, height=320, title=chart.title, show_legend=len(chart.columns) > 2,
+        style=style, js=[], width=800, height=320, title=chart.title, show_legend=series > 1,
         legend_at_bottom=True, x_label_rotation=0 if chart.kind == "hbar" else 45,
         show_minor_x_labels=False, truncate_label=-1, print_values=False, margin=16,
         value_formatter=(lambda v: f"{v:.0%}") if chart.percent else (lambda v: f"{v:g}"),
         no_data_text=chart.columns[0] and "—",
     )  # fmt: skip
-    labels = [str(row[0]) for row in chart.rows]
-    if chart.kind == "hbar":
-        for label, value in zip(labels, (row[1] for row in chart.rows), strict=True):
-            drawn.add(label, [value])
-        drawn.show_legend = True
-    else:
-        drawn.x_labels = labels
-        drawn.x_labels_major_every = max(len(labels) // 10, 1)
-        for index, column in enumerate(chart.columns[1:], start=1):
-            drawn.add(column, [row[index] for row in chart.rows])
+    drawn.x_labels = [str(row[0]) for row in chart.rows]
+    if chart.kind != "hbar":
+        drawn.x_labels_major_every = max(len(chart.rows) // 10, 1)
+    for index, column in enumerate(chart.columns[1 : 1 + series], start=1):
+        drawn.add(column, [row[index] for row in chart.rows])
     if chart.percent:
         drawn.range = (0, 1)
     svg: bytes = drawn.render()

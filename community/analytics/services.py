@@ -322,8 +322,8 @@ def _hours(seconds: float | None) -> float | None:
     return None if seconds is None else round(seconds / 3600, 2)
 
 
-def _wait_median(loaded: Loaded, name: str) -> float | None:
-    return _hours(median([b for b, _ in loaded.waits.get(name, [])]))
+def _wait_median(loaded: Loaded, name: str, business: bool = True) -> float | None:
+    return _hours(median([b if business else c for b, c in loaded.waits.get(name, [])]))
 
 
 def _cards(now: Loaded, before: Loaded) -> list[Card]:
@@ -341,7 +341,7 @@ def _cards(now: Loaded, before: Loaded) -> list[Card]:
         ("answered", N_("Answered"), asked("answered"), "percent", "up"),
         ("resolved", N_("Resolved"), asked("resolved"), "percent", "up"),
         ("first_answer", N_("Median time to first answer"),
-         lambda d: _wait_median(d, "first_answer"), "hours", "down"),
+         lambda d: _wait_median(d, "first_answer", business=False), "hours", "down"),
         ("community_share", N_("Answered by the community"), by_community, "percent", "up"),
         ("deflected", N_("Questions deflected"), lambda d: d.total("deflected"), "count", "up"),
         ("escalations", N_("Escalations"), lambda d: d.total("escalations"), "count", "down"),
