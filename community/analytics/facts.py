@@ -68,6 +68,7 @@ class Wait:
 class Facts:
     """The measures of a span, ready to be stored or added up."""
 
+    span: Span
     counts: Counter[CountKey] = field(default_factory=Counter)
     waits: list[Wait] = field(default_factory=list)
     calendar: BusinessCalendar = field(default_factory=BusinessCalendar)
@@ -92,7 +93,7 @@ Collector = Callable[[Scope, Span, Facts, datetime], Awaitable[None]]
 
 
 async def collect(scope: Scope, span: Span, now: datetime) -> Facts:
-    facts = Facts(calendar=scope.settings.escalation.business_calendar)
+    facts = Facts(span, calendar=scope.settings.escalation.business_calendar)
     for collector in COLLECTORS:
         await collector(scope, span, facts, now)
     return facts

@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import ColumnElement, func, select
 
-from community.analytics.facts import CountKey, Span, Wait, collect, day_of
+from community.analytics.facts import CountKey, Facts, Span, Wait, collect, day_of
 from community.analytics.models import DashboardCount, DashboardDuration
 from community.db import utcnow
 from community.errors import ValidationFailed
@@ -231,14 +231,21 @@ class Loaded:
                 found[k] += v
         return found
 
-    def on(self, day: date, name: str) -> int:
-        return sum(v for (d, n, _), v in self.counts.items() if d == day and n == name)
+    def daily(self) -> Counter[tuple[date, str]]:
+        """Each measure's total per day."""
+        found: Counter[tuple[date, str]] = Counter()
+        for (day, name, _), value in self.counts.items():
+            found[(day, name)] += value
+        return found
 
 
 async def dashboard(scope: Scope, query: Query, now: datetime | None = None) -> Dashboard:
     scope.require(Permission.CONFIGURE_COMMUNITY, READERS)
     now = now or utcnow()
-    current = await load(scope, query.span, query.category, now)
+    today = day_of(now)
+    # Today's facts, read once: today is in the period (never in the previous one).
+    live = await collect(scope, Span(today, today), now) if query.last >= today else None
+    current = await load(scope, query.span, query.category, now, live)
     before = await load(scope, query.previous, query.category, now)
     built = Dashboard(
         query=query,
@@ -250,13 +257,16 @@ async def dashboard(scope: Scope, query: Query, now: datetime | None = None) -> 
         previous_totals=_totals(before),
     )
     built.negative_threads = await negative_threads(scope, query)
-    built.top_contributors, built.rising_members = await contributors(scope, query)
+    built.top_contributors, built.rising_members = await contributors(scope, query, live)
     built.top_ideas = await top_ideas(scope, query)
     return built
 
 
-async def load(scope: Scope, span: Span, category: Category | None, now: datetime) -> Loaded:
-    """The span's measures: stored days, and today's (if in the span) read from the facts."""
+async def load(
+    scope: Scope, span: Span, category: Category | None, now: datetime, live: Facts | None = None
+) -> Loaded:
+    """The span's measures: stored days, and today's (if in the span) read from the facts
+    (`live`, when the caller has read them already)."""
     loaded = Loaded()
     today = day_of(now)
     stored_last = min(span.last, today - timedelta(days=1))
@@ -279,7 +289,7 @@ async def load(scope: Scope, span: Span, category: Category | None, now: datetim
     for name, business, calendar in (await scope.db.execute(waits)).all():
         loaded.waits[name].append((business, calendar))
     if span.first <= today <= span.last:
-        facts = await collect(scope, Span(today, today), now)
+        facts = live or await collect(scope, Span(today, today), now)
         _add_live(loaded, facts.counts, facts.waits, category)
     return loaded
 
@@ -374,15 +384,15 @@ def _wait_figures(name: str, now: Loaded, before: Loaded) -> WaitFigures:
 
 
 def _days(query: Query, loaded: Loaded) -> list[DayPoint]:
+    daily = loaded.daily()
     points = []
     for n in range(query.days):
         day = query.first + timedelta(days=n)
-        asked, posts = loaded.on(day, "questions"), loaded.on(day, "sentiment_posts")
+        asked, posts = daily[(day, "questions")], daily[(day, "sentiment_posts")]
         points.append(DayPoint(
-            day, asked, _rate(loaded.on(day, "answered"), asked),
-            _rate(loaded.on(day, "resolved"), asked),
-            loaded.on(day, "sentiment_milli") / 1000 / posts if posts else None,
-            loaded.on(day, "negative_posts"),
+            day, asked, _rate(daily[(day, "answered")], asked), _rate(daily[(day, "resolved")], asked),
+            daily[(day, "sentiment_milli")] / 1000 / posts if posts else None,
+            daily[(day, "negative_posts")],
         ))  # fmt: skip
     return points
 
@@ -444,15 +454,15 @@ def _in_category(query: Query) -> list[ColumnElement[bool]]:
 
 
 async def _member_totals(
-    scope: Scope, span: Span, query: Query, only: list[str] | None = None
+    scope: Scope, span: Span, query: Query, live: Facts | None
 ) -> dict[int, tuple[int, int]]:
-    """Answers and solutions (accepted or certified answers) per member over a span."""
-    where = [DashboardCount.day >= span.first, DashboardCount.day <= span.last,
+    """Answers and solutions (accepted or certified answers) per member over a span: the
+    stored days before today, and today's from `live` (today's facts) when given."""
+    stored_last = min(span.last, utcnow().date() - timedelta(days=1))
+    where = [DashboardCount.day >= span.first, DashboardCount.day <= stored_last,
              DashboardCount.name.in_(MEMBER_MEASURES)]  # fmt: skip
     if query.category:
         where.append(DashboardCount.category_id == query.category.id)
-    if only is not None:
-        where.append(DashboardCount.key.in_(only))
     rows = await scope.db.execute(
         select(DashboardCount.key, DashboardCount.name, func.sum(DashboardCount.value))
         .where(*where)
@@ -461,24 +471,24 @@ async def _member_totals(
     found: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for key, name, value in rows.all():
         found[int(key)][MEMBER_MEASURES.index(name)] += int(value)
-    today = utcnow().date()
-    if span.first <= today <= span.last:  # today, from the facts
-        facts = await collect(scope, Span(today, today), utcnow())
-        for (_, category_id, name, key), value in facts.counts.items():
+    if live is not None and span.first <= live.span.first <= span.last:
+        for (_, category_id, name, key), value in live.counts.items():
             in_category = not query.category or category_id == query.category.id
-            if name in MEMBER_MEASURES and in_category and (only is None or key in only):
+            if name in MEMBER_MEASURES and in_category:
                 found[int(key)][MEMBER_MEASURES.index(name)] += value
     return {member: (a, s) for member, (a, s) in found.items()}
 
 
-async def contributors(scope: Scope, query: Query) -> tuple[list[Ranked], list[Ranked]]:
+async def contributors(
+    scope: Scope, query: Query, live: Facts | None = None
+) -> tuple[list[Ranked], list[Ranked]]:
     """Top contributors (most solutions, then answers) and rising members (the biggest gain
     in answers over the previous period, among the others, with at least two answers)."""
-    now = await _member_totals(scope, query.span, query)
+    now = await _member_totals(scope, query.span, query, live)
     ranked = sorted(now.items(), key=lambda item: (-item[1][1], -item[1][0], item[0]))
     top = [member for member, _ in ranked[:LISTED]]
     candidates = [m for m, (answers, _) in now.items() if m not in top and answers >= 2]
-    before = await _member_totals(scope, query.previous, query, [str(m) for m in candidates])
+    before = await _member_totals(scope, query.previous, query, None)
     gains = sorted(
         ((m, now[m][0] - before.get(m, (0, 0))[0]) for m in candidates), key=lambda g: (-g[1], g[0])
     )

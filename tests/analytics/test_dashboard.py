@@ -314,3 +314,26 @@ async def test_each_chart_is_an_svg_image_and_a_csv_file(client: Client, world: 
     assert (await client.get("/admin/dashboard/nothing.csv")).status_code == 404
     assert (await client.get("/admin/dashboard/questions.png")).status_code == 404
     assert (await client.get("/admin/dashboard/questions.csv?from=x")).status_code in (400, 422)
+
+
+async def test_today_is_read_live_and_counted_once_after_the_job_rolled_it(world: World) -> None:
+    ann = await world.member("acme", "ann@example.com")
+    bob = await world.member("acme", "bob@example.com")
+    boss = await world.member("acme", "boss@example.com", Role.ADMIN)
+    thread = await world.thread("acme", ann, title="Is there an outage in Lyon?")
+
+    async def this_week() -> services.Dashboard:
+        async with world.unit() as session:
+            scope = await acting(world, session, boss)
+            return await services.dashboard(
+                scope, await services.parse_query(scope, "7", "", "", "")
+            )
+
+    assert card(await this_week(), "questions").value == 1, "no job has run: read live"
+    async with world.unit() as session:
+        await forums.reply(await acting(world, session, bob), thread.id, "Yes, since 9 am.")
+    async with world.unit() as session:
+        await rollup.refresh(await world.scope(session, "acme"))  # today is stored now
+    shown = await this_week()
+    assert card(shown, "questions").value == 1 and card(shown, "answered").value == 1.0
+    assert [(r.label, r.detail) for r in shown.top_contributors] == [("Bob", 1)]
