@@ -19,6 +19,8 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from community.activity.web import ActivityPages
+from community.analytics.api import DashboardApi
+from community.analytics.web import DashboardPages
 from community.config import Settings
 from community.db import create_engine, session_factory
 from community.deflection.api import DeflectionApi
@@ -162,6 +164,8 @@ def create_app(settings: Settings | None = None, outbound: Outbound | None = Non
             EscalationSettingsApi,
             DeflectionPages,
             DeflectionApi,
+            DashboardPages,
+            DashboardApi,
             SearchAdminPages,
             PrivacyPages,
             PrivacyApi,
@@ -265,6 +269,7 @@ async def _sweep_periodically(jobs: InProcessQueue, seconds: float) -> None:
         await jobs.enqueue("sweep_escalations")
         await jobs.enqueue("sweep_search")
         await jobs.enqueue("sweep_mail")
+        await jobs.enqueue("rollup_dashboard")
 
 
 async def _hand_on_kept_jobs(

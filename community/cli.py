@@ -398,6 +398,24 @@ def recompute_command(tenant_slug: str) -> None:
 
 
 @main.group()
+def dashboard() -> None:
+    """The manager dashboard's daily roll-ups."""
+
+
+@dashboard.command("recompute")
+@click.option("--tenant", "tenant_slug", default="", help="Only this tenant (default: all).")
+def dashboard_recompute_command(tenant_slug: str) -> None:
+    """Rebuild the dashboard's roll-ups from the facts (after changing business hours, say)."""
+    from community.analytics.rollup import recompute_tenants
+
+    async def work(sessions: async_sessionmaker[AsyncSession], jobs: InProcessQueue) -> int:
+        return await recompute_tenants(sessions, tenant_slug)
+
+    days = run_with_sessions(work)
+    click.echo(f"dashboard rolled up for {tenant_slug or 'every tenant'}: {days} days")
+
+
+@main.group()
 def search() -> None:
     """Search: each community's index of threads."""
 

@@ -1,5 +1,6 @@
 """Every model, imported once so the metadata is complete (Alembic, tests)."""
 
+from community.analytics.models import DashboardCount, DashboardDuration, DashboardRollupState
 from community.deflection.models import DeflectionEvent
 from community.escalation.models import (
     CallbackReceipt,
@@ -42,6 +43,9 @@ __all__ = [
     "CallbackReceipt",
     "Category",
     "CategoryFollow",
+    "DashboardCount",
+    "DashboardDuration",
+    "DashboardRollupState",
     "DeflectionEvent",
     "Escalation",
     "EscalationEvent",

@@ -1,5 +1,6 @@
 """Every background task, by name: what arq workers and the in-process runner can run."""
 
+from community.analytics.tasks import rollup_dashboard
 from community.escalation.tasks import deliver_escalation, sweep_escalations
 from community.forums.tasks import flush_thread_views
 from community.ideas.tasks import notify_idea_status
@@ -20,4 +21,5 @@ TASKS: dict[str, TaskFunction] = {
     "sweep_mail": sweep_mail,
     "search_index": search_index,
     "sweep_search": sweep_search,
+    "rollup_dashboard": rollup_dashboard,
 }

@@ -33,6 +33,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from community.analytics.tasks import rollup_dashboard
 from community.config import Settings
 from community.db import create_engine, session_factory
 from community.escalation.tasks import sweep_escalations
@@ -137,6 +138,13 @@ def worker_options(
                 instrumented("sweep_mail", sweep_mail),  # type: ignore[arg-type]
                 name="sweep_mail",
                 second={15},
+            ),
+            # The dashboard's roll-ups: days whose facts changed, every five minutes.
+            cron(
+                instrumented("rollup_dashboard", rollup_dashboard),  # type: ignore[arg-type]
+                name="rollup_dashboard",
+                minute=set(range(0, 60, 5)),
+                second={45},
             ),
             # Kept jobs whose Redis copy was lost (Redis restarted, a worker killed): at start,
             # then every few seconds.

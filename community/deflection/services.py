@@ -252,25 +252,58 @@ async def _deflected(
     scope: Scope, start: datetime, end: datetime, now: datetime
 ) -> dict[date, int]:
     """Deflected sessions by the day of their first "solved" (the rule in the docstring)."""
-    first_solved = (
-        select(DeflectionEvent.session_key, func.min(DeflectionEvent.created_at).label("at"))
-        .where(DeflectionEvent.kind == DeflectionKind.SOLVED)
-        .group_by(DeflectionEvent.session_key)
-        .subquery()
-    )
-    solved_rows = await scope.db.execute(
-        select(first_solved.c.session_key, first_solved.c.at).where(
-            first_solved.c.at >= start, first_solved.c.at < end
+    by_day: dict[date, int] = defaultdict(int)
+    for session in await deflected_sessions(scope, start, end, now):
+        by_day[session.solved_at.date()] += 1
+    return by_day
+
+
+@dataclass(frozen=True)
+class Deflected:
+    """A suggestion session deflected: its first "solved", on which suggested thread."""
+
+    session_key: str
+    solved_at: datetime
+    thread_id: int
+
+
+async def deflected_sessions(
+    scope: Scope, start: datetime, end: datetime, now: datetime
+) -> list[Deflected]:
+    """The sessions whose first "solved" falls in [start, end) and that did not post within
+    DEFLECTION_WINDOW of it (a window still running at `now` does not count yet)."""
+    keys = await scope.db.scalars(
+        select(DeflectionEvent.session_key)
+        .distinct()
+        .where(
+            DeflectionEvent.kind == DeflectionKind.SOLVED,
+            DeflectionEvent.created_at >= start,
+            DeflectionEvent.created_at < end,
         )
     )
-    solved = {key: _aware(at) for key, at in solved_rows.all()}
+    first: dict[str, tuple[datetime, int]] = {}
+    for chunk in _chunks(list(keys.all())):
+        rows = await scope.db.execute(
+            select(DeflectionEvent.session_key, DeflectionEvent.created_at,
+                   DeflectionEvent.thread_id)
+            .where(DeflectionEvent.kind == DeflectionKind.SOLVED,
+                   DeflectionEvent.session_key.in_(chunk))
+            .order_by(DeflectionEvent.created_at, DeflectionEvent.id)
+        )  # fmt: skip
+        for key, at, thread_id in rows.all():
+            first.setdefault(key, (_aware(at), thread_id))
+    solved = {key: found for key, found in first.items() if start <= found[0] < end}
     posted = await _posted_at(scope, solved)
-    by_day: dict[date, int] = defaultdict(int)
-    for key, at in solved.items():
+    deflected = []
+    for key, (at, thread_id) in solved.items():
         deadline = at + DEFLECTION_WINDOW
         if deadline <= now and not any(p <= deadline for p in posted.get(key, ())):
-            by_day[at.date()] += 1
-    return by_day
+            deflected.append(Deflected(key, at, thread_id))
+    return deflected
+
+
+def _chunks(items: list[str], size: int = 500) -> Iterable[list[str]]:
+    return (items[i : i + size] for i in range(0, len(items), size))
 
 
 def _aware(value: datetime | str) -> datetime:
@@ -281,8 +314,7 @@ def _aware(value: datetime | str) -> datetime:
 
 async def _posted_at(scope: Scope, keys: Iterable[str]) -> dict[str, list[datetime]]:
     posted: dict[str, list[datetime]] = defaultdict(list)
-    keys = list(keys)
-    for chunk in (keys[i : i + 500] for i in range(0, len(keys), 500)):
+    for chunk in _chunks(list(keys)):
         rows = await scope.db.execute(
             select(DeflectionEvent.session_key, DeflectionEvent.created_at).where(
                 DeflectionEvent.kind == DeflectionKind.POSTED_ANYWAY,

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from community.analytics import rollup as dashboard_rollup
 from community.db import session_scope, utcnow
 from community.deflection import demo as deflection_demo
 from community.demo.content import RETAILER, TELECOM
@@ -127,7 +128,22 @@ async def seed_community(session: AsyncSession, spec: dict[str, Any]) -> DemoCom
     await _seed_moderation(await Scope.load(session, tenant.id), members, spec)
     _seed_sign_in_failures(scope, spec)
     await deflection_demo.seed_history(scope, spec["slug"])
+    await _backdate_resolutions(scope)
+    await dashboard_rollup.recompute(scope)  # the manager dashboard has its history at once
     return described
+
+
+async def _backdate_resolutions(scope: Scope) -> None:
+    """An answer was accepted or certified an hour or two after it was posted, not at seeding."""
+    threads = await scope.db.scalars(select(Thread).where(
+        (Thread.accepted_post_id.is_not(None)) | (Thread.certified_post_id.is_not(None))))  # fmt: skip
+    for thread in threads.all():
+        for post_id, moment, delay in ((thread.accepted_post_id, "accepted_at", 2),
+                                       (thread.certified_post_id, "certified_at", 5)):  # fmt: skip
+            posted = await scope.db.scalar(select(Post.created_at).where(Post.id == post_id))
+            if posted is not None:
+                setattr(thread, moment, min(posted + timedelta(hours=delay), utcnow()))
+    await scope.db.flush()
 
 
 def _escalation_rules(spec: dict[str, Any]) -> dict[str, Any]:

@@ -88,6 +88,7 @@ class Thread(TenantOwned, Base):
         Index("ix_threads_tenant_activity", "tenant_id", "last_activity_at"),
         Index("ix_threads_author", "author_id"),
         Index("ix_threads_category_activity", "category_id", "last_activity_at"),
+        Index("ix_threads_tenant_created", "tenant_id", "created_at"),  # the dashboard's days
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -158,7 +159,10 @@ class Post(TenantOwned, Base):
     """A post in a thread. Number 1 is the question or the discussion's opening post."""
 
     __tablename__ = "posts"
-    __table_args__ = (UniqueConstraint("thread_id", "number"),)
+    __table_args__ = (
+        UniqueConstraint("thread_id", "number"),
+        Index("ix_posts_tenant_created", "tenant_id", "created_at"),  # the dashboard's days
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"))

@@ -21,6 +21,7 @@ class AdminPage:
 
 
 ADMIN_PAGES: list[AdminPage] = [
+    AdminPage("/admin/dashboard", N_("Dashboard")),
     AdminPage("/admin/categories", N_("Categories")),
     AdminPage("/admin/domains", N_("Domains")),
     AdminPage("/admin/scoring", N_("Scoring rules")),

@@ -87,6 +87,7 @@ async def community_with_everything(world: World) -> dict[str, str]:
         "escalations-failed": "/mod/escalations?status=failed",
         "escalation": f"/mod/escalations/{escalation_id}",
         "admin-escalation": "/admin/escalation",
+        "admin-dashboard": "/admin/dashboard?period=7",
         "admin-escalation-target": f"/admin/escalation/targets/{target_id}",
         "privacy": "/account/privacy",
         "avatar": "/account/avatar",
