@@ -105,7 +105,7 @@ def create_app(settings: Settings | None = None, outbound: Outbound | None = Non
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         jobs = await connect_queue(
             settings.redis_url, sessions, TASKS, settings.delivery, outbound,
-            settings.job_lease_seconds,
+            settings.job_lease_seconds, settings.secret_key,
         )  # fmt: skip
         await asyncio.to_thread(sentiment.warm_up)  # not on the first customer's request
         views = ViewCounter(jobs, settings.view_flush_threshold, settings.view_flush_seconds)
@@ -263,6 +263,7 @@ async def _sweep_periodically(jobs: InProcessQueue, seconds: float) -> None:
     while True:
         await asyncio.sleep(seconds)
         await jobs.enqueue("sweep_escalations")
+        await jobs.enqueue("sweep_webhooks")
         await jobs.enqueue("sweep_search")
         await jobs.enqueue("sweep_mail")
 

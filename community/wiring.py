@@ -11,6 +11,7 @@ from collections.abc import MutableMapping
 
 from community import jobstore
 from community.deflection import hooks as deflection
+from community.events import EVENTS
 from community.escalation import backlog as escalation_backlog
 from community.escalation import hooks as escalation
 from community.escalation import labels as escalation_labels
@@ -33,6 +34,7 @@ from community.search import queue as search_queue
 from community.tags import hooks as tags
 from community.tags.lifecycle import TAGGING
 from community.votes import hooks as votes
+from community.webhooks import hooks as webhooks
 
 
 def register_all() -> None:
@@ -47,6 +49,7 @@ def register_all() -> None:
     importing.register(THREAD_PAGE)
     mailing.register(AFTER_NOTIFY)  # notification mail, queued with each notification
     notify.register(POSTS, THREAD_PAGE, TAGGING, LISTING_PAGE)
+    webhooks.register(POSTS, EVENTS)  # after escalation, which scores the post's sentiment
     escalation_backlog.register()  # its outboxes on /metrics
     register_outbox("jobs", jobstore.backlog)  # jobs kept in the database, not run yet
     register_outbox("search_queue", search_queue.backlog)  # threads waiting for their document

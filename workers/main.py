@@ -36,6 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from community.config import Settings
 from community.db import create_engine, session_factory
 from community.escalation.tasks import sweep_escalations
+from community.webhooks.tasks import sweep_webhooks
 from community.jobs import (
     QUEUE_NAME,
     ArqQueue,
@@ -91,9 +92,10 @@ def worker_options(
             ctx["engine"] = create_engine(settings.database_url)
         own = sessions or session_factory(ctx["engine"])
         # Jobs this worker enqueues go to Redis; while Redis is down they are kept and run here.
-        here = InProcessQueue(own, TASKS, settings.delivery, outbound, settings.job_lease_seconds)
+        lease, key = settings.job_lease_seconds, settings.secret_key
+        here = InProcessQueue(own, TASKS, settings.delivery, outbound, lease, key)
         jobs = ArqQueue(ctx["redis"], own, here)
-        context = task_context(own, jobs, settings.delivery, outbound, settings.job_lease_seconds)
+        context = task_context(own, jobs, settings.delivery, outbound, lease, key)
         ctx.update(context, here=here, search=search.engine_for(settings))
         REDIS_UP.set(1)
         log.info("connected to Redis at %s", shown(settings.redis_url))
@@ -125,6 +127,12 @@ def worker_options(
                 instrumented("sweep_escalations", sweep_escalations),  # type: ignore[arg-type]
                 name="sweep_escalations",
                 second={0},
+            ),
+            # Webhook deliveries whose job was lost or whose worker died mid-delivery.
+            cron(
+                instrumented("sweep_webhooks", sweep_webhooks),  # type: ignore[arg-type]
+                name="sweep_webhooks",
+                second={45},
             ),
             # Index queues whose search_index job was lost.
             cron(
@@ -259,7 +267,7 @@ class Supervisor:
             await asyncio.wait_for(self.stopping.wait(), seconds)
 
     def _log_start(self, options: dict[str, Any]) -> None:
-        names = [*sorted(f.name for f in options["functions"]), "sweep_escalations (cron)"]
+        names = [*sorted(f.name for f in options["functions"]), "sweep_escalations (cron)", "sweep_webhooks (cron)"]
         log.info(
             "worker starting",
             extra={
