@@ -86,6 +86,8 @@ from community.web.render import css_value
 from community.web.request_log import RequestLogMiddleware, echo_request_id
 from community.web.session_cookie import SESSION_COOKIE, add_session_cookie
 from community.web.unit_of_work import UnitOfWorkMiddleware
+from community.webhooks.api import WebhooksApi
+from community.webhooks.web import WebhookAdminPages
 from community.wiring import register_all, register_template_globals
 
 log = logging.getLogger(__name__)
@@ -175,6 +177,8 @@ def create_app(settings: Settings | None = None, outbound: Outbound | None = Non
             BrandApi,
             SetupAdminPages,
             SetupApi,
+            WebhookAdminPages,
+            WebhooksApi,
             EmbedScript,
             WidgetPages,
             EmbedAdminPages,

@@ -11,10 +11,10 @@ from collections.abc import MutableMapping
 
 from community import jobstore
 from community.deflection import hooks as deflection
-from community.events import EVENTS
 from community.escalation import backlog as escalation_backlog
 from community.escalation import hooks as escalation
 from community.escalation import labels as escalation_labels
+from community.events import EVENTS
 from community.forums.labels import VISIBILITY_LABELS
 from community.forums.lifecycle import ASK_FORM, LISTING_PAGE, POSTS, THREAD_PAGE
 from community.ideas.models import STATUS_LABELS
@@ -35,6 +35,7 @@ from community.tags import hooks as tags
 from community.tags.lifecycle import TAGGING
 from community.votes import hooks as votes
 from community.webhooks import hooks as webhooks
+from community.webhooks.models import DELIVERY_STATE_LABELS
 
 
 def register_all() -> None:
@@ -72,4 +73,5 @@ def register_template_globals(names: MutableMapping[str, object]) -> None:
         rule_labels=escalation_labels.RULE_LABELS,
         priority_labels=escalation_labels.PRIORITY_LABELS,
         event_labels=escalation_labels.EVENT_LABELS,
+        delivery_state_labels=DELIVERY_STATE_LABELS,
     )

@@ -36,7 +36,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from community.config import Settings
 from community.db import create_engine, session_factory
 from community.escalation.tasks import sweep_escalations
-from community.webhooks.tasks import sweep_webhooks
 from community.jobs import (
     QUEUE_NAME,
     ArqQueue,
@@ -53,6 +52,7 @@ from community.search import service as search
 from community.search.tasks import sweep_search
 from community.startup import reason, shown
 from community.tasks import TASKS
+from community.webhooks.tasks import sweep_webhooks
 from community.wiring import register_all
 
 log = logging.getLogger("parvis.worker")
@@ -267,7 +267,11 @@ class Supervisor:
             await asyncio.wait_for(self.stopping.wait(), seconds)
 
     def _log_start(self, options: dict[str, Any]) -> None:
-        names = [*sorted(f.name for f in options["functions"]), "sweep_escalations (cron)", "sweep_webhooks (cron)"]
+        names = [
+            *sorted(f.name for f in options["functions"]),
+            "sweep_escalations (cron)",
+            "sweep_webhooks (cron)",
+        ]
         log.info(
             "worker starting",
             extra={

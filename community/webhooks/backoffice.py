@@ -20,7 +20,9 @@ def complaint_signals(rules: WebhookRules, text: str, score: float) -> dict[str,
     None. A thank-you ("refunded, thanks!") is none, as for escalation."""
     if keywords.is_thanks(text):
         return None
-    found = keywords.find_complaints(text, rules.complaint_keywords) if rules.complaint_enabled else []
+    found = (
+        keywords.find_complaints(text, rules.complaint_keywords) if rules.complaint_enabled else []
+    )
     low = rules.sentiment_enabled and score < rules.sentiment_threshold
     if not found and not low:
         return None

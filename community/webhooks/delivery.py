@@ -129,7 +129,9 @@ async def _claim(
 
 async def _send(claimed: Claimed, outbound: Outbound) -> Outcome:
     if not claimed.secret:
-        unreadable = DeliveryFailed("The signing secret cannot be read: rotate it.", retryable=False)
+        unreadable = DeliveryFailed(
+            "The signing secret cannot be read: rotate it.", retryable=False
+        )
         return Outcome(failed=unreadable)
     stamp = int(utcnow().timestamp())
     headers = {

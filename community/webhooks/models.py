@@ -10,12 +10,20 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from community.db import Base, TenantOwned, string_enum, utcnow
+from community.l10n import N_
 
 
 class DeliveryState(enum.StrEnum):
     PENDING = "pending"  # to be sent (again, after a failed attempt)
     DELIVERED = "delivered"  # the receiver answered 2xx
     FAILED = "failed"  # every attempt failed, or the address was refused: an admin may redeliver
+
+
+DELIVERY_STATE_LABELS = {
+    DeliveryState.PENDING.value: N_("Pending"),
+    DeliveryState.DELIVERED.value: N_("Delivered"),
+    DeliveryState.FAILED.value: N_("Failed"),
+}
 
 
 class WebhookSubscription(TenantOwned, Base):

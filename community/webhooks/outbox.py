@@ -49,16 +49,17 @@ async def queue_deliveries(
     event_type: str,
     payload: dict[str, Any],
 ) -> list[WebhookDelivery]:
-    now = utcnow()
-    deliveries = [
-        WebhookDelivery(
-            subscription_id=subscription.id, message_id=new_message_id(), event_type=event_type,
-            payload=payload, next_attempt_at=now, created_at=now, updated_at=now,
-        )  # fmt: skip
-        for subscription in subscriptions
-    ]
+    deliveries = [_delivery(row.id, event_type, payload) for row in subscriptions]
     scope.db.add_all(deliveries)
     await scope.db.flush()
     for delivery in deliveries:
         enqueue_after_commit(scope.db, DELIVER, delivery_id=delivery.id)
     return deliveries
+
+
+def _delivery(subscription_id: int, event_type: str, payload: dict[str, Any]) -> WebhookDelivery:
+    now = utcnow()
+    return WebhookDelivery(
+        subscription_id=subscription_id, message_id=new_message_id(), event_type=event_type,
+        payload=payload, next_attempt_at=now, created_at=now, updated_at=now,
+    )  # fmt: skip

@@ -75,7 +75,7 @@ def _actor(scope: Scope) -> Data | None:
 async def answer_event(scope: Scope, ids: dict[str, int], details: dict[str, Any]) -> Data:
     """answer.accepted, answer.certified, thread.resolved."""
     thread = await scope.one(Thread, ids["thread_id"])
-    data = {
+    data: Data = {
         "thread": await thread_by_id(scope, thread.id),
         "answer": await post_by_id(scope, ids["post_id"]),
         "by": _actor(scope),
