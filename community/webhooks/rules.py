@@ -16,10 +16,13 @@ from typing import Any
 
 from community.escalation.keywords import DEFAULT_COMPLAINT_KEYWORDS
 
+# Phrases rather than single words: "buy" or "achat" alone are as often in a complaint about
+# a purchase ("mon achat est arrivé cassé") as in a lead.
 DEFAULT_INTEREST_KEYWORDS: tuple[str, ...] = (
     # French
-    "acheter",
-    "achat",
+    "je voudrais acheter",
+    "je souhaite acheter",
+    "où acheter",
     "devis",
     "tarif*",
     "combien coûte",
@@ -33,8 +36,8 @@ DEFAULT_INTEREST_KEYWORDS: tuple[str, ...] = (
     "disponible en magasin",
     "revendeur*",
     # English
-    "buy",
-    "purchase",
+    "want to buy",
+    "looking to buy",
     "pricing",
     "quote",
     "how much does",
