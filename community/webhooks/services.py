@@ -198,7 +198,8 @@ async def deliveries(scope: Scope, subscription_id: int) -> list[WebhookDelivery
 
 
 async def send_test(scope: Scope, subscription_id: int) -> WebhookDelivery:
-    """A `webhook.test` event to this subscription alone (paused or not: the admin asked)."""
+    """A `webhook.test` event to this subscription alone; a paused one keeps it until it
+    resumes (its delivery log shows it pending)."""
     row = await get_subscription(scope, subscription_id)
     data = {"subscription_id": row.id, "events": list(row.events), "by": member_data(scope.actor)}
     payload = envelope(TEST_EVENT, data, utcnow())
