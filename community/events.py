@@ -24,6 +24,7 @@ IDEA_STATUS_CHANGED = "idea.status_changed"
 ESCALATION_STATE_CHANGED = "escalation.state_changed"
 MEMBER_JOINED = "member.joined"
 FLAG_RAISED = "flag.raised"
+POST_PUBLISHED = "post.published"  # a post held back by moderation, approved: public now
 
 
 @dataclass(frozen=True)

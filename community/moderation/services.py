@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from community.db import utcnow
 from community.errors import Forbidden, NotFound, ValidationFailed
-from community.events import EVENTS, FLAG_RAISED
+from community.events import EVENTS, FLAG_RAISED, POST_PUBLISHED
 from community.forums import services as forums
 from community.forums.lifecycle import POSTS, PostRemoved, ThreadView
 from community.forums.markdown import render_markdown
@@ -465,6 +465,7 @@ async def decide(scope: Scope, item_id: int, action: str, note: str = "") -> Que
     if action == "approve" and was_held:  # now public: who it concerns hears of it
         thread = await scope.one(Thread, post.thread_id)
         await notify_post(scope, thread, post)
+        await EVENTS.announce(scope, POST_PUBLISHED, post_id=post.id)
     await scope.db.flush()
     return item
 

@@ -10,7 +10,8 @@ from typing import Any
 from community import events
 from community.events import EventHooks, Happened
 from community.forums.lifecycle import PostLifecycle, PostWritten
-from community.forums.models import Visibility
+from community.forums.models import Category, Post, Thread, Visibility
+from community.identity.models import Member
 from community.scope import Scope
 from community.webhooks import backoffice, payloads
 from community.webhooks.catalogue import ANSWER_POSTED, THREAD_CREATED
@@ -30,6 +31,9 @@ BUILDERS: Mapping[str, Builder] = {
 
 async def on_event(scope: Scope, happened: Happened) -> None:
     """An EVENTS reaction: queue the event for the subscriptions that picked it."""
+    if happened.kind == events.POST_PUBLISHED:  # approved by a moderator: public now
+        await _approved(scope, happened.ids["post_id"])
+        return
     build = BUILDERS.get(happened.kind)
     if build is None:
         return
@@ -42,21 +46,34 @@ async def on_event(scope: Scope, happened: Happened) -> None:
 
 async def on_post_written(scope: Scope, written: PostWritten) -> None:
     """A POSTS reaction: a new public post is `thread.created` (the opening post) or
-    `answer.posted`; then the back-office rules read it. Edits and held posts say nothing."""
+    `answer.posted`; then the back-office rules read it. Edits say nothing; a post held
+    back by moderation says it once approved (`POST_PUBLISHED`)."""
     post, thread = written.post, written.thread
     if written.edited or post.visibility != Visibility.PUBLISHED:
         return
     if thread.visibility != Visibility.PUBLISHED:
         return
 
+    await _published(scope, thread, written.category, post, written.author)
+    await backoffice.detect(scope, written)
+
+
+async def _published(
+    scope: Scope, thread: Thread, category: Category, post: Post, author: Member
+) -> None:
     async def data() -> payloads.Data:
-        return {
-            "thread": payloads.thread_data(thread, written.category),
-            "post": payloads.post_data(post, written.author),
-        }
+        return {"thread": payloads.thread_data(thread, category),
+                "post": payloads.post_data(post, author)}  # fmt: skip
 
     await record_event(scope, THREAD_CREATED if post.is_opening else ANSWER_POSTED, data)
-    await backoffice.detect(scope, written)
+
+
+async def _approved(scope: Scope, post_id: int) -> None:
+    post = await scope.one(Post, post_id)
+    thread = await scope.one(Thread, post.thread_id)
+    if thread.visibility == Visibility.PUBLISHED:
+        category = await scope.one(Category, thread.category_id)
+        await _published(scope, thread, category, post, await scope.one(Member, post.author_id))
 
 
 def register(posts: PostLifecycle, announced: EventHooks) -> None:

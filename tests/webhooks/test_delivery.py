@@ -21,6 +21,7 @@ from community.webhooks import delivery, services
 from community.webhooks.catalogue import EVENT_TYPES, TEST_EVENT
 from community.webhooks.models import DeliveryState, WebhookDelivery
 from tests.conftest import TEST_DELIVERY, TEST_OUTBOUND, TEST_SECRET_KEY, World
+from tests.moderation import ask, moderation_rules, opening_post, queued
 from tests.webhooks.receiver import Receiver
 from tests.webhooks.support import admin_of, deliveries, subscribe
 
@@ -203,3 +204,20 @@ async def test_a_paused_subscription_hears_nothing_and_a_redelivery_keeps_the_id
         assert [r.webhook_id for r in receiver.received] == [first.webhook_id] * 2
     [row] = await deliveries(world)
     assert row.state == DeliveryState.DELIVERED and row.attempts == 1
+
+
+async def test_a_held_post_is_announced_once_a_moderator_approves_it(world: World) -> None:
+    await moderation_rules(world)  # the defaults: a new member's first posts are held
+    with Receiver() as receiver:
+        await subscribe(world, "acme", receiver, ["thread.created"])
+        newcomer = await world.member("acme", "nina@example.com")
+        thread = await ask(world, newcomer, "My very first question", "Where do I start?")
+        assert receiver.received == []  # held: nobody outside hears of it
+        moderator = await world.member("acme", "mod@example.com", Role.MODERATOR)
+        item = await queued(world, await opening_post(world, thread))
+        async with world.unit() as session:
+            scope = await world.scope(session, "acme", await session.get(Member, moderator.id))
+            await moderation.claim(scope, item.id)
+            await moderation.decide(scope, item.id, "approve")
+        [event] = receiver.processed()
+        assert event["type"] == "thread.created" and event["data"]["thread"]["id"] == thread.id
