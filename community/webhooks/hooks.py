@@ -71,9 +71,12 @@ async def _published(
 async def _approved(scope: Scope, post_id: int) -> None:
     post = await scope.one(Post, post_id)
     thread = await scope.one(Thread, post.thread_id)
-    if thread.visibility == Visibility.PUBLISHED:
-        category = await scope.one(Category, thread.category_id)
-        await _published(scope, thread, category, post, await scope.one(Member, post.author_id))
+    if thread.visibility != Visibility.PUBLISHED:
+        return
+    category = await scope.one(Category, thread.category_id)
+    author = await scope.one(Member, post.author_id)
+    await _published(scope, thread, category, post, author)
+    await backoffice.detect(scope, PostWritten(author, category, thread, post))
 
 
 def register(posts: PostLifecycle, announced: EventHooks) -> None:

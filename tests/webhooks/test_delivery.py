@@ -209,9 +209,9 @@ async def test_a_paused_subscription_hears_nothing_and_a_redelivery_keeps_the_id
 async def test_a_held_post_is_announced_once_a_moderator_approves_it(world: World) -> None:
     await moderation_rules(world)  # the defaults: a new member's first posts are held
     with Receiver() as receiver:
-        await subscribe(world, "acme", receiver, ["thread.created"])
+        await subscribe(world, "acme", receiver, ["thread.created", "interest.detected"])
         newcomer = await world.member("acme", "nina@example.com")
-        thread = await ask(world, newcomer, "My very first question", "Where do I start?")
+        thread = await ask(world, newcomer, "My very first question", "Pricing for 3 lines?")
         assert receiver.received == []  # held: nobody outside hears of it
         moderator = await world.member("acme", "mod@example.com", Role.MODERATOR)
         item = await queued(world, await opening_post(world, thread))
@@ -219,5 +219,6 @@ async def test_a_held_post_is_announced_once_a_moderator_approves_it(world: Worl
             scope = await world.scope(session, "acme", await session.get(Member, moderator.id))
             await moderation.claim(scope, item.id)
             await moderation.decide(scope, item.id, "approve")
-        [event] = receiver.processed()
-        assert event["type"] == "thread.created" and event["data"]["thread"]["id"] == thread.id
+        assert sorted(receiver.types()) == ["interest.detected", "thread.created"]
+        [event] = receiver.of_type("thread.created")
+        assert event["data"]["thread"]["id"] == thread.id
