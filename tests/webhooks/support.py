@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+
 from sqlalchemy import select
 
+from community.config import Settings
 from community.identity.models import Member, Role
 from community.webhooks import services
 from community.webhooks.catalogue import EVENT_TYPES
@@ -11,6 +15,7 @@ from community.webhooks.models import WebhookDelivery
 from community.webhooks.services import SubscriptionForm
 from tests.conftest import TEST_OUTBOUND, TEST_SECRET_KEY, World
 from tests.webhooks.receiver import Receiver
+from workers.main import create_worker
 
 
 async def admin_of(world: World, tenant: str) -> Member:
@@ -40,3 +45,17 @@ async def deliveries(world: World) -> list[WebhookDelivery]:
     async with world.unit() as session:
         rows = await session.scalars(select(WebhookDelivery).order_by(WebhookDelivery.id))
         return list(rows.all())
+
+
+async def run_jobs(settings: Settings) -> None:
+    """With Redis, the app's jobs wait for a worker: a real arq worker, in burst mode, runs
+    them (the deliveries and their retries). Without Redis they ran in the app already."""
+    if not settings.redis_url:
+        return
+    burst = create_worker(settings, burst=True, handle_signals=False, poll_delay=0.05)
+    try:
+        await asyncio.wait_for(burst.async_run(), 30)
+    finally:
+        with contextlib.suppress(asyncio.CancelledError):
+            await burst.close()
+    assert burst.jobs_failed == 0

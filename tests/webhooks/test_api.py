@@ -6,14 +6,18 @@ import asyncio
 
 import pytest
 
+from community.config import Settings
 from tests.conftest import Client
 from tests.webhooks.receiver import Receiver
+from tests.webhooks.support import run_jobs
 
 pytestmark = pytest.mark.anyio
 API = "/api/v1/admin/webhooks"
 
 
-async def test_an_admin_manages_a_subscription_through_the_api(admin: Client) -> None:
+async def test_an_admin_manages_a_subscription_through_the_api(
+    admin: Client, settings: Settings
+) -> None:
     catalogue = await admin.get(f"{API}/events")
     assert catalogue.status_code == 200
     types = [e["type"] for e in catalogue.json()]
@@ -28,6 +32,7 @@ async def test_an_admin_manages_a_subscription_through_the_api(admin: Client) ->
         assert shown.json() == {"secret": receiver.secret}
         tested = await admin.api_post(f"{API}/{subscription_id}/test", {})
         assert tested.status_code == 201 and tested.json()["state"] == "pending"
+        await run_jobs(settings)
         for _ in range(100):
             log = (await admin.get(f"{API}/{subscription_id}/deliveries")).json()
             if log[0]["state"] == "delivered":

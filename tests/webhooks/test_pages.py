@@ -9,10 +9,11 @@ from typing import Any
 
 import pytest
 
+from community.config import Settings
 from community.identity.models import Role
 from tests.conftest import Client, World
 from tests.webhooks.receiver import Receiver
-from tests.webhooks.support import subscribe
+from tests.webhooks.support import run_jobs, subscribe
 
 pytestmark = pytest.mark.anyio
 SECRET = re.compile(r'id="signing-secret" readonly value="(whsec_[^"]+)"')
@@ -25,7 +26,7 @@ async def _wait_for(receiver: Receiver, count: int) -> None:
         await asyncio.sleep(0.05)
 
 
-async def test_an_admin_subscribes_tests_and_redelivers(admin: Client) -> None:
+async def test_an_admin_subscribes_tests_and_redelivers(admin: Client, settings: Settings) -> None:
     with Receiver() as receiver:
         created = await admin.submit(
             "/admin/webhooks/",
@@ -42,6 +43,7 @@ async def test_an_admin_subscribes_tests_and_redelivers(admin: Client) -> None:
         [path] = re.findall(r'action="(/admin/webhooks/\d+)/test"', created.text)
         tested = await admin.submit(f"{path}/test", {})
         assert tested.status_code == 303
+        await run_jobs(settings)
         await _wait_for(receiver, 1)
         [first] = receiver.received
         assert first.verified and first.body is not None and first.body["type"] == "webhook.test"
@@ -52,6 +54,7 @@ async def test_an_admin_subscribes_tests_and_redelivers(admin: Client) -> None:
             r'action="(/admin/webhooks/\d+/deliveries/\d+/redeliver)"', page.text
         )
         assert (await admin.submit(redeliver, {})).status_code == 303
+        await run_jobs(settings)
         await _wait_for(receiver, 2)
         assert [r.webhook_id for r in receiver.received] == [first.webhook_id] * 2
         listing = await admin.get("/admin/webhooks/")
