@@ -35,7 +35,7 @@ from community.webhooks.outbox import DELIVER
 
 log = logging.getLogger(__name__)
 SECRET_PURPOSE = "webhook-subscription-secret"
-MAX_ATTEMPTS = 12  # with the default backoff (30 s doubling, capped at 1 h): about 5 hours
+MAX_ATTEMPTS = 12  # with the default backoff (30 s doubling, capped at 1 h): 2.5 to 5 hours
 REDRIVE_BATCH = 500
 RESPONSE_EXCERPT = 500
 
