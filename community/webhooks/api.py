@@ -22,8 +22,10 @@ from community.webhooks.services import RulesForm, SubscriptionForm
 
 
 class SubscriptionIn(Input):
-    url: str
-    events: list[str]  # types from GET /api/v1/admin/webhooks/events
+    # Both required, and said so by field (422) by the service: a body without them is read,
+    # so that another community's id answers 404 before what the body lacks is told.
+    url: str = ""
+    events: list[str] = msgspec.field(default_factory=list)  # from GET …/webhooks/events
     description: str = ""
     paused: bool = False
 

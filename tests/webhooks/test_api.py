@@ -84,3 +84,9 @@ async def test_the_rules_through_the_api(admin: Client) -> None:
     bad = await admin.put("/api/v1/admin/webhook-rules", headers={"x-csrftoken": token},
                           json=stored | {"sentiment_threshold": 5})  # fmt: skip
     assert bad.status_code == 422 and "sentiment_threshold" in bad.json()["errors"]
+
+
+async def test_a_body_without_its_fields_is_told_by_field(admin: Client) -> None:
+    answer = await admin.api_post(API, {})
+    assert answer.status_code == 422
+    assert set(answer.json()["errors"]) == {"url", "events"}
