@@ -88,6 +88,8 @@ from community.web.render import css_value
 from community.web.request_log import RequestLogMiddleware, echo_request_id
 from community.web.session_cookie import SESSION_COOKIE, add_session_cookie
 from community.web.unit_of_work import UnitOfWorkMiddleware
+from community.webhooks.api import WebhooksApi
+from community.webhooks.web import WebhookAdminPages
 from community.wiring import register_all, register_template_globals
 
 log = logging.getLogger(__name__)
@@ -107,7 +109,7 @@ def create_app(settings: Settings | None = None, outbound: Outbound | None = Non
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         jobs = await connect_queue(
             settings.redis_url, sessions, TASKS, settings.delivery, outbound,
-            settings.job_lease_seconds,
+            settings.job_lease_seconds, settings.secret_key,
         )  # fmt: skip
         await asyncio.to_thread(sentiment.warm_up)  # not on the first customer's request
         views = ViewCounter(jobs, settings.view_flush_threshold, settings.view_flush_seconds)
@@ -179,6 +181,8 @@ def create_app(settings: Settings | None = None, outbound: Outbound | None = Non
             BrandApi,
             SetupAdminPages,
             SetupApi,
+            WebhookAdminPages,
+            WebhooksApi,
             EmbedScript,
             WidgetPages,
             EmbedAdminPages,
@@ -267,6 +271,7 @@ async def _sweep_periodically(jobs: InProcessQueue, seconds: float) -> None:
     while True:
         await asyncio.sleep(seconds)
         await jobs.enqueue("sweep_escalations")
+        await jobs.enqueue("sweep_webhooks")
         await jobs.enqueue("sweep_search")
         await jobs.enqueue("sweep_mail")
         await jobs.enqueue("rollup_dashboard")

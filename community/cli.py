@@ -491,6 +491,7 @@ def demo(port: int, serve: bool, print_standin_args: bool, print_oidc_options: b
         standin_args,
     )
     from community.demo.sso import OIDC_ALLOWED, provider_options, seed_identity_provider
+    from community.demo.webhooks import seed_webhooks
 
     if print_standin_args:
         click.echo(" ".join(standin_args()))
@@ -504,6 +505,7 @@ def demo(port: int, serve: bool, print_standin_args: bool, print_oidc_options: b
     run_with_sessions(seed_contact_centre)  # after the seeding's jobs: see its docstring
     run_with_sessions(lambda sessions, jobs: seed_brand_sign_in(sessions, ready.secret_key, jobs))
     run_with_sessions(lambda sessions, jobs: seed_identity_provider(sessions, ready.secret_key))
+    run_with_sessions(lambda sessions, jobs: seed_webhooks(sessions, ready.secret_key, jobs))
     click.echo("\nParvis demo ready.\n")
     for community in communities:
         click.echo(f"  {community.name}: http://{community.host}:{port}/")

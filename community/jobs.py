@@ -51,6 +51,7 @@ def task_context(
     delivery: DeliveryOptions | None = None,
     outbound: Outbound | None = None,
     lease_seconds: float = LEASE_SECONDS,
+    secret_key: str = "",
 ) -> dict[str, Any]:
     return {
         "sessions": sessions,
@@ -58,6 +59,7 @@ def task_context(
         "delivery": delivery or DeliveryOptions(),
         "outbound": outbound or Outbound(),  # no internal host allowed
         "job_lease_seconds": lease_seconds,
+        "secret_key": secret_key,  # unseals what tasks send with (webhook signing secrets)
     }
 
 
@@ -135,8 +137,9 @@ class InProcessQueue:
         delivery: DeliveryOptions | None = None,
         outbound: Outbound | None = None,
         lease_seconds: float = LEASE_SECONDS,
+        secret_key: str = "",
     ) -> None:
-        self._ctx = task_context(sessions, self, delivery, outbound, lease_seconds)
+        self._ctx = task_context(sessions, self, delivery, outbound, lease_seconds, secret_key)
         self._tasks = tasks
         self._running: set[asyncio.Task[None]] = set()
         self._asleep: set[asyncio.Task[None]] = set()
@@ -303,9 +306,10 @@ async def connect_queue(
     delivery: DeliveryOptions | None = None,
     outbound: Outbound | None = None,
     lease_seconds: float = LEASE_SECONDS,
+    secret_key: str = "",
 ) -> InProcessQueue | ArqQueue:
     """Redis when configured, with this process as the runner of last resort; else in-process."""
-    here = InProcessQueue(sessions, tasks, delivery, outbound, lease_seconds)
+    here = InProcessQueue(sessions, tasks, delivery, outbound, lease_seconds, secret_key)
     if redis_url:
         return await ArqQueue.connect(redis_url, sessions, here)
     return here

@@ -33,6 +33,7 @@ from community.search.models import SearchQueueItem, SearchSettingsRow
 from community.tags.models import Tag, ThreadTag
 from community.tenancy.models import BrandAsset, Tenant, TenantDomain
 from community.votes.models import Vote
+from community.webhooks.models import WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "AccountToken",
@@ -86,4 +87,6 @@ __all__ = [
     "TokenSettings",
     "UsedTokenId",
     "Vote",
+    "WebhookDelivery",
+    "WebhookSubscription",
 ]

@@ -9,6 +9,7 @@ from community.mail import deliver_mail
 from community.mailing.tasks import deliver_notification_mail, sweep_mail
 from community.scoring.tasks import check_badges
 from community.search.tasks import search_index, sweep_search
+from community.webhooks.tasks import deliver_webhook, sweep_webhooks
 
 TASKS: dict[str, TaskFunction] = {
     "flush_thread_views": flush_thread_views,
@@ -22,4 +23,6 @@ TASKS: dict[str, TaskFunction] = {
     "search_index": search_index,
     "sweep_search": sweep_search,
     "rollup_dashboard": rollup_dashboard,
+    "deliver_webhook": deliver_webhook,
+    "sweep_webhooks": sweep_webhooks,
 }

@@ -14,6 +14,7 @@ from community.deflection import hooks as deflection
 from community.escalation import backlog as escalation_backlog
 from community.escalation import hooks as escalation
 from community.escalation import labels as escalation_labels
+from community.events import EVENTS
 from community.forums.labels import VISIBILITY_LABELS
 from community.forums.lifecycle import ASK_FORM, LISTING_PAGE, POSTS, THREAD_PAGE
 from community.ideas.models import STATUS_LABELS
@@ -33,6 +34,8 @@ from community.search import queue as search_queue
 from community.tags import hooks as tags
 from community.tags.lifecycle import TAGGING
 from community.votes import hooks as votes
+from community.webhooks import hooks as webhooks
+from community.webhooks.models import DELIVERY_STATE_LABELS
 
 
 def register_all() -> None:
@@ -47,6 +50,7 @@ def register_all() -> None:
     importing.register(THREAD_PAGE)
     mailing.register(AFTER_NOTIFY)  # notification mail, queued with each notification
     notify.register(POSTS, THREAD_PAGE, TAGGING, LISTING_PAGE)
+    webhooks.register(POSTS, EVENTS)  # after escalation, which scores the post's sentiment
     escalation_backlog.register()  # its outboxes on /metrics
     register_outbox("jobs", jobstore.backlog)  # jobs kept in the database, not run yet
     register_outbox("search_queue", search_queue.backlog)  # threads waiting for their document
@@ -69,4 +73,5 @@ def register_template_globals(names: MutableMapping[str, object]) -> None:
         rule_labels=escalation_labels.RULE_LABELS,
         priority_labels=escalation_labels.PRIORITY_LABELS,
         event_labels=escalation_labels.EVENT_LABELS,
+        delivery_state_labels=DELIVERY_STATE_LABELS,
     )

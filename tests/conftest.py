@@ -80,6 +80,7 @@ TEST_DELIVERY = DeliveryOptions(
 # The stand-in contact centres and vendors of the tests listen on 127.0.0.1, allowed as the
 # operator of an on-premise contact centre would allow it; nothing else internal is.
 ALLOWED_IN_TESTS = ("127.0.0.1",)
+TEST_SECRET_KEY = "test-secret-key-" + "x" * 32
 PUBLIC_ADDRESS = ipaddress.ip_address("93.184.215.14")  # public; no test connects to it
 
 
@@ -215,7 +216,7 @@ async def redis_url() -> str:
 def settings(database_url: str, redis_url: str, tmp_path: Path) -> Settings:
     return Settings(
         database_url=database_url,
-        secret_key="test-secret-key-" + "x" * 32,
+        secret_key=TEST_SECRET_KEY,
         redis_url=redis_url,
         data_dir=tmp_path,
         page_size=5,
@@ -261,7 +262,9 @@ class World:
 
     def __post_init__(self) -> None:
         register_all()  # the capabilities' hooks, as the app, the worker and the CLI have them
-        self.jobs = InProcessQueue(self.sessions, TASKS, TEST_DELIVERY, TEST_OUTBOUND)
+        self.jobs = InProcessQueue(
+            self.sessions, TASKS, TEST_DELIVERY, TEST_OUTBOUND, secret_key=TEST_SECRET_KEY
+        )
 
     @asynccontextmanager
     async def unit(self) -> AsyncIterator[AsyncSession]:

@@ -53,6 +53,7 @@ from community.search import service as search
 from community.search.tasks import sweep_search
 from community.startup import reason, shown
 from community.tasks import TASKS
+from community.webhooks.tasks import sweep_webhooks
 from community.wiring import register_all
 
 log = logging.getLogger("parvis.worker")
@@ -92,9 +93,10 @@ def worker_options(
             ctx["engine"] = create_engine(settings.database_url)
         own = sessions or session_factory(ctx["engine"])
         # Jobs this worker enqueues go to Redis; while Redis is down they are kept and run here.
-        here = InProcessQueue(own, TASKS, settings.delivery, outbound, settings.job_lease_seconds)
+        lease, key = settings.job_lease_seconds, settings.secret_key
+        here = InProcessQueue(own, TASKS, settings.delivery, outbound, lease, key)
         jobs = ArqQueue(ctx["redis"], own, here)
-        context = task_context(own, jobs, settings.delivery, outbound, settings.job_lease_seconds)
+        context = task_context(own, jobs, settings.delivery, outbound, lease, key)
         ctx.update(context, here=here, search=search.engine_for(settings))
         REDIS_UP.set(1)
         log.info("connected to Redis at %s", shown(settings.redis_url))
@@ -126,6 +128,12 @@ def worker_options(
                 instrumented("sweep_escalations", sweep_escalations),  # type: ignore[arg-type]
                 name="sweep_escalations",
                 second={0},
+            ),
+            # Webhook deliveries whose job was lost or whose worker died mid-delivery.
+            cron(
+                instrumented("sweep_webhooks", sweep_webhooks),  # type: ignore[arg-type]
+                name="sweep_webhooks",
+                second={45},
             ),
             # Index queues whose search_index job was lost.
             cron(
@@ -267,7 +275,11 @@ class Supervisor:
             await asyncio.wait_for(self.stopping.wait(), seconds)
 
     def _log_start(self, options: dict[str, Any]) -> None:
-        names = [*sorted(f.name for f in options["functions"]), "sweep_escalations (cron)"]
+        names = [
+            *sorted(f.name for f in options["functions"]),
+            "sweep_escalations (cron)",
+            "sweep_webhooks (cron)",
+        ]
         log.info(
             "worker starting",
             extra={

@@ -25,7 +25,7 @@ from community.escalation.models import (
     EscalationState,
     EscalationTarget,
 )
-from community.escalation.services import add_event
+from community.escalation.services import add_event, announce_state
 from community.forums.models import Post
 from community.inputs import refuse_control_characters
 from community.l10n import N_
@@ -104,9 +104,11 @@ async def receive(
     )
     if escalation is None:
         raise NotFound("No escalation has this idempotency key.")
+    before = escalation.state
     await APPLY[update.kind](scope, escalation, update)
     escalation.updated_at = utcnow()
     await scope.db.flush()
+    await announce_state(scope, escalation, before)
     return escalation
 
 

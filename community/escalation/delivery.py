@@ -29,7 +29,7 @@ from community.escalation.models import (
     EscalationTarget,
 )
 from community.escalation.payload import Asker, CasePayload, HistoryEntry, Message
-from community.escalation.services import add_event, priority_label
+from community.escalation.services import add_event, announce_state, priority_label
 from community.forums.models import Post, Thread, Visibility
 from community.identity.models import Member
 from community.jobs import JobQueue, enqueue_after_commit
@@ -152,7 +152,7 @@ async def _record(
         select(Escalation).where(Escalation.id == claimed.escalation_id).with_for_update()
     )
     assert escalation is not None
-    now = utcnow()
+    now, before = utcnow(), escalation.state
     escalation.lease_until, escalation.updated_at = None, now
     if isinstance(outcome, CaseReceipt):
         _delivered(scope, escalation, outcome, claimed, now)
@@ -173,6 +173,7 @@ async def _record(
             "number": claimed.attempt, "error": outcome.message
         })  # fmt: skip
     await scope.db.flush()
+    await announce_state(scope, escalation, before)
     return escalation.state
 
 

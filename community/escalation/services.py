@@ -21,6 +21,7 @@ from community.escalation.models import (
     EscalationState,
     Rule,
 )
+from community.events import ESCALATION_STATE_CHANGED, EVENTS
 from community.forums.models import Post, Thread, ThreadKind, Visibility
 from community.identity.models import Member
 from community.identity.permissions import Permission
@@ -116,6 +117,7 @@ async def _create(scope: Scope, thread: Thread, actor: Member | None) -> Escalat
     await scope.db.flush()
     add_event(scope, escalation, "created", actor=actor.display_name if actor else "")
     enqueue_after_commit(scope.db, "deliver_escalation", escalation_id=escalation.id)
+    await announce_state(scope, escalation, None)
     return escalation
 
 
@@ -186,6 +188,20 @@ def _is_customer_post(thread: Thread, post: Post, author: Member) -> bool:
     )
 
 
+async def announce_state(
+    scope: Scope, escalation: Escalation, before: EscalationState | None
+) -> None:
+    """Tell the listeners (`community.events`) when the escalation's state changed (None:
+    it was just opened)."""
+    if escalation.state == before:
+        return
+    await EVENTS.announce(
+        scope, ESCALATION_STATE_CHANGED,
+        details={"from": before.value if before else None, "to": escalation.state.value},
+        escalation_id=escalation.id, thread_id=escalation.thread_id,
+    )  # fmt: skip
+
+
 # ---- the manual action ----------------------------------------------------------------------
 
 
@@ -233,6 +249,7 @@ async def retry(scope: Scope, escalation_id: int) -> Escalation:
     add_event(scope, escalation, "retried", actor=actor.display_name)
     enqueue_after_commit(scope.db, "deliver_escalation", escalation_id=escalation.id)
     await scope.db.flush()
+    await announce_state(scope, escalation, EscalationState.FAILED)
     return escalation
 
 

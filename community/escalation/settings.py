@@ -101,7 +101,7 @@ def parse_rules_form(
 ) -> tuple[EscalationRules, dict[str, str]]:
     """The rules a form asks for, and its problems by field name (save only when none)."""
     numbers, errors = _whole_numbers(form.numbers)
-    threshold = _threshold(form.numbers.get("sentiment_threshold", ""))
+    threshold = parse_threshold(form.numbers.get("sentiment_threshold", ""))
     if threshold is None:
         errors["sentiment_threshold"] = THRESHOLD_ERROR
     keywords, problem = parse_keywords(form.complaint_keywords)
@@ -132,7 +132,7 @@ def _whole_numbers(typed: dict[str, str]) -> tuple[dict[str, int], dict[str, str
     return numbers, errors
 
 
-def _threshold(raw: str) -> float | None:
+def parse_threshold(raw: str) -> float | None:
     """A sentiment threshold from -1 to 0 in steps of 0.05, or None."""
     try:
         value = float(raw.strip().replace(",", "."))

@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload
 
 from community.db import utcnow
 from community.errors import NotFound, ValidationFailed
+from community.events import EVENTS, IDEA_STATUS_CHANGED
 from community.forums import services as forums
 from community.forums.lifecycle import ThreadView
 from community.forums.markdown import render_markdown
@@ -474,6 +475,7 @@ async def _record_change(
     idea.status, idea.status_changed_at = new_status, now
     idea.thread.last_activity_at = now
     await scope.db.flush()
+    await EVENTS.announce(scope, IDEA_STATUS_CHANGED, idea_id=idea.id, change_id=change.id)
     enqueue_after_commit(
         scope.db, "notify_idea_status", tenant_id=scope.tenant_id, change_id=change.id,
         also_tell=also_tell or [],

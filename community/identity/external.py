@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from community.db import Base, TenantOwned, utcnow
 from community.errors import Forbidden, ValidationFailed
+from community.events import EVENTS, MEMBER_JOINED
 from community.identity.models import Member
 from community.identity.services import (
     check_name_is_distinct,
@@ -126,8 +127,10 @@ async def _new_member(scope: Scope, email: str, profile: ExternalProfile) -> Mem
     )
     if profile.email_verified:
         member.email_verified_at = utcnow()
+    _apply_claims(member, profile)  # the customer id is known to whoever hears of the joining
     scope.db.add(member)
     await scope.db.flush()
+    await EVENTS.announce(scope, MEMBER_JOINED, member_id=member.id)
     return member
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from community import limits
 from community.db import commit, utcnow
 from community.errors import Forbidden, ValidationFailed, require
+from community.events import EVENTS, MEMBER_JOINED
 from community.identity import backoff
 from community.identity.models import Member, Role
 from community.identity.passwords import hash_password, verify_password
@@ -115,6 +116,7 @@ async def create_member(
             await scope.db.flush()
     except IntegrityError as exc:  # a concurrent registration won the race
         raise ValidationFailed({"email": DUPLICATE_EMAIL}) from exc
+    await EVENTS.announce(scope, MEMBER_JOINED, member_id=member.id)
     return member
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from community.db import utcnow
 from community.errors import Forbidden, NotFound, ValidationFailed
+from community.events import EVENTS, FLAG_RAISED, POST_PUBLISHED
 from community.forums import services as forums
 from community.forums.lifecycle import POSTS, PostRemoved, ThreadView
 from community.forums.markdown import render_markdown
@@ -261,6 +262,7 @@ async def flag_post(scope: Scope, post_id: int, reason: str, note: str = "") -> 
                  text=_excerpt(post, scope.tenant.locale), url=f"/p/{post.id}")  # fmt: skip
     await _hide_when_flagged_enough(scope, post)
     await _queue(scope, post, [FLAGGED])  # every flag reaches the moderators at once
+    await EVENTS.announce(scope, FLAG_RAISED, flag_id=flag.id, post_id=post.id)
     return flag
 
 
@@ -463,6 +465,7 @@ async def decide(scope: Scope, item_id: int, action: str, note: str = "") -> Que
     if action == "approve" and was_held:  # now public: who it concerns hears of it
         thread = await scope.one(Thread, post.thread_id)
         await notify_post(scope, thread, post)
+        await EVENTS.announce(scope, POST_PUBLISHED, post_id=post.id)
     await scope.db.flush()
     return item
 

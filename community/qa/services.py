@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from community.db import utcnow
 from community.errors import Forbidden, NotFound, ValidationFailed
+from community.events import ANSWER_ACCEPTED, ANSWER_CERTIFIED, EVENTS, THREAD_RESOLVED
 from community.forums.models import Post, Thread, Visibility
 from community.identity.models import Member
 from community.identity.permissions import Permission
@@ -68,6 +69,7 @@ async def accept(scope: Scope, post_id: int) -> Thread:
     before = thread.accepted_post_id
     if before is not None:
         await reverse_live_events(scope, post_id=before, reasons=ACCEPT_REASONS)
+    was_resolved = thread.is_resolved
     thread.accepted_post_id, thread.accepted_at = post.id, utcnow()
     await _reward_acceptance(scope, actor, post, thread)
     record(scope, "answer.accept", ("thread", thread.id),
@@ -75,7 +77,18 @@ async def accept(scope: Scope, post_id: int) -> Thread:
     await notify_resolution(scope, thread, post, "answer_accepted")
     _check_badges(scope, post)
     await scope.db.flush()
+    await _announce(scope, ANSWER_ACCEPTED, thread, post, was_resolved)
     return thread
+
+
+async def _announce(
+    scope: Scope, kind: str, thread: Thread, answer: Post, was_resolved: bool
+) -> None:
+    """Tell the listeners (`community.events`): the answer, and the thread when it was
+    unresolved until now."""
+    await EVENTS.announce(scope, kind, thread_id=thread.id, post_id=answer.id)
+    if not was_resolved:
+        await EVENTS.announce(scope, THREAD_RESOLVED, thread_id=thread.id, post_id=answer.id)
 
 
 async def _reward_acceptance(scope: Scope, actor: Member, post: Post, thread: Thread) -> None:
@@ -144,6 +157,7 @@ async def do_certify(
         if answer.author_id != certifier.id:
             cause = Cause(certifier.id, answer.id, thread.category_id)
             await award(scope, answer.author_id, Reason.ANSWER_CERTIFIED, cause)
+    was_resolved = thread.is_resolved
     thread.certified_post_id, thread.certified_by_id = answer.id, certifier.id
     thread.certified_note, thread.certified_at = note, utcnow()
     record(scope, "answer.certify", ("thread", thread.id),
@@ -152,6 +166,8 @@ async def do_certify(
     await notify_resolution(scope, thread, answer, "answer_certified")
     _check_badges(scope, answer)
     await scope.db.flush()
+    if before != answer.id:
+        await _announce(scope, ANSWER_CERTIFIED, thread, answer, was_resolved)
     return thread
 
 

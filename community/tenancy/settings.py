@@ -13,6 +13,7 @@ from community.escalation.rules import EscalationRules
 from community.moderation.rules import ModerationRules
 from community.scoring.rules import ScoringRules
 from community.tags.rules import TagRules
+from community.webhooks.rules import WebhookRules
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,7 @@ class TenantSettings:
     moderation: ModerationRules
     escalation: EscalationRules
     tags: TagRules
+    webhooks: WebhookRules
 
     @classmethod
     def parse(cls, preferences: dict[str, Any], locale: str) -> TenantSettings:
@@ -29,6 +31,7 @@ class TenantSettings:
             moderation=ModerationRules.from_preferences(preferences),
             escalation=EscalationRules.from_preferences(preferences),
             tags=TagRules.from_preferences(preferences),
+            webhooks=WebhookRules.from_preferences(preferences),
         )
 
     @property

@@ -27,6 +27,7 @@ ADMIN_PAGES: list[AdminPage] = [
     AdminPage("/admin/scoring", N_("Scoring rules")),
     AdminPage("/admin/moderation", N_("Moderation rules")),
     AdminPage("/admin/escalation", N_("Escalation rules")),
+    AdminPage("/admin/webhooks", N_("Outgoing webhooks")),
     AdminPage("/admin/search", N_("Search settings")),
     AdminPage("/admin/deflection", N_("Deflection")),
     AdminPage("/admin/tags", N_("Tags"), "moderates"),

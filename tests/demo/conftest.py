@@ -19,6 +19,7 @@ from community.db import ALL_TENANTS, create_engine, session_factory, session_sc
 from community.demo.brand import seed_brand_sign_in
 from community.demo.seed import seed_contact_centre, seed_demo
 from community.demo.sso import OIDC_ISSUER, seed_identity_provider
+from community.demo.webhooks import seed_webhooks
 from community.identity import sessions as member_sessions
 from community.identity.models import Member, MemberSession
 from community.jobs import InProcessQueue
@@ -43,6 +44,8 @@ async def seed_both_communities(url: str, secret_key: str = DEMO_SECRET_KEY) -> 
     # Seeded switched off: no provider runs beside these tests, and a sign-in would answer
     # 502 (provider unreachable), a server error to the input walk. tests/oidc runs one.
     await seed_identity_provider(sessions, secret_key, enabled=False)
+    await seed_webhooks(sessions, secret_key, jobs)
+    await jobs.drain()
     await _sign_in_once_in_each_community(sessions)
     await jobs.close()
     await engine.dispose()

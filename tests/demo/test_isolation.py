@@ -39,6 +39,7 @@ from community.notify.models import Notification
 from community.search.models import SearchQueueItem
 from community.tags.models import Tag
 from community.tenancy.models import Tenant, TenantDomain
+from community.webhooks.models import WebhookDelivery, WebhookSubscription
 from tests.conftest import Client
 
 pytestmark = pytest.mark.anyio
@@ -68,6 +69,8 @@ PATH_MODELS: dict[str, type[Any]] = {
     "session_id": MemberSession,
     "tag_id": Tag,
     "domain_id": TenantDomain,
+    "subscription_id": WebhookSubscription,
+    "delivery_id": WebhookDelivery,
     # Old Stack Exchange numbers (imported URLs): the other community's numbers must not resolve.
     "source_id": Post,
     "user_id": Member,

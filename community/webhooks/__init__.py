@@ -1,0 +1,1 @@
+"""Outgoing event webhooks: subscriptions, the delivery outbox and the back-office rules."""
