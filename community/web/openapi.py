@@ -17,6 +17,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Components, Reference, SecurityRequirement, SecurityScheme
 
 SESSION_SCHEME = "session"
+BEARER_SCHEME = "apiKey"  # community.web.bearer adds it, with its scope, to every /api/ operation
 CSRF_SCHEME = "csrf"
 SIGNATURE_SCHEME = "webhookSignature"
 
@@ -85,6 +86,16 @@ def security_components(session_cookie: str) -> Components:
 
 
 SECURITY_SCHEMES: dict[str, SecurityScheme | Reference] = {
+    BEARER_SCHEME: SecurityScheme(
+        type="http",
+        scheme="bearer",
+        bearer_format="pvk_<prefix>_<secret>",
+        description=(
+            "An API key made by a community admin at /admin/api-keys: "
+            "`Authorization: Bearer pvk_…`. Each operation lists the one scope it needs "
+            "(read, write, moderate or admin). No CSRF header and no cookie with a key."
+        ),
+    ),
     CSRF_SCHEME: SecurityScheme(
         type="apiKey",
         name="x-csrftoken",
