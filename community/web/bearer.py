@@ -18,12 +18,12 @@ Requests without a Bearer token, and every page outside /api/, go on as before.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from litestar.middleware import ASGIMiddleware
-from litestar.routes import BaseRoute, HTTPRoute
 from litestar.middleware.csrf import CSRFMiddleware
+from litestar.routes import BaseRoute, HTTPRoute
 from litestar.types import ASGIApp, Message, Receive, Send
 from litestar.types import Scope as AsgiScope
 
@@ -153,7 +153,7 @@ def _audited(scope: AsgiScope, grant: KeyGrant, send: Send) -> Send:
     return send_audited
 
 
-def describe_in_openapi(routes: list[BaseRoute]) -> None:
+def describe_in_openapi(routes: Sequence[BaseRoute]) -> None:
     """Every /api/ operation also takes a key with the scope `required_scope` gives it:
     the OpenAPI description says so (`{"apiKey": ["write"]}`), so a generated client knows."""
     for route in routes:

@@ -14,8 +14,8 @@ from sqlalchemy import select
 from community.app import create_app
 from community.config import Settings
 from community.db import utcnow
-from community.identity import api_keys
 from community.forums.models import Post
+from community.identity import api_keys
 from community.identity.api_key_models import ApiKey
 from community.identity.api_keys import KeyForm
 from community.identity.models import Member, Role
@@ -242,7 +242,7 @@ async def test_the_page_marks_what_is_wrong(
     await client.login("boss@acme.test")
     answer = await client.submit("/admin/api-keys", typed)
     assert answer.status_code == 422
-    assert message in answer.text and 'aria-invalid="true"' in answer.text or field == "scopes"
+    assert (message in answer.text and 'aria-invalid="true"' in answer.text) or field == "scopes"
     assert f'id="key-{field.split("_")[0]}-error"' in answer.text
     assert 'value="CRM"' in answer.text or typed["name"] != "CRM"  # what was typed stays
     assert "made-key-token" not in answer.text
