@@ -24,10 +24,12 @@ from community.escalation.models import (
 from community.forums import services as forums
 from community.forums.models import CategoryKind, Post, Thread, ThreadKind
 from community.ideas import services as ideas
-from community.identity import account, tokens
+from community.identity import account, api_keys, tokens
+from community.identity.api_keys import KeyForm
 from community.identity.backoff import account_key
 from community.identity.external import MemberIdentity
 from community.identity.models import Member, Role, SignInFailures
+from community.identity.permissions import ApiScope
 from community.identity.services import create_member
 from community.identity.tokens import Purpose
 from community.jobs import InProcessQueue, JobQueue
@@ -127,7 +129,15 @@ async def seed_community(session: AsyncSession, spec: dict[str, Any]) -> DemoCom
     await _seed_moderation(await Scope.load(session, tenant.id), members, spec)
     _seed_sign_in_failures(scope, spec)
     await deflection_demo.seed_history(scope, spec["slug"])
+    await _seed_api_key(scope, list(members.values()))
     return described
+
+
+async def _seed_api_key(scope: Scope, members: list[Member]) -> None:
+    """A read-only key of the admin, as the brand's CRM would hold (its token is not kept:
+    an admin makes their own on the page to try the API)."""
+    admin = next(m for m in members if m.role is Role.ADMIN)
+    await api_keys.create_key(scope.acting_as(admin), KeyForm("CRM", (ApiScope.READ.value,)))
 
 
 def _escalation_rules(spec: dict[str, Any]) -> dict[str, Any]:
