@@ -36,7 +36,7 @@ from community.limits import Rule
 from community.moderation.audit import record
 from community.scope import KeyGrant, Scope
 from community.web.context import API_KEY
-from community.web.openapi import BEARER_SCHEME
+from community.web.openapi import BEARER_SCHEME, error_responses
 
 SCOPE_OPT = "api_key_scope"  # a handler's `opt` entry that overrides the rule below
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -155,7 +155,8 @@ def _audited(scope: AsgiScope, grant: KeyGrant, send: Send) -> Send:
 
 def describe_in_openapi(routes: Sequence[BaseRoute]) -> None:
     """Every /api/ operation also takes a key with the scope `required_scope` gives it:
-    the OpenAPI description says so (`{"apiKey": ["write"]}`), so a generated client knows."""
+    the OpenAPI description says so (`{"apiKey": ["write"]}`), so a generated client knows,
+    and lists the answers a key may get (401, 403, 429)."""
     for route in routes:
         if not isinstance(route, HTTPRoute) or not route.path.startswith("/api/"):
             continue
@@ -164,6 +165,8 @@ def describe_in_openapi(routes: Sequence[BaseRoute]) -> None:
             needed = required_scope(method, route.path, handler.opt)
             kept = [s for s in handler.security or [] if BEARER_SCHEME not in s]
             handler.security = [*kept, {BEARER_SCHEME: [needed.value]}]
+            # What a key's request may be answered besides: refused, short of scope, too many.
+            handler.responses = error_responses(401, 403, 429) | (handler.responses or {})
 
 
 class CookieSessionCSRF(CSRFMiddleware):

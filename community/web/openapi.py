@@ -32,8 +32,14 @@ class ErrorBody(msgspec.Struct, omit_defaults=True):
 
 DESCRIPTIONS = {
     400: "The request does not parse: a parameter, the body or the Host header.",
-    401: "Not signed in (or, for a callback, not signed by the target's secret).",
-    403: "Signed in but not allowed; or an unsafe request without the right x-csrftoken header.",
+    401: (
+        "Not signed in, or an API key unknown here, revoked or expired (WWW-Authenticate says "
+        "so); for a callback, not signed by the target's secret."
+    ),
+    403: (
+        "Signed in but not allowed; an API key without the scope the operation needs; or an "
+        "unsafe request of a session without the right x-csrftoken header."
+    ),
     404: "No community at this address, or no such resource.",
     422: "A field or a filter was refused: `errors` names each one and its problem.",
     429: "Too many requests: wait and try again.",
