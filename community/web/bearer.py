@@ -166,7 +166,7 @@ def describe_in_openapi(routes: Sequence[BaseRoute]) -> None:
             kept = [s for s in handler.security or [] if BEARER_SCHEME not in s]
             handler.security = [*kept, {BEARER_SCHEME: [needed.value]}]
             # What a key's request may be answered besides: refused, short of scope, too many.
-            handler.responses = error_responses(401, 403, 429) | (handler.responses or {})
+            handler.responses = {**error_responses(401, 403, 429), **(handler.responses or {})}
 
 
 class CookieSessionCSRF(CSRFMiddleware):
