@@ -44,6 +44,11 @@ async def test_a_key_made_on_the_page_works_with_httpx_until_revoked(
     token = (await page.get_by_test_id("made-key-token").inner_text()).strip()
     assert token.startswith("pvk_")
     await page.screenshot(path=str(tmp_path / "api-keys-1280.png"), full_page=True)
+    await page.set_viewport_size({"width": 375, "height": 800})
+    token_box = await page.get_by_test_id("made-key-token").bounding_box()
+    assert token_box is not None and token_box["x"] + token_box["width"] <= 375  # it wraps
+    await page.screenshot(path=str(tmp_path / "api-keys-375.png"), full_page=True)
+    await page.set_viewport_size({"width": 1280, "height": 800})
 
     async with _over_the_network(live_server, token) as crm:
         asked = await crm.post(
