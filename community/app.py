@@ -11,6 +11,7 @@ from jinja2 import Environment, FileSystemLoader
 from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
+from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
@@ -37,6 +38,8 @@ from community.forums.web import ForumPages, not_found
 from community.ideas.api import IdeasApi
 from community.ideas.web import IdeaPages
 from community.identity.account_web import AccountPages, PasswordPages
+from community.identity.api_keys_api import ApiKeysApi
+from community.identity.api_keys_web import ApiKeyPages
 from community.identity.token_web import TokenAdminPages, TokenSignInPages
 from community.identity.web import IdentityPages
 from community.importing.web import OldAddresses
@@ -76,6 +79,7 @@ from community.votes.api import VotesApi
 from community.votes.web import VotePages
 from community.web.admin_nav import ADMIN_PAGES
 from community.web.api_docs import VendoredSwaggerUI
+from community.web.bearer import ApiKeyMiddleware, CookieSessionCSRF, describe_in_openapi
 from community.web.client import TrustedProxies
 from community.web.context import DEPENDENCIES
 from community.web.errors import EXCEPTION_HANDLERS
@@ -132,7 +136,7 @@ def create_app(settings: Settings | None = None, outbound: Outbound | None = Non
                 await redis.aclose()
             await engine.dispose()
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             ForumPages,
             OldAddresses,
@@ -183,6 +187,8 @@ def create_app(settings: Settings | None = None, outbound: Outbound | None = Non
             SetupApi,
             WebhookAdminPages,
             WebhooksApi,
+            ApiKeyPages,
+            ApiKeysApi,
             EmbedScript,
             WidgetPages,
             EmbedAdminPages,
@@ -201,13 +207,10 @@ def create_app(settings: Settings | None = None, outbound: Outbound | None = Non
             REQUEST_METRICS.middleware,
             TenantMiddleware(),
             UnitOfWorkMiddleware(),
+            ApiKeyMiddleware(),  # Bearer keys on /api/ (community.web.bearer)
+            # Last: it needs to know whether the request came with an API key.
+            DefineMiddleware(CookieSessionCSRF, config=_csrf_config(settings)),
         ],
-        csrf_config=CSRFConfig(
-            secret=settings.secret_key,
-            cookie_secure=settings.secure_cookies,
-            cookie_samesite="lax",
-            exclude=["/health", "/hooks/", UNSUBSCRIBE],  # RFC 8058 POSTs carry no token
-        ),
         template_config=TemplateConfig(instance=_template_engine(settings)),
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         openapi_config=OpenAPIConfig(
@@ -228,6 +231,17 @@ def create_app(settings: Settings | None = None, outbound: Outbound | None = Non
         ],
         logging_config=None,  # the process configures logging (community.logs), not each app
         debug=settings.debug,
+    )
+    describe_in_openapi(app.routes)  # the scope each operation needs of an API key
+    return app
+
+
+def _csrf_config(settings: Settings) -> CSRFConfig:
+    return CSRFConfig(
+        secret=settings.secret_key,
+        cookie_secure=settings.secure_cookies,
+        cookie_samesite="lax",
+        exclude=["/health", "/hooks/", UNSUBSCRIBE],  # RFC 8058 POSTs carry no token
     )
 
 
@@ -299,7 +313,9 @@ def _being_cancelled() -> bool:
 
 API_DESCRIPTION = """\
 The community's JSON API. The tenant is the one whose domain you call.
-Authenticate with the session cookie set by `/login`; every unsafe request (POST…)
-must echo the `csrftoken` cookie in an `x-csrftoken` header.
+Authenticate with an API key made by a community admin at `/admin/api-keys`
+(`Authorization: Bearer pvk_…`; each operation names the scope it needs), or with the
+session cookie set by `/login`: then every unsafe request (POST…) must echo the
+`csrftoken` cookie in an `x-csrftoken` header. A key's request needs no CSRF header.
 Errors are JSON: `{"status_code": 4xx, "detail": "message", "errors": {"field": "problem"}}`.
 """

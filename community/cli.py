@@ -1,4 +1,4 @@
-"""The `parvis` command: serve, worker, db, tenant, member, scoring, search, import, demo."""
+"""The `parvis` command: serve, worker, db, tenant, member, apikey, scoring, search, import, demo."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ from community.config import PROJECT_ROOT, ConfigError, Settings
 from community.db import create_engine, session_factory, session_scope
 from community.errors import DomainError
 from community.forums.models import Category, CategoryKind, Posting
-from community.identity.models import Role
+from community.identity.models import Member, Role
+from community.identity.permissions import ApiScope
 from community.l10n import LOCALES
 from community.startup import StartupError, check_database, check_redis
 
@@ -370,6 +371,43 @@ def create_member_command(
 
     member_id = run_in_session(work)
     click.echo(f"member {email} created (id {member_id}, role {role}, password {password})")
+
+
+@main.group()
+def apikey() -> None:
+    """API keys of a tenant (see the README, API keys)."""
+
+
+@apikey.command("create")
+@click.option("--tenant", "tenant_slug", required=True, help="The tenant's slug.")
+@click.option("--admin", "admin_email", required=True, help="The admin the key acts as.")
+@click.option("--name", required=True, help="What will use it: a CRM, a report…")
+@click.option(
+    "--scope", "scopes", multiple=True, required=True,
+    type=click.Choice([s.value for s in ApiScope]), help="Repeat for several.",
+)  # fmt: skip
+@click.option("--expires", type=click.DateTime(["%Y-%m-%d"]), help="Works through this day.")
+def create_api_key_command(
+    tenant_slug: str, admin_email: str, name: str, scopes: tuple[str, ...], expires: Any
+) -> None:
+    """Make an API key and print it (once: only its hash is kept)."""
+    from datetime import UTC, timedelta
+
+    from sqlalchemy import select
+
+    from community.identity.api_keys import KeyForm, create_key
+
+    ends = expires.replace(tzinfo=UTC) + timedelta(days=1) if expires else None
+
+    async def work(session: AsyncSession) -> str:
+        scope = await _tenant_scope(session, tenant_slug)
+        admin = await session.scalar(select(Member).where(Member.email == admin_email))
+        if admin is None:
+            raise click.ClickException(f"no member {admin_email!r} in {tenant_slug!r}")
+        made = await create_key(scope.acting_as(admin), KeyForm(name, scopes, ends))
+        return made.token
+
+    click.echo(run_in_session(work))
 
 
 @main.group()

@@ -179,6 +179,8 @@ class Settings:
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # Bearer token for /metrics; without one, /metrics answers only on loopback in development.
     metrics_token: str = ""
+    # Requests one API key may make per minute (429 with Retry-After beyond).
+    api_key_requests_per_minute: Positive = 600
     # Jobs one `parvis worker` runs at once.
     worker_concurrency: Annotated[int, Field(ge=1, le=1000)] = 10
     # On SIGTERM a worker takes no new job and waits this long for those under way; any

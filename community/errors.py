@@ -6,9 +6,10 @@ from __future__ import annotations
 class DomainError(Exception):
     status_code = 400
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.headers = headers or {}  # what the answer carries besides (WWW-Authenticate…)
 
 
 class NotFound(DomainError):

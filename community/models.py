@@ -10,6 +10,7 @@ from community.escalation.models import (
 )
 from community.forums.models import Category, Post, PostRevision, Thread
 from community.ideas.models import Idea, IdeaStatusChange, IdeaVote
+from community.identity.api_key_models import ApiKey
 from community.identity.external import MemberIdentity
 from community.identity.models import Member, MemberSession, SignInFailures
 from community.identity.token_models import PendingTokenLink, TokenSettings, UsedTokenId
@@ -39,6 +40,7 @@ __all__ = [
     "AccountToken",
     "Announcement",
     "AnnouncementCategory",
+    "ApiKey",
     "AuditEntry",
     "BrandAsset",
     "CallbackReceipt",

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from community.db import TenantOwned, bind_tenant
 from community.errors import Forbidden, NotAuthenticated, NotFound
 from community.identity.models import Member
-from community.identity.permissions import Permission, has_permission
+from community.identity.permissions import ApiScope, Permission, has_permission, key_ceiling
 from community.l10n import N_
 from community.tenancy.services import TenantInfo, tenant_info
 from community.tenancy.settings import TenantSettings
@@ -30,10 +30,27 @@ RowT = TypeVar("RowT")
 
 
 @dataclass(frozen=True)
+class KeyGrant:
+    """The API key a request authenticated with: who it acts as, within which scopes."""
+
+    id: int
+    name: str
+    member_id: int
+    scopes: frozenset[ApiScope]
+
+    @property
+    def permissions(self) -> frozenset[Permission]:
+        return key_ceiling(self.scopes)
+
+
+@dataclass(frozen=True)
 class Scope:
     db: AsyncSession
     tenant: TenantInfo
     member: Member | None = None
+    # The API key the request came with: its scopes cap what the member may do, and audit
+    # entries name it. None for a browser session, a task, the CLI.
+    key: KeyGrant | None = None
 
     def __post_init__(self) -> None:
         bind_tenant(self.db, self.tenant.id)
@@ -90,12 +107,14 @@ class Scope:
         return replace(self, member=member)
 
     def can(self, permission: Permission) -> bool:
+        if self.key is not None and permission not in self.key.permissions:
+            return False
         return has_permission(self.member, permission)
 
     def require(self, permission: Permission, refusal: str = "") -> Member:
         """The actor, if they hold `permission`: 401 for guests, 403 for the others."""
         actor = self.actor
-        if not has_permission(actor, permission):
+        if not self.can(permission):
             raise Forbidden(refusal or "You are not allowed to do this.")
         return actor
 

@@ -1,5 +1,6 @@
 """The `parvis` command, as an operator runs it."""
 
+import re
 import socket
 from pathlib import Path
 
@@ -131,3 +132,20 @@ def test_category_commands(run) -> None:
     assert [line.split()[0] for line in listed] == ["/c/help-support", "/c/wishes"]
     nobody = run("category", "list", "--tenant", "nope")
     assert nobody.exit_code == 1 and "no tenant with slug 'nope'" in nobody.output
+
+
+def test_an_api_key_is_made_for_an_admin_and_printed_once(run) -> None:
+    run("db", "upgrade")
+    run("tenant", "create", "--slug", "acme", "--name", "Acme", "--no-starter")
+    run("member", "create", "--tenant", "acme", "--email", "boss@acme.test", "--role", "admin")
+    run("member", "create", "--tenant", "acme", "--email", "ann@acme.test")
+    made = run("apikey", "create", "--tenant", "acme", "--admin", "boss@acme.test",
+               "--name", "CRM", "--scope", "read", "--scope", "write", "--expires", "2099-12-31")  # fmt: skip
+    assert made.exit_code == 0, made.output
+    assert re.fullmatch(r"pvk_[0-9a-f]{12}_[\w-]{43}\n", made.output)
+    member = run("apikey", "create", "--tenant", "acme", "--admin", "ann@acme.test",
+                 "--name", "CRM", "--scope", "read")  # fmt: skip
+    assert member.exit_code == 1 and "Only community admins manage API keys." in member.output
+    past = run("apikey", "create", "--tenant", "acme", "--admin", "boss@acme.test",
+               "--name", "Old", "--scope", "read", "--expires", "2001-01-01")  # fmt: skip
+    assert past.exit_code == 1 and "The expiry must be in the future." in past.output

@@ -25,10 +25,12 @@ from community.escalation.models import (
 from community.forums import services as forums
 from community.forums.models import CategoryKind, Post, Thread, ThreadKind
 from community.ideas import services as ideas
-from community.identity import account, tokens
+from community.identity import account, api_keys, tokens
+from community.identity.api_keys import KeyForm
 from community.identity.backoff import account_key
 from community.identity.external import MemberIdentity
 from community.identity.models import Member, Role, SignInFailures
+from community.identity.permissions import ApiScope
 from community.identity.services import create_member
 from community.identity.tokens import Purpose
 from community.jobs import InProcessQueue, JobQueue
@@ -129,6 +131,7 @@ async def seed_community(session: AsyncSession, spec: dict[str, Any]) -> DemoCom
     _seed_sign_in_failures(scope, spec)
     await deflection_demo.seed_history(scope, spec["slug"])
     await _backdate_resolutions(scope)
+    await _seed_api_key(scope, list(members.values()))
     await dashboard_rollup.recompute(scope)  # the manager dashboard has its history at once
     return described
 
@@ -144,6 +147,13 @@ async def _backdate_resolutions(scope: Scope) -> None:
             if posted is not None:
                 setattr(thread, moment, min(posted + timedelta(hours=delay), utcnow()))
     await scope.db.flush()
+
+
+async def _seed_api_key(scope: Scope, members: list[Member]) -> None:
+    """A read-only key of the admin, as the brand's CRM would hold (its token is not kept:
+    an admin makes their own on the page to try the API)."""
+    admin = next(m for m in members if m.role is Role.ADMIN)
+    await api_keys.create_key(scope.acting_as(admin), KeyForm("CRM", (ApiScope.READ.value,)))
 
 
 def _escalation_rules(spec: dict[str, Any]) -> dict[str, Any]:

@@ -59,6 +59,25 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 }
 
 
+class ApiScope(enum.StrEnum):
+    """What an API key may be used for (community.web.api_keys derives each route's)."""
+
+    READ = "read"  # GET anything outside moderation and administration
+    WRITE = "write"  # post, vote, follow… outside moderation and administration
+    MODERATE = "moderate"  # the moderation queue, bans, certifying, escalating, idea status
+    ADMIN = "admin"  # /api/v1/admin and the community's settings
+
+
+def key_ceiling(scopes: frozenset[ApiScope]) -> frozenset[Permission]:
+    """The permissions a request made with a key of these scopes may use, whatever its
+    creator's role holds: staff powers need `moderate`, an admin's need `admin`."""
+    if ApiScope.ADMIN in scopes:
+        return frozenset(Permission)
+    if ApiScope.MODERATE in scopes:
+        return _MODERATOR
+    return frozenset()
+
+
 class HasRole(Protocol):
     id: int
     role: Role

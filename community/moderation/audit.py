@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from community.identity.api_key_models import ApiKey
 from community.identity.models import Member
 from community.identity.permissions import Permission
 from community.l10n import N_
@@ -26,9 +27,11 @@ def record(
     reason: str = "",
 ) -> AuditEntry:
     """Log what the scope's actor did (`scope.acting_as(someone)` to log it as someone else;
-    a scope without a member is the operator at the command line, logged with no actor)."""
+    a scope without a member is the operator at the command line, logged with no actor;
+    a request made with an API key is logged with the key)."""
     entry = AuditEntry(
         actor_id=scope.member.id if scope.member else None,
+        api_key_id=scope.key.id if scope.key else None,
         action=action,
         subject_type=subject[0],
         subject_id=subject[1],
@@ -65,6 +68,7 @@ class AuditLog:
     names: dict[int, str]
     action: str
     actor_id: int | None
+    keys: dict[int, str]  # the API keys entries were made with: "CRM (pvk_1a2b3c4d5e6f)"
 
 
 async def audit_log(scope: Scope, *, action: str = "", actor_id: int | None = None) -> AuditLog:
@@ -76,4 +80,14 @@ async def audit_log(scope: Scope, *, action: str = "", actor_id: int | None = No
         .order_by(Member.display_name)
     )
     names = {member_id: name for member_id, name in rows}
-    return AuditLog(entries, names, action, actor_id)
+    return AuditLog(entries, names, action, actor_id, await _key_names(scope, entries))
+
+
+async def _key_names(scope: Scope, entries: list[AuditEntry]) -> dict[int, str]:
+    ids = {e.api_key_id for e in entries if e.api_key_id is not None}
+    if not ids:
+        return {}
+    rows = await scope.db.execute(
+        select(ApiKey.id, ApiKey.name, ApiKey.prefix).where(ApiKey.id.in_(ids))
+    )
+    return {key_id: f"{name} (pvk_{prefix})" for key_id, name, prefix in rows}

@@ -122,7 +122,7 @@ class ModerationPages(Controller):
         actor_id = parse_id(actor)  # "" means anyone
         log = await audit_log(here, action=action, actor_id=actor_id)
         return render(
-            request, "moderation/audit.html", entries=log.entries, names=log.names,
+            request, "moderation/audit.html", entries=log.entries, names=log.names, keys=log.keys,
             action=log.action, actor=log.actor_id,
         )  # fmt: skip
 

@@ -37,4 +37,5 @@ ADMIN_PAGES: list[AdminPage] = [
     AdminPage("/admin/members", N_("Members and roles")),
     AdminPage("/admin/audit", N_("Audit log")),
     AdminPage("/admin/brand", N_("Brand")),
+    AdminPage("/admin/api-keys", N_("API keys")),
 ]

@@ -14,13 +14,14 @@ from community.identity.models import Member, Role
 from community.identity.permissions import Permission
 from community.moderation.services import open_count
 from community.notify.services import unread_count
-from community.scope import Scope
+from community.scope import KeyGrant, Scope
 from community.tenancy.services import TenantInfo, tenant_info
 from community.web.client import client_address
 from community.web.session_cookie import forget_session_cookie, send_session_cookie, session_token
 
 Req = Request[Any, Any, Any]  # what handlers that render take: any request
 SESSION_ID = "session_id"  # request state: the id of the session the cookie belongs to
+API_KEY = "api_key"  # request state: the KeyGrant of a request made with an API key
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,11 @@ async def provide_scope(request: Request[Any, Any, Any]) -> Scope:
     tenant = await tenant_info(db, tenant_of(request).id)
     request.state.tenant = tenant  # pages show the settings the services just used
     scope = Scope(db, tenant)
+    grant: KeyGrant | None = request.state.get(API_KEY)
+    if grant is not None:  # community.web.bearer: the key's admin, within its scopes
+        scope = Scope(db, tenant, await scope.get(Member, grant.member_id), grant)
+        request.state.viewer = None  # no page is shown to a key, and no cookie is read
+        return scope
     member = await _logged_in_member(request, scope)
     request.state.viewer = await _viewer(scope.acting_as(member)) if member else None
     return scope.acting_as(member)

@@ -29,6 +29,7 @@ TITLES = {
     404: NOT_FOUND,
     429: N_("Too many attempts"),
 }
+BEARER_CHALLENGE = 'Bearer realm="api"'  # the API also takes a session cookie (see /schema)
 UNAVAILABLE = N_("The service is unavailable for a moment. Try again in a few seconds.")
 
 
@@ -99,7 +100,11 @@ def on_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Respon
         response.headers.update(rate_limited_headers(exc))
         return response
     errors = exc.errors if isinstance(exc, ValidationFailed) else None
-    return error_response(request, exc.status_code, exc.message, errors)
+    response = error_response(request, exc.status_code, exc.message, errors)
+    if isinstance(exc, NotAuthenticated):  # RFC 9110: a 401 says how to authenticate
+        response.headers["WWW-Authenticate"] = BEARER_CHALLENGE
+    response.headers.update(exc.headers)
+    return response
 
 
 def on_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:

@@ -17,6 +17,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Components, Reference, SecurityRequirement, SecurityScheme
 
 SESSION_SCHEME = "session"
+BEARER_SCHEME = "apiKey"  # community.web.bearer adds it, with its scope, to every /api/ operation
 CSRF_SCHEME = "csrf"
 SIGNATURE_SCHEME = "webhookSignature"
 
@@ -31,8 +32,14 @@ class ErrorBody(msgspec.Struct, omit_defaults=True):
 
 DESCRIPTIONS = {
     400: "The request does not parse: a parameter, the body or the Host header.",
-    401: "Not signed in (or, for a callback, not signed by the target's secret).",
-    403: "Signed in but not allowed; or an unsafe request without the right x-csrftoken header.",
+    401: (
+        "Not signed in, or an API key unknown here, revoked or expired (WWW-Authenticate says "
+        "so); for a callback, not signed by the target's secret."
+    ),
+    403: (
+        "Signed in but not allowed; an API key without the scope the operation needs; or an "
+        "unsafe request of a session without the right x-csrftoken header."
+    ),
     404: "No community at this address, or no such resource.",
     422: "A field or a filter was refused: `errors` names each one and its problem.",
     429: "Too many requests: wait and try again.",
@@ -85,6 +92,16 @@ def security_components(session_cookie: str) -> Components:
 
 
 SECURITY_SCHEMES: dict[str, SecurityScheme | Reference] = {
+    BEARER_SCHEME: SecurityScheme(
+        type="http",
+        scheme="bearer",
+        bearer_format="pvk_<prefix>_<secret>",
+        description=(
+            "An API key made by a community admin at /admin/api-keys: "
+            "`Authorization: Bearer pvk_…`. Each operation lists the one scope it needs "
+            "(read, write, moderate or admin). No CSRF header and no cookie with a key."
+        ),
+    ),
     CSRF_SCHEME: SecurityScheme(
         type="apiKey",
         name="x-csrftoken",

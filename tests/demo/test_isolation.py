@@ -33,6 +33,7 @@ from community.demo.seed import DEMO_PASSWORD
 from community.escalation.models import Escalation, EscalationTarget
 from community.forums.models import Category, Post, Thread
 from community.ideas.models import Idea
+from community.identity.api_key_models import ApiKey
 from community.identity.models import Member, MemberSession
 from community.moderation.models import Flag, QueueItem
 from community.notify.models import Notification
@@ -71,6 +72,7 @@ PATH_MODELS: dict[str, type[Any]] = {
     "domain_id": TenantDomain,
     "subscription_id": WebhookSubscription,
     "delivery_id": WebhookDelivery,
+    "key_id": ApiKey,
     # Old Stack Exchange numbers (imported URLs): the other community's numbers must not resolve.
     "source_id": Post,
     "user_id": Member,
