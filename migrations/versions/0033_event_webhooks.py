@@ -1,7 +1,7 @@
 """event webhooks: a tenant's webhook subscriptions and the outbox of their deliveries
 
 Revision ID: 0033
-Revises: 0031
+Revises: 0032
 Create Date: 2026-12-04 01:12:24.255174
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import community.db
 
 revision: str = "0033"
-down_revision: str | None = "0031"
+down_revision: str | None = "0032"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -2,7 +2,7 @@
 audit_log.api_key_id: the key an audited change was made with
 
 Revision ID: 0034
-Revises: 0031
+Revises: 0033
 Create Date: 2026-12-04 01:12:14.924765
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import community.db
 
 revision: str = "0034"
-down_revision: str | None = "0031"
+down_revision: str | None = "0033"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
