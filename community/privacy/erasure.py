@@ -4,7 +4,8 @@ What goes: the email (a unique address under `.invalid` takes its place), the di
 (pages say "Deleted member", in the reader's language), the customer id and tier, the
 password, the avatar, identities at providers, sessions, notifications, subscriptions,
 failed sign-ins and flag notes. Escalations keep their case reference and state; their
-history, note and stored texts lose the name, email and customer id.
+history, note and stored texts lose the name, email and customer id, as do the payloads of
+webhook deliveries that quote the person (sent again on a retry or a redelivery).
 
 What stays: the member row, anonymised, so votes still count (anonymously), the reputation
 ledger still sums to every member's points (`scoring.recompute` changes nothing), and
@@ -17,12 +18,13 @@ which their answers refer to.
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import Text, cast, delete, or_, select, update
 
 from community.db import utcnow
 from community.deflection.models import DeflectionEvent
@@ -55,6 +57,7 @@ from community.privacy import avatars
 from community.privacy.avatars import AvatarStore
 from community.privacy.export import ADMINS_ONLY
 from community.scope import Scope
+from community.webhooks.models import WebhookDelivery
 
 ERASED_NAME = N_("Deleted member")  # stored as written; pages translate it
 REMOVED_POST = N_("This post was removed at its author's request.")
@@ -73,8 +76,11 @@ class Personal:
     name: str
     customer_id: str
 
+    def values(self) -> tuple[str, str, str]:
+        return self.email, self.customer_id, self.name
+
     def scrub(self, text: str) -> str:
-        for value in (self.email, self.customer_id, self.name):
+        for value in self.values():
             if len(value) >= 2:
                 # Whole words only: a member called "Al" leaves "Also" alone.
                 pattern = rf"(?<!\w){re.escape(value)}(?!\w)"
@@ -135,6 +141,7 @@ async def erase(
     await _forget_links(scope, member, personal)
     await _scrub_escalations(scope, member, personal)
     await _scrub_audit(scope, member, personal)
+    await _scrub_webhook_deliveries(scope, personal)
     await avatars.forget(scope, member, store)
     _anonymise(member)
     # The audit entry names no one: the member's id, and what was chosen.
@@ -208,9 +215,7 @@ async def _scrub_audit(scope: Scope, member: Member, personal: Personal) -> None
     entries about them, by them, or whose reason names them."""
     about = (AuditEntry.subject_type == "member") & (AuditEntry.subject_id == member.id)
     quoting = [
-        AuditEntry.reason.contains(value, autoescape=True)
-        for value in (personal.email, personal.name, personal.customer_id)
-        if value
+        AuditEntry.reason.contains(value, autoescape=True) for value in personal.values() if value
     ]
     entries = await scope.db.scalars(
         select(AuditEntry).where(or_(about, AuditEntry.actor_id == member.id, *quoting))
@@ -219,6 +224,18 @@ async def _scrub_audit(scope: Scope, member: Member, personal: Personal) -> None
         entry.reason = personal.scrub(entry.reason)
         entry.before = personal.scrub_json(entry.before)
         entry.after = personal.scrub_json(entry.after)
+
+
+async def _scrub_webhook_deliveries(scope: Scope, personal: Personal) -> None:
+    """A delivery keeps the payload it sends on every attempt and on a redelivery (and shows
+    in the delivery log): those that quote the person lose their email, name and customer id."""
+    # Payloads are stored as json.dumps wrote them: non-ASCII letters as \uXXXX escapes.
+    as_stored = [json.dumps(value)[1:-1] for value in personal.values() if value]
+    quoting = [cast(WebhookDelivery.payload, Text).contains(v, autoescape=True) for v in as_stored]
+    if not quoting:
+        return
+    for delivery in await scope.db.scalars(select(WebhookDelivery).where(or_(*quoting))):
+        delivery.payload = personal.scrub_json(delivery.payload)
 
 
 async def _scrub_posts(scope: Scope, member: Member, personal: Personal) -> None:

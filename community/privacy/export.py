@@ -26,6 +26,7 @@ from community.deflection.models import DeflectionEvent
 from community.escalation.models import Escalation, EscalationEvent
 from community.forums.models import Post, PostRevision, Thread
 from community.ideas.models import Idea, IdeaStatusChange, IdeaVote
+from community.identity.api_key_models import ApiKey
 from community.identity.backoff import account_key
 from community.identity.external import MemberIdentity
 from community.identity.models import Member, MemberSession, SignInFailures
@@ -202,6 +203,8 @@ NOT_PERSONAL: dict[Column, str] = {
     ReputationDay.member_id: "a daily sum of reputation_events.json, for leaderboards",
     PendingTokenLink.member_id: "a sign-in waiting ten minutes at most for its confirmation, "
     "deleted once confirmed or expired",
+    ApiKey.created_by_id: "the admin whose powers a community API key carries: a credential "
+    "of the community (its use is in the audit log), not the admin's data",
 }
 
 PROFILE = N_("Your account: email, display name, role, reputation, customer id and tier.")
