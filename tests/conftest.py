@@ -183,10 +183,21 @@ def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
         yield database
 
 
+# A previous test's event loop is closed, but a query it left running (a job or a sweep cut
+# off mid-transaction) goes on in its server process until that notices the client is gone;
+# reading table after table, it deadlocked with TRUNCATE taking them in turn. This worker's
+# database has no other user between tests: end whatever still runs there first.
+END_LEFTOVERS = text(
+    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+)
+
+
 async def _truncate_all(url: str) -> None:
     tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
     engine = create_engine(url)
     async with engine.begin() as connection:
+        await connection.execute(END_LEFTOVERS)
         await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     await engine.dispose()
 
