@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from datetime import date
 from functools import cache
 from importlib.resources import files
 
@@ -114,3 +115,21 @@ def name_keys(display_name: str) -> tuple[str, str]:
     folded_first = _skeleton(line.casefold())
     looked_first = _skeleton(_skeleton(line).casefold())
     return folded_first, looked_first
+
+
+ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+BAD_DATE = N_("Give a date as YYYY-MM-DD.")
+
+
+def parse_day(text: str, name: str, errors: dict[str, str]) -> date | None:
+    """A YYYY-MM-DD query parameter as a date; None when empty, and the field's error noted
+    in `errors` when it is not a real day (2026-02-30)."""
+    if not text:
+        return None
+    try:
+        if ISO_DAY.fullmatch(text):
+            return date.fromisoformat(text)
+    except ValueError:
+        pass
+    errors[name] = BAD_DATE
+    return None

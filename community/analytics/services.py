@@ -8,7 +8,6 @@ Definitions are in the README ("The manager dashboard").
 from __future__ import annotations
 
 import math
-import re
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from community.forums.models import Category, Post, Thread, ThreadKind
 from community.ideas.models import Idea, IdeaStatus
 from community.identity.models import Member, Role
 from community.identity.permissions import Permission
+from community.inputs import parse_day
 from community.l10n import N_
 from community.scope import Scope
 
@@ -33,13 +33,11 @@ DEFAULT_DAYS = 30
 MAX_DAYS = 366
 LISTED = 5  # threads, members and ideas listed
 READERS = N_("Only admins can read the dashboard.")
-BAD_DATE = N_("Give a date as YYYY-MM-DD.")
 BAD_RANGE = N_("The first day must not be after the last.")
 TOO_LONG = N_("Ask for at most 366 days.")
 IN_FUTURE = N_("The last day cannot be after today.")
 BAD_PERIOD = N_("Choose 7, 30 or 90 days, or give the first and last days.")
 NO_CATEGORY = N_("There is no such category.")
-ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 CLOSED_IDEAS = (IdeaStatus.DONE, IdeaStatus.DECLINED, IdeaStatus.MERGED)
 MEMBER_MEASURES = ("answers", "solutions")
 WAITS = ("first_answer", "resolution", "to_case", "to_agent_reply", "moderation_decision")
@@ -84,7 +82,7 @@ async def parse_query(
     errors: dict[str, str] = {}
     preset: int | None = None
     if first or last:
-        start, end = _day(first, "from", errors), _day(last, "to", errors) or today
+        start, end = parse_day(first, "from", errors), parse_day(last, "to", errors) or today
         start = start or end - timedelta(days=DEFAULT_DAYS - 1)
     else:
         preset = _preset(period, errors)
@@ -109,18 +107,6 @@ def _preset(period: str, errors: dict[str, str]) -> int:
         return int(period)
     errors["period"] = BAD_PERIOD
     return DEFAULT_DAYS
-
-
-def _day(text: str, name: str, errors: dict[str, str]) -> date | None:
-    if not text:
-        return None
-    try:
-        if ISO_DAY.fullmatch(text):
-            return date.fromisoformat(text)
-    except ValueError:  # 2026-02-30
-        pass
-    errors[name] = BAD_DATE
-    return None
 
 
 async def _category(scope: Scope, slug: str, errors: dict[str, str]) -> Category | None:

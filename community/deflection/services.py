@@ -31,14 +31,13 @@ from community.deflection.models import DeflectionEvent, DeflectionKind
 from community.errors import NotFound, ValidationFailed
 from community.forums.models import Thread, ThreadKind
 from community.identity.permissions import Permission
-from community.inputs import has_words, normalise_line
+from community.inputs import has_words, normalise_line, parse_day
 from community.l10n import N_
 from community.scope import Scope
 from community.search import service as search
 from community.search.port import SearchHit, SearchQuery
 
 KEY = re.compile(r"[A-Za-z0-9_-]{22}")  # what secrets.token_urlsafe(16) makes
-ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 SUGGESTIONS = 5
 MIN_TITLE = 4  # characters before anything is suggested
 MAX_TITLE = 200
@@ -48,7 +47,6 @@ DEFAULT_DAYS = 30
 
 READERS = N_("Only admins can read the deflection figures.")
 NOT_SUGGESTED = N_("This thread was not suggested to you.")
-BAD_DATE = N_("Give a date as YYYY-MM-DD.")
 BAD_RANGE = N_("The first day must not be after the last.")
 TOO_LONG = N_("Ask for at most 366 days.")
 
@@ -183,8 +181,8 @@ class DeflectionReport:
 def date_range(first: str, last: str, today: date) -> tuple[date, date]:
     """The days asked for (ISO dates, both included; the last 30 days by default)."""
     errors: dict[str, str] = {}
-    end = _parse_day(last, "to", errors) or today
-    start = _parse_day(first, "from", errors) or end - timedelta(days=DEFAULT_DAYS - 1)
+    end = parse_day(last, "to", errors) or today
+    start = parse_day(first, "from", errors) or end - timedelta(days=DEFAULT_DAYS - 1)
     if not errors and start > end:
         errors["from"] = BAD_RANGE
     elif not errors and (end - start).days >= MAX_DAYS:
@@ -192,18 +190,6 @@ def date_range(first: str, last: str, today: date) -> tuple[date, date]:
     if errors:
         raise ValidationFailed(errors)
     return start, end
-
-
-def _parse_day(text: str, name: str, errors: dict[str, str]) -> date | None:
-    if not text:
-        return None
-    try:
-        if ISO_DAY.fullmatch(text):
-            return date.fromisoformat(text)
-    except ValueError:  # 2026-02-30
-        pass
-    errors[name] = BAD_DATE
-    return None
 
 
 async def report(scope: Scope, first: date, last: date) -> DeflectionReport:
