@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from community.config import DeliveryOptions
 from community.db import utcnow
-from community.errors import NotFound, ValidationFailed, require
+from community.errors import ValidationFailed, require
 from community.escalation.adapters.registry import (
     TARGET_FIELDS,
     TargetField,
@@ -275,10 +275,7 @@ async def list_targets(scope: Scope) -> list[EscalationTarget]:
 
 async def get_target(scope: Scope, target_id: int) -> EscalationTarget:
     require_admin(scope)
-    target = await scope.get(EscalationTarget, target_id)
-    if target is None:
-        raise NotFound("No such escalation target.")
-    return target
+    return await scope.one(EscalationTarget, target_id, "No such escalation target.")
 
 
 def new_target_kind(scope: Scope, raw: str) -> TargetKind:

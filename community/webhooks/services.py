@@ -110,10 +110,7 @@ async def list_subscriptions(scope: Scope) -> list[WebhookSubscription]:
 
 async def get_subscription(scope: Scope, subscription_id: int) -> WebhookSubscription:
     require_admin(scope)
-    row = await scope.get(WebhookSubscription, subscription_id)
-    if row is None:
-        raise NotFound(NO_SUCH_SUBSCRIPTION)
-    return row
+    return await scope.one(WebhookSubscription, subscription_id, NO_SUCH_SUBSCRIPTION)
 
 
 async def create_subscription(
